@@ -1,0 +1,125 @@
+/**
+ * The command a handler receives: the request's arguments as owned byte arrays plus cheap
+ * accessors.
+ *
+ * @module
+ */
+
+import { bytesToString, parseInteger } from "../resp/bytes.ts";
+
+const EMPTY: Uint8Array[] = [];
+
+/**
+ * An error whose message is sent to the client as is (it starts with a Redis code word such as
+ * `ERR` or `WRONGTYPE`). Throw it from a handler to answer an error.
+ *
+ * @example
+ * ```ts
+ * import { CommandError } from "./command.ts";
+ *
+ * function check(n: number): void {
+ *   if (n < 0) throw new CommandError("ERR value is out of range, must be positive");
+ * }
+ * ```
+ */
+export class CommandError extends Error {
+  /** Creates the error; `message` should start with a code word (`ERR ...`). */
+  constructor(message: string) {
+    super(message);
+    this.name = "CommandError";
+  }
+}
+
+/**
+ * One request as a handler sees it. `args` are the arguments after the command name (and,
+ * for a subcommand, `args[0]` is the subcommand name). Every byte array is an owned copy: it
+ * is safe to keep. A handler that returns a Promise may keep using its Command after awaiting;
+ * the connection then hands out a new one for later requests.
+ *
+ * @example
+ * ```ts
+ * import type { Command } from "./command.ts";
+ *
+ * function describe(command: Command): string {
+ *   return `${command.name} with ${command.length} args, first: ${command.string(0)}`;
+ * }
+ * ```
+ */
+export class Command {
+  #name = "";
+  #argv: Uint8Array[] = EMPTY;
+  #args: Uint8Array[] | undefined = EMPTY;
+
+  /** @internal Points this (reused) object at the next request. */
+  _set(name: string, argv: Uint8Array[]): void {
+    this.#name = name;
+    this.#argv = argv;
+    this.#args = undefined;
+  }
+
+  /** The lower-cased command name ("get"); for a subcommand, the parent's name. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** The whole request: `argv[0]` is the name as sent. */
+  get argv(): Uint8Array[] {
+    return this.#argv;
+  }
+
+  /** The arguments after the name (allocated on first use; prefer {@link Command.arg}). */
+  get args(): Uint8Array[] {
+    return this.#args ??= this.argv.slice(1);
+  }
+
+  /** The number of arguments after the name. */
+  get length(): number {
+    return this.argv.length - 1;
+  }
+
+  /** Argument `index` (0 = first after the name) as bytes, or undefined. */
+  arg(index: number): Uint8Array | undefined {
+    return this.argv[index + 1];
+  }
+
+  /** Argument `index` as a UTF-8 string ("" when missing). */
+  string(index: number): string {
+    const bytes = this.argv[index + 1];
+    return bytes === undefined ? "" : bytesToString(bytes);
+  }
+
+  /**
+   * Argument `index` as a strict integer (Redis `string2ll` rules); throws
+   * "ERR value is not an integer or out of range" otherwise.
+   */
+  integer(index: number): number {
+    const bytes = this.argv[index + 1];
+    const value = bytes === undefined ? undefined : parseInteger(bytes);
+    if (value === undefined) throw new CommandError("ERR value is not an integer or out of range");
+    return value;
+  }
+
+  /** Whether argument `index` equals `word`, ignoring ASCII case (`word` in lower case). */
+  is(index: number, word: string): boolean {
+    const bytes = this.argv[index + 1];
+    if (bytes === undefined || bytes.length !== word.length) return false;
+    for (let i = 0; i < bytes.length; i++) {
+      let c = bytes[i];
+      if (c >= 65 && c <= 90) c += 32;
+      if (c !== word.charCodeAt(i)) return false;
+    }
+    return true;
+  }
+
+  /** Argument `index` lower-cased (ASCII), for option words. */
+  lower(index: number): string {
+    return this.string(index).toLowerCase();
+  }
+
+  /** @internal A copy that owns this request (for MULTI queues). */
+  _clone(): Command {
+    const copy = new Command();
+    copy._set(this.name, this.argv);
+    return copy;
+  }
+}

@@ -1,0 +1,675 @@
+/**
+ * One client connection: decodes requests, dispatches them through the router, keeps replies
+ * in request order (async handlers reserve a slot), batches output into one write per read,
+ * applies backpressure and limits, and cleans up on close.
+ *
+ * @module
+ */
+
+import { bytesToString, stringToBytes } from "../resp/bytes.ts";
+import { ProtocolError } from "../resp/errors.ts";
+import { RequestDecoder } from "../resp/request_decoder.ts";
+import { Writer } from "../resp/writer.ts";
+import type { ProtocolVersion } from "../resp/writer.ts";
+import { Command } from "./command.ts";
+import { errorText, Reply } from "./reply.ts";
+import type { CommandEntry } from "./router.ts";
+import type { Server } from "./server.ts";
+import type { Transport } from "./transport.ts";
+
+/** A reply slot reserved by an async handler, in request order. */
+interface Slot {
+  reply: Reply;
+  done: boolean;
+  /** Set instead of the reply's bytes when the slot was answered by the core (timeout). */
+  data: Uint8Array | null;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** A command queued by MULTI. */
+interface Queued {
+  entry: CommandEntry;
+  command: Command;
+}
+
+/** Where muted replies (CLIENT REPLY OFF/SKIP, timed-out handlers) go. */
+const SINK = new Writer(64);
+const TIMED_OUT = stringToBytes("-ERR command timed out\r\n");
+const ASYNC_WRITER_SIZE = 256;
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
+}
+
+function concat(pieces: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
+}
+
+/**
+ * A client connection, created by {@link Server.accept} for each socket. Handlers receive it
+ * as their third argument: per-client state (`db`, `name`, `protocol`, `context`) lives here.
+ *
+ * @example
+ * ```ts
+ * import { Server } from "./server.ts";
+ *
+ * const server = new Server({
+ *   handler: (command, reply, connection) => {
+ *     connection.context.count = ((connection.context.count as number) ?? 0) + 1;
+ *     reply.encode(`${connection.id}/${connection.context.count}: ${command.name}`);
+ *   },
+ * });
+ * ```
+ */
+export class Connection {
+  /** Increasing from 1, as CLIENT ID. */
+  readonly id: number;
+  /** The peer ("127.0.0.1:53422"). */
+  readonly remoteAddress: string;
+  /** Our end of the socket. */
+  readonly localAddress: string;
+  /** CLIENT SETNAME ("" when unset). */
+  name = "";
+  /** The authenticated user ("default"). */
+  user = "default";
+  /** The selected database (SELECT). */
+  db = 0;
+  /** Free for the application (per-connection state). */
+  context: Record<string, unknown> = {};
+  /**
+   * Set to true by the key-value store when a key this connection WATCHes changes; EXEC then
+   * replies a null array and clears it.
+   */
+  watchDirty = false;
+  /** CLIENT SETINFO LIB-NAME. */
+  libName = "";
+  /** CLIENT SETINFO LIB-VER. */
+  libVersion = "";
+  /** When the connection was accepted (ms since epoch). */
+  readonly createdAt: number;
+  /** Last time the client sent something or a command completed (ms since epoch). */
+  lastInteraction: number;
+  /** The last command dispatched ("get", "client|list"), for CLIENT LIST. */
+  lastCommand = "NULL";
+
+  /** @internal Channels this connection subscribes to (key → name bytes). */
+  readonly _channels: Map<string, Uint8Array> = new Map();
+  /** @internal Patterns this connection subscribes to (key → pattern bytes). */
+  readonly _patterns: Map<string, Uint8Array> = new Map();
+  /** @internal Commands queued by MULTI, or null outside a transaction. */
+  _multi: Queued[] | null = null;
+  /** @internal An error happened while queueing: EXEC answers EXECABORT. */
+  _multiError = false;
+
+  #server: Server;
+  #transport: Transport;
+  #decoder: RequestDecoder;
+  #protocol: ProtocolVersion = 2;
+  #authenticated: boolean;
+  #writer: Writer;
+  #reply: Reply;
+  #command: Command = new Command();
+  /** Output ahead of #writer: ready byte arrays and async slots, in request order. */
+  #queue: Array<Uint8Array | Slot> = [];
+  #queuedBytes = 0;
+  #pendingSlots = 0;
+  /** Bytes handed to the transport since it last reported a full buffer. */
+  #inTransport = 0;
+  #transportFull = false;
+  #readingPaused = false;
+  #dispatching = false;
+  #flushScheduled = false;
+  #closing = false;
+  #closed = false;
+  #transportClosed = false;
+  /** 0 = replies on, 1 = off, 2 = skip the next command's reply. */
+  #replyMode = 0;
+  #closeHooks: Array<() => void> = [];
+
+  /** @internal Created by {@link Server.accept}. */
+  constructor(server: Server, transport: Transport, id: number) {
+    this.#server = server;
+    this.#transport = transport;
+    this.id = id;
+    this.remoteAddress = transport.remoteAddress;
+    this.localAddress = transport.localAddress;
+    this.createdAt = this.lastInteraction = Date.now();
+    this.#decoder = new RequestDecoder({ limits: server._options.limits });
+    this.#authenticated = !server._requiresAuth;
+    this.#decoder.authenticated = this.#authenticated;
+    this.#writer = new Writer();
+    this.#reply = new Reply(this.#writer);
+  }
+
+  /** The protocol spoken: 2 until HELLO 3. Setting it affects the replies written next. */
+  get protocol(): ProtocolVersion {
+    return this.#protocol;
+  }
+
+  set protocol(value: ProtocolVersion) {
+    this.#protocol = value;
+    this.#writer.protocol = value;
+  }
+
+  /** Whether the client has authenticated (always true when no password is configured). */
+  get authenticated(): boolean {
+    return this.#authenticated;
+  }
+
+  set authenticated(value: boolean) {
+    this.#authenticated = value;
+    this.#decoder.authenticated = value;
+  }
+
+  /** True once the socket is gone. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** True once close() was called (replies still pending may be flushed). */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /** The server this connection belongs to. */
+  get server(): Server {
+    return this.#server;
+  }
+
+  /** Number of channels plus patterns subscribed to. */
+  get subscriptions(): number {
+    return this._channels.size + this._patterns.size;
+  }
+
+  /** Whether the connection is inside MULTI. */
+  get inTransaction(): boolean {
+    return this._multi !== null;
+  }
+
+  /** Whether an async command of this connection is still running. */
+  get blocked(): boolean {
+    return this.#pendingSlots > 0;
+  }
+
+  /** Bytes of request data received and not yet dispatched (CLIENT LIST qbuf). */
+  get queryBufferBytes(): number {
+    return this.#decoder.bufferedBytes;
+  }
+
+  /**
+   * Output bytes this connection holds or has handed to a transport that reported a full
+   * buffer: replies waiting behind an async command, replies not sent while the transport is
+   * full, and what the transport still buffers beyond its high-water mark. Flow control keeps
+   * it near `highWaterMark`; the output limits close the client above them.
+   */
+  get pendingOutputBytes(): number {
+    let total = this.#writer.length + this.#queuedBytes + this.#inTransport;
+    if (this.#pendingSlots > 0 || this.#queue.length > 0) {
+      for (const item of this.#queue) {
+        if (!(item instanceof Uint8Array)) {
+          total += item.data ? item.data.length : item.reply._writer.length;
+        }
+      }
+    }
+    return total;
+  }
+
+  /** Registers a callback run once when the connection closes (blocking commands, WATCH). */
+  onClose(callback: () => void): void {
+    if (this.#closed) callback();
+    else this.#closeHooks.push(callback);
+  }
+
+  /**
+   * Graceful close: no further commands are read; commands already running finish, every
+   * reply is flushed, then the socket is closed.
+   */
+  close(): void {
+    if (this.#closing || this.#closed) return;
+    this.#closing = true;
+    this.#pauseReading();
+    if (!this.#dispatching) this.#finishClose();
+  }
+
+  /** Drops the connection at once, discarding unsent output. */
+  destroy(): void {
+    if (this.#closed) return;
+    this.#closing = true;
+    this.#queue.length = 0;
+    this.#queuedBytes = 0;
+    this.#writer.reset();
+    this.#transportClosed = true;
+    if (this.#transport.destroy) this.#transport.destroy();
+    else this.#transport.close();
+  }
+
+  // ---- TransportHandler side (called through the object Server.accept returns) ----
+
+  /** @internal Bytes from the socket. */
+  _receive(chunk: Uint8Array): void {
+    if (this.#closing) return;
+    this.lastInteraction = Date.now();
+    this.#server._stats.netInput += chunk.length;
+    this.#decoder.feed(chunk);
+    this.#pump();
+    if (this.#decoder.bufferedBytes > this.#server._options.maxQueryBuffer && !this.#closing) {
+      // Redis: "closing client that reached max query buffer length" (no reply).
+      this.destroy();
+    }
+  }
+
+  /** @internal The transport's buffer has emptied. */
+  _drained(): void {
+    this.#transportFull = false;
+    this.#inTransport = 0;
+    if (this.#closed) return;
+    this.#flush();
+    if (this.#closing) this.#finishClose();
+    else this.#pump();
+  }
+
+  /** @internal The socket is gone (exactly once). */
+  _closed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closing = true;
+    this.#transportClosed = true;
+    // Drop pending async results: their promises settle into detached replies.
+    for (const item of this.#queue) {
+      if (!(item instanceof Uint8Array)) {
+        if (item.timer !== undefined) clearTimeout(item.timer);
+        item.timer = undefined;
+        item.done = true;
+        item.reply._setWriter(new Writer(64));
+      }
+    }
+    this.#queue.length = 0;
+    this.#queuedBytes = 0;
+    this.#pendingSlots = 0;
+    this.#writer.reset();
+    this.#decoder.reset();
+    this.#server._remove(this);
+    const hooks = this.#closeHooks;
+    this.#closeHooks = [];
+    for (const hook of hooks) {
+      try {
+        hook();
+      } catch { /* a hook's failure must not stop the others */ }
+    }
+  }
+
+  // ---- dispatch ----
+
+  /** Dispatches whole commands while output is below the high-water mark, then flushes. */
+  #pump(): void {
+    if (this.#dispatching || this.#closed) return;
+    this.#dispatching = true;
+    const hwm = this.#server._options.highWaterMark;
+    const decoder = this.#decoder;
+    let blocked = false;
+    try {
+      while (!this.#closing) {
+        if (this.#transportFull || this.#writer.length + this.#queuedBytes > hwm) {
+          // Try to make room before stopping: output ahead of async slots can't move.
+          if (!this.#transportFull) this.#flush();
+          if (this.#transportFull || this.#writer.length + this.#queuedBytes > hwm) {
+            blocked = true;
+            break;
+          }
+        }
+        let argv: Uint8Array[] | undefined;
+        try {
+          argv = decoder.next();
+        } catch (error) {
+          this.#protocolError(error);
+          break;
+        }
+        if (argv === undefined) break;
+        this.#execute(argv);
+      }
+    } finally {
+      this.#dispatching = false;
+    }
+    this.#flush();
+    if (this.#closing) {
+      this.#finishClose();
+    } else if (blocked) {
+      this.#pauseReading();
+    } else if (this.#readingPaused) {
+      this.#readingPaused = false;
+      this.#transport.resume();
+    }
+  }
+
+  #pauseReading(): void {
+    if (this.#readingPaused || this.#transportClosed) return;
+    this.#readingPaused = true;
+    this.#transport.pause();
+  }
+
+  #protocolError(error: unknown): void {
+    const message = error instanceof ProtocolError
+      ? error.message
+      : "Protocol error: " + errorMessage(error);
+    this.#writer.error(errorText(message));
+    this.#decoder.reset();
+    this.close();
+  }
+
+  /** Runs one request through the checks Redis applies, in Redis's order. */
+  #execute(argv: Uint8Array[]): void {
+    const server = this.#server;
+    const rawName = bytesToString(argv[0]);
+    let entry = server.router.lookup(rawName);
+    let name: string;
+    if (entry === undefined) {
+      name = rawName.toLowerCase();
+      if (name === "post" || name === "host:") {
+        // Redis's cross-protocol guard: HTTP sent to a Redis port. Close without reply.
+        this.close();
+        return;
+      }
+      entry = server._fallback;
+      if (entry === undefined) {
+        this.#reject(unknownCommand(rawName, argv));
+        return;
+      }
+    } else {
+      name = entry.name;
+    }
+    if (entry.subcommands !== undefined && argv.length >= 2) {
+      const subName = bytesToString(argv[1]);
+      const sub = entry.subcommands.get(subName.toLowerCase());
+      if (sub === undefined) {
+        this.#reject(
+          `ERR unknown subcommand '${truncate(subName)}'. Try ${entry.name.toUpperCase()} HELP.`,
+        );
+        return;
+      }
+      entry = sub;
+    }
+    const arity = entry.arity;
+    if (arity > 0 ? argv.length !== arity : argv.length < -arity) {
+      this.#reject(`ERR wrong number of arguments for '${entry.fullName || name}' command`);
+      return;
+    }
+    if (!this.#authenticated && !entry.noauth) {
+      this.#reject("NOAUTH Authentication required.");
+      return;
+    }
+    if (
+      this.#protocol === 2 && !entry.pubsub &&
+      (this._channels.size > 0 || this._patterns.size > 0)
+    ) {
+      this.#reject(
+        `ERR Can't execute '${
+          entry.fullName || name
+        }': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      );
+      return;
+    }
+    this.lastCommand = entry.fullName || name;
+    server._stats.commands++;
+    if (this._multi !== null && !entry.noqueue) {
+      const command = new Command();
+      command._set(name, argv);
+      this._multi.push({ entry, command });
+      this.#reply.simple("QUEUED");
+      return;
+    }
+    const command = this.#command;
+    command._set(name, argv);
+    const reply = this.#reply;
+    if (this.#replyMode !== 0) {
+      reply._setWriter(SINK);
+      if (this.#replyMode === 2) this.#replyMode = 0;
+    }
+    const pending = this._invoke(entry, command, reply);
+    if (reply._writer !== this.#writer) {
+      // Muted (CLIENT REPLY OFF/SKIP): the reply went to the sink.
+      SINK.reset();
+      if (pending === undefined) reply._setWriter(this.#writer);
+      else {
+        this.#reply = new Reply(this.#writer);
+        this.#command = new Command();
+      }
+      return;
+    }
+    if (pending !== undefined) this.#reserveSlot(pending, reply);
+  }
+
+  /** An error answered before the command runs; inside MULTI it also aborts EXEC. */
+  #reject(message: string): void {
+    if (this._multi !== null) this._multiError = true;
+    if (this.#replyMode !== 0) {
+      if (this.#replyMode === 2) this.#replyMode = 0;
+      return;
+    }
+    this.#writer.error(errorText(message));
+  }
+
+  /**
+   * @internal Runs a handler and completes its reply. Returns undefined when the reply is
+   * complete, or a promise that settles once an async handler's reply is written.
+   */
+  _invoke(entry: CommandEntry, command: Command, reply: Reply): Promise<void> | undefined {
+    reply._wrote = false;
+    let result: unknown;
+    try {
+      result = entry.handler(command, reply, this);
+    } catch (error) {
+      reply.error(errorMessage(error));
+      return undefined;
+    }
+    if (result === undefined) {
+      if (!reply._wrote) reply.null();
+      return undefined;
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        (value) => finish(reply, value),
+        (error) => reply.error(errorMessage(error)),
+      );
+    }
+    finish(reply, result);
+    return undefined;
+  }
+
+  /**
+   * An async handler: its reply keeps writing into a writer of its own, queued in request
+   * order; later commands get a fresh Reply and Command on the connection's writer.
+   */
+  #reserveSlot(pending: Promise<void>, reply: Reply): void {
+    const writer = this.#writer;
+    if (writer.length > 0) {
+      const bytes = writer.take();
+      this.#queue.push(bytes);
+      this.#queuedBytes += bytes.length;
+    }
+    const own = new Writer(ASYNC_WRITER_SIZE);
+    own.protocol = this.#protocol;
+    reply._setWriter(own);
+    this.#reply = new Reply(writer);
+    this.#command = new Command();
+    const slot: Slot = { reply, done: false, data: null, timer: undefined };
+    this.#queue.push(slot);
+    this.#pendingSlots++;
+    const timeout = this.#server._options.commandTimeout;
+    if (timeout > 0) {
+      slot.timer = setTimeout(() => {
+        slot.timer = undefined;
+        if (slot.done) return;
+        reply._setWriter(new Writer(64)); // the late result is dropped
+        slot.data = TIMED_OUT;
+        this.#settle(slot);
+      }, timeout);
+    }
+    pending.then(() => {
+      if (slot.done) return;
+      if (slot.timer !== undefined) clearTimeout(slot.timer);
+      slot.timer = undefined;
+      this.#settle(slot);
+    });
+  }
+
+  #settle(slot: Slot): void {
+    slot.done = true;
+    if (this.#closed) return;
+    this.#pendingSlots--;
+    this.lastInteraction = Date.now();
+    if (this.#dispatching) return; // the running pump flushes
+    this.#flush();
+    if (this.#closing) this.#finishClose();
+    else this.#pump();
+  }
+
+  // ---- output ----
+
+  /** Sends all output that is ready (everything up to the first unfinished slot) in one write. */
+  #flush(force = false): void {
+    if (this.#transportClosed || (this.#transportFull && !force)) return;
+    const queue = this.#queue;
+    if (queue.length === 0) {
+      if (this.#writer.length > 0) this.#write(this.#writer.take());
+      return;
+    }
+    const pieces: Uint8Array[] = [];
+    let size = 0;
+    while (queue.length > 0) {
+      const head = queue[0];
+      let bytes: Uint8Array;
+      if (head instanceof Uint8Array) {
+        bytes = head;
+        this.#queuedBytes -= bytes.length;
+      } else if (head.done) {
+        bytes = head.data ?? head.reply._writer.take();
+      } else break;
+      queue.shift();
+      if (bytes.length > 0) {
+        pieces.push(bytes);
+        size += bytes.length;
+      }
+    }
+    if (queue.length === 0 && this.#writer.length > 0) {
+      const bytes = this.#writer.take();
+      pieces.push(bytes);
+      size += bytes.length;
+    }
+    if (pieces.length === 1) this.#write(pieces[0]);
+    else if (pieces.length > 1) this.#write(concat(pieces, size));
+  }
+
+  #write(bytes: Uint8Array): void {
+    const server = this.#server;
+    server._stats.netOutput += bytes.length;
+    if (this.#transport.write(bytes)) {
+      if (!this.#transportFull) this.#inTransport = 0;
+      else this.#inTransport += bytes.length;
+    } else {
+      this.#transportFull = true;
+      this.#inTransport += bytes.length;
+    }
+    this.#checkOutputLimit();
+  }
+
+  #checkOutputLimit(): void {
+    const options = this.#server._options;
+    const limit = this.subscriptions > 0 ? options.pubsubOutputLimit : options.outputLimit;
+    if (limit > 0 && this.pendingOutputBytes > limit) this.destroy();
+  }
+
+  /** Completes a graceful close once every running command has answered. */
+  #finishClose(): void {
+    if (this.#pendingSlots > 0 || this.#transportClosed) return;
+    this.#flush(true);
+    this.#transportClosed = true;
+    this.#transport.close();
+  }
+
+  /**
+   * @internal Appends pub/sub output (already encoded) after everything written so far and
+   * flushes it soon (one write per connection per tick).
+   */
+  _push(bytes: Uint8Array): void {
+    if (this.#closing) return;
+    this.#writer.raw(bytes);
+    if (!this.#dispatching && !this.#flushScheduled) {
+      this.#flushScheduled = true;
+      queueMicrotask(() => {
+        this.#flushScheduled = false;
+        if (!this.#dispatching) this.#flush();
+      });
+    }
+    const limit = this.#server._options.pubsubOutputLimit;
+    if (limit > 0 && this.#writer.length + this.#queuedBytes + this.#inTransport > limit) {
+      this.destroy();
+    }
+  }
+
+  /** @internal CLIENT REPLY: "on", "off" or "skip". Answers +OK only for "on". */
+  _setReplyMode(mode: "on" | "off" | "skip", reply: Reply): void {
+    if (mode === "on") {
+      this.#replyMode = 0;
+      reply._setWriter(this.#writer);
+      reply.ok();
+    } else {
+      this.#replyMode = mode === "off" ? 1 : 2;
+      reply._setWriter(SINK);
+      reply._wrote = true;
+    }
+  }
+
+  /** @internal RESET: back to a fresh connection's state (subscriptions are dropped too). */
+  _reset(): void {
+    this.#replyMode = 0;
+    this.protocol = 2;
+    this.name = "";
+    this.db = 0;
+    this.#server._endTransaction(this);
+    this.#server.pubsub.unsubscribeAll(this);
+    if (this.#server._requiresAuth) {
+      this.authenticated = false;
+      this.user = "default";
+    }
+  }
+}
+
+function finish(reply: Reply, value: unknown): void {
+  if (reply._wrote) return;
+  if (value === undefined) {
+    reply.null();
+    return;
+  }
+  try {
+    reply.value(value);
+  } catch (error) {
+    reply.error(errorMessage(error));
+  }
+}
+
+function truncate(text: string): string {
+  return text.length > 128 ? text.slice(0, 128) : text;
+}
+
+/** Redis 7.0's text for an unknown command (name and up to 128 chars of args). */
+function unknownCommand(rawName: string, argv: Uint8Array[]): string {
+  let args = "";
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    const remaining = 128 - args.length;
+    const text = bytesToString(argv[i]);
+    args += `'${text.length > remaining ? text.slice(0, remaining) : text}' `;
+  }
+  return `ERR unknown command '${truncate(rawName)}', with args beginning with: ${args}`;
+}

@@ -1,0 +1,214 @@
+/**
+ * Pub/sub: channel and pattern subscriptions, PUBLISH fan-out with messages encoded once per
+ * protocol, and the confirmation replies of (P)SUBSCRIBE / (P)UNSUBSCRIBE.
+ *
+ * @module
+ */
+
+import { Writer } from "../resp/writer.ts";
+import type { Connection } from "./connection.ts";
+import { globMatch } from "./glob.ts";
+import type { Reply } from "./reply.ts";
+
+/**
+ * A map key for a byte string: one UTF-16 code unit per byte (exact for any bytes).
+ *
+ * @example
+ * ```ts
+ * import { bytesKey } from "./pubsub.ts";
+ *
+ * bytesKey(new Uint8Array([104, 105])); // "hi"
+ * ```
+ */
+export function bytesKey(bytes: Uint8Array): string {
+  if (bytes.length <= 1024) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 1024) {
+    out += String.fromCharCode.apply(null, bytes.subarray(i, i + 1024) as unknown as number[]);
+  }
+  return out;
+}
+
+interface Subscription {
+  name: Uint8Array;
+  subscribers: Set<Connection>;
+}
+
+const MESSAGE = "message";
+const PMESSAGE = "pmessage";
+
+/**
+ * The server's pub/sub registry. Reached through `Server.pubsub`; `Server.publish()` is the
+ * usual entry point for application code.
+ *
+ * @example
+ * ```ts
+ * import { Server } from "./server.ts";
+ *
+ * const server = new Server();
+ * server.pubsub.channelCount(); // 0
+ * server.publish("news", "hello"); // 0 receivers
+ * ```
+ */
+export class PubSub {
+  #channels = new Map<string, Subscription>();
+  #patterns = new Map<string, Subscription>();
+  #writer = new Writer(256);
+
+  /** Number of channels with at least one subscriber. */
+  channelCount(): number {
+    return this.#channels.size;
+  }
+
+  /** Number of patterns with at least one subscriber (PUBSUB NUMPAT). */
+  patternCount(): number {
+    return this.#patterns.size;
+  }
+
+  /** Active channel names, optionally filtered by a glob (PUBSUB CHANNELS). */
+  channels(pattern?: Uint8Array): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const sub of this.#channels.values()) {
+      if (pattern === undefined || globMatch(pattern, sub.name)) out.push(sub.name);
+    }
+    return out;
+  }
+
+  /** Subscribers of one channel (PUBSUB NUMSUB). */
+  subscriberCount(channel: Uint8Array): number {
+    return this.#channels.get(bytesKey(channel))?.subscribers.size ?? 0;
+  }
+
+  /** SUBSCRIBE: adds the channels and writes one confirmation per channel. */
+  subscribe(connection: Connection, channels: Uint8Array[], reply: Reply): void {
+    for (const name of channels) {
+      const key = bytesKey(name);
+      if (!connection._channels.has(key)) {
+        connection._channels.set(key, name);
+        let sub = this.#channels.get(key);
+        if (sub === undefined) this.#channels.set(key, sub = { name, subscribers: new Set() });
+        sub.subscribers.add(connection);
+      }
+      confirm(reply, "subscribe", name, connection.subscriptions);
+    }
+  }
+
+  /** PSUBSCRIBE: adds the patterns and writes one confirmation per pattern. */
+  psubscribe(connection: Connection, patterns: Uint8Array[], reply: Reply): void {
+    for (const name of patterns) {
+      const key = bytesKey(name);
+      if (!connection._patterns.has(key)) {
+        connection._patterns.set(key, name);
+        let sub = this.#patterns.get(key);
+        if (sub === undefined) this.#patterns.set(key, sub = { name, subscribers: new Set() });
+        sub.subscribers.add(connection);
+      }
+      confirm(reply, "psubscribe", name, connection.subscriptions);
+    }
+  }
+
+  /** UNSUBSCRIBE: removes the channels (all when none given), one confirmation each. */
+  unsubscribe(connection: Connection, channels: Uint8Array[], reply: Reply | undefined): void {
+    this.#remove(connection, channels, connection._channels, this.#channels, "unsubscribe", reply);
+  }
+
+  /** PUNSUBSCRIBE: removes the patterns (all when none given), one confirmation each. */
+  punsubscribe(connection: Connection, patterns: Uint8Array[], reply: Reply | undefined): void {
+    this.#remove(connection, patterns, connection._patterns, this.#patterns, "punsubscribe", reply);
+  }
+
+  /** Drops every subscription of a connection without replies (close, RESET). */
+  unsubscribeAll(connection: Connection): void {
+    if (connection._channels.size > 0) this.unsubscribe(connection, [], undefined);
+    if (connection._patterns.size > 0) this.punsubscribe(connection, [], undefined);
+  }
+
+  #remove(
+    connection: Connection,
+    names: Uint8Array[],
+    own: Map<string, Uint8Array>,
+    registry: Map<string, Subscription>,
+    kind: string,
+    reply: Reply | undefined,
+  ): void {
+    const list = names.length > 0 ? names : [...own.values()];
+    if (list.length === 0) {
+      if (reply) confirm(reply, kind, null, connection.subscriptions);
+      return;
+    }
+    for (const name of list) {
+      const key = bytesKey(name);
+      if (own.delete(key)) {
+        const sub = registry.get(key);
+        if (sub) {
+          sub.subscribers.delete(connection);
+          if (sub.subscribers.size === 0) registry.delete(key);
+        }
+      }
+      if (reply) confirm(reply, kind, name, connection.subscriptions);
+    }
+  }
+
+  /**
+   * Delivers a message to the channel's subscribers and to every matching pattern's; returns
+   * the number of deliveries (Redis counts a client once per matching subscription). Each
+   * message is encoded once per protocol, then appended to each subscriber's output.
+   */
+  publish(channel: Uint8Array, message: Uint8Array): number {
+    let receivers = 0;
+    const sub = this.#channels.get(bytesKey(channel));
+    if (sub !== undefined) {
+      let resp2: Uint8Array | undefined;
+      let resp3: Uint8Array | undefined;
+      for (const connection of sub.subscribers) {
+        if (connection.protocol === 3) {
+          connection._push(resp3 ??= this.#encode(3, MESSAGE, undefined, channel, message));
+        } else {
+          connection._push(resp2 ??= this.#encode(2, MESSAGE, undefined, channel, message));
+        }
+        receivers++;
+      }
+    }
+    if (this.#patterns.size > 0) {
+      for (const pattern of this.#patterns.values()) {
+        if (!globMatch(pattern.name, channel)) continue;
+        let resp2: Uint8Array | undefined;
+        let resp3: Uint8Array | undefined;
+        for (const connection of pattern.subscribers) {
+          if (connection.protocol === 3) {
+            connection._push(resp3 ??= this.#encode(3, PMESSAGE, pattern.name, channel, message));
+          } else {
+            connection._push(resp2 ??= this.#encode(2, PMESSAGE, pattern.name, channel, message));
+          }
+          receivers++;
+        }
+      }
+    }
+    return receivers;
+  }
+
+  #encode(
+    protocol: 2 | 3,
+    kind: string,
+    pattern: Uint8Array | undefined,
+    channel: Uint8Array,
+    message: Uint8Array,
+  ): Uint8Array {
+    const w = this.#writer;
+    w.protocol = protocol;
+    w.pushHeader(pattern === undefined ? 3 : 4);
+    w.bulk(kind);
+    if (pattern !== undefined) w.bulk(pattern);
+    w.bulk(channel);
+    w.bulk(message);
+    return w.take();
+  }
+}
+
+function confirm(reply: Reply, kind: string, name: Uint8Array | null, count: number): void {
+  reply.pushHeader(3);
+  reply.bulk(kind);
+  if (name === null) reply.null();
+  else reply.bulk(name);
+  reply.integer(count);
+}

@@ -1,0 +1,257 @@
+/**
+ * The reply a handler writes with. It writes straight into the connection's output buffer,
+ * speaks the connection's protocol (RESP3 types are downgraded for RESP2 clients) and keeps
+ * the seed library's names (`encode`, `status`, `error`).
+ *
+ * @module
+ */
+
+import type { ProtocolVersion, Writer } from "../resp/writer.ts";
+
+/** True when `message` starts with an upper-case code word ("WRONGTYPE ...", "ERR ..."). */
+export function hasErrorCode(message: string): boolean {
+  let i = 0;
+  const n = message.length;
+  while (i < n) {
+    const c = message.charCodeAt(i);
+    if ((c >= 65 && c <= 90) || (i > 0 && (c === 95 || (c >= 48 && c <= 57)))) i++;
+    else break;
+  }
+  return i >= 2 && (i === n || message.charCodeAt(i) === 32);
+}
+
+/**
+ * Turns an error message into Redis's wire form: "ERR " is prefixed unless the message
+ * already starts with a code word, and CR/LF become spaces (they would break the protocol).
+ *
+ * @example
+ * ```ts
+ * import { errorText } from "./reply.ts";
+ *
+ * errorText("no such key"); // "ERR no such key"
+ * errorText("WRONGTYPE Operation against a key holding the wrong kind of value"); // as is
+ * ```
+ */
+export function errorText(message: string): string {
+  if (message.indexOf("\r") !== -1 || message.indexOf("\n") !== -1) {
+    message = message.replace(/[\r\n]+/g, " ");
+  }
+  return hasErrorCode(message) ? message : "ERR " + message;
+}
+
+/**
+ * Writes one reply (or several, for a handler that streams an aggregate by headers). All
+ * methods append to the connection's output at once; nothing is sent before the current read
+ * has been processed.
+ *
+ * @example
+ * ```ts
+ * import type { Command, Reply } from "./mod.ts";
+ *
+ * function handler(command: Command, reply: Reply): void {
+ *   if (command.length === 0) return reply.error("wrong number of arguments");
+ *   reply.arrayHeader(2);
+ *   reply.bulk(command.args[0]);
+ *   reply.integer(command.args[0].length);
+ * }
+ * ```
+ */
+export class Reply {
+  #w: Writer;
+  /** @internal Set by every write; the connection uses it to answer null for silent handlers. */
+  _wrote = false;
+
+  /** Creates a reply writing into `writer` (the connection does this). */
+  constructor(writer: Writer) {
+    this.#w = writer;
+  }
+
+  /** @internal The writer this reply appends to. */
+  get _writer(): Writer {
+    return this.#w;
+  }
+
+  /** @internal Redirects the output (used to detach a timed-out handler, or to mute replies). */
+  _setWriter(writer: Writer): void {
+    this.#w = writer;
+  }
+
+  /** @internal Switches the protocol of the output (HELLO, RESET). */
+  _setProtocol(protocol: ProtocolVersion): void {
+    this.#w.protocol = protocol;
+  }
+
+  /** The connection's protocol (2 or 3) when this reply is written. */
+  get protocol(): ProtocolVersion {
+    return this.#w.protocol;
+  }
+
+  /** `+OK`. */
+  ok(): void {
+    this._wrote = true;
+    this.#w.simple("OK");
+  }
+
+  /** A status reply, `+text` (default "OK") — the seed library's name for {@link Reply.simple}. */
+  status(text = "OK"): void {
+    this._wrote = true;
+    this.#w.simple(text);
+  }
+
+  /** A simple string `+text` (no CR/LF inside). */
+  simple(text: string): void {
+    this._wrote = true;
+    this.#w.simple(text);
+  }
+
+  /** An error: `-ERR message`, or the message as is if it starts with a code word. */
+  error(message: string): void {
+    this._wrote = true;
+    this.#w.error(errorText(message));
+  }
+
+  /** Any JS value, encoded by type (see {@link Reply.value}) — the seed library's name. */
+  encode(value: unknown): void {
+    this.value(value);
+  }
+
+  /**
+   * Any JS value: string → bulk, integer → integer, other number → double, bigint, boolean,
+   * null/undefined → null, Uint8Array → bulk, Array → array, Map/object → map, Set → set,
+   * Error → error (same prefix rule as {@link Reply.error}), and the codec's VerbatimString/Push/Attributed.
+   */
+  value(value: unknown): void {
+    this._wrote = true;
+    if (value instanceof Error) this.#w.error(errorText(value.message));
+    else this.#w.value(value);
+  }
+
+  /** An integer `:n`. */
+  integer(n: number | bigint): void {
+    this._wrote = true;
+    this.#w.integer(n);
+  }
+
+  /** A bulk string (strings are UTF-8 encoded). */
+  bulk(value: Uint8Array | string): void {
+    this._wrote = true;
+    this.#w.bulk(value);
+  }
+
+  /** Null: RESP3 `_`, RESP2 `$-1`. */
+  null(): void {
+    this._wrote = true;
+    this.#w.null();
+  }
+
+  /** A null array: RESP3 `_`, RESP2 `*-1`. */
+  nullArray(): void {
+    this._wrote = true;
+    this.#w.nullArray();
+  }
+
+  /** An array of values (each encoded like {@link Reply.value}). */
+  array(items: readonly unknown[]): void {
+    this._wrote = true;
+    const w = this.#w;
+    w.arrayHeader(items.length);
+    for (let i = 0; i < items.length; i++) w.value(items[i]);
+  }
+
+  /** An array header: the next `n` replies written are its elements. */
+  arrayHeader(n: number): void {
+    this._wrote = true;
+    this.#w.arrayHeader(n);
+  }
+
+  /** A map (RESP2: flat array of key, value). */
+  map(entries: Map<unknown, unknown> | Record<string, unknown>): void {
+    this._wrote = true;
+    const w = this.#w;
+    if (entries instanceof Map) {
+      w.mapHeader(entries.size);
+      for (const [k, v] of entries) {
+        w.value(k);
+        w.value(v);
+      }
+    } else {
+      const keys = Object.keys(entries);
+      w.mapHeader(keys.length);
+      for (const k of keys) {
+        w.bulk(k);
+        w.value(entries[k]);
+      }
+    }
+  }
+
+  /** A map header: then write `n` keys and values alternately. */
+  mapHeader(n: number): void {
+    this._wrote = true;
+    this.#w.mapHeader(n);
+  }
+
+  /** A set (RESP2: array). */
+  set(items: Iterable<unknown>): void {
+    this._wrote = true;
+    const list = Array.isArray(items) ? items : [...items];
+    const w = this.#w;
+    w.setHeader(list.length);
+    for (let i = 0; i < list.length; i++) w.value(list[i]);
+  }
+
+  /** A set header: the next `n` replies are its members. */
+  setHeader(n: number): void {
+    this._wrote = true;
+    this.#w.setHeader(n);
+  }
+
+  /** A double (RESP2: bulk string in `%.17g` form). */
+  double(n: number): void {
+    this._wrote = true;
+    this.#w.double(n);
+  }
+
+  /** A boolean (RESP2: `:1` / `:0`). */
+  boolean(b: boolean): void {
+    this._wrote = true;
+    this.#w.boolean(b);
+  }
+
+  /** A big number (RESP2: bulk string). */
+  bigNumber(n: bigint | string): void {
+    this._wrote = true;
+    this.#w.bigNumber(n);
+  }
+
+  /** A verbatim string, format "txt" by default (RESP2: bulk string of the text). */
+  verbatim(text: string, format?: string): void {
+    this._wrote = true;
+    this.#w.verbatim(text, format);
+  }
+
+  /** A push message (RESP3 `>`; RESP2 array). */
+  push(items: readonly unknown[]): void {
+    this._wrote = true;
+    const w = this.#w;
+    w.pushHeader(items.length);
+    for (let i = 0; i < items.length; i++) w.value(items[i]);
+  }
+
+  /** A push header: the next `n` replies are its items. */
+  pushHeader(n: number): void {
+    this._wrote = true;
+    this.#w.pushHeader(n);
+  }
+
+  /** A bulk error (RESP3 `!`; RESP2 simple error), same prefix rule as {@link Reply.error}. */
+  bulkError(message: string): void {
+    this._wrote = true;
+    this.#w.bulkError(errorText(message));
+  }
+
+  /** Raw, already encoded RESP bytes (the caller answers for their validity). */
+  raw(bytes: Uint8Array): void {
+    this._wrote = true;
+    this.#w.raw(bytes);
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * The command table: names (case-insensitive) to handlers with Redis arity, flags and
+ * subcommands.
+ *
+ * @module
+ */
+
+import type { Command } from "./command.ts";
+import type { Connection } from "./connection.ts";
+import type { Reply } from "./reply.ts";
+
+/**
+ * A command handler. Write with `reply` and return undefined, or return a value (encoded like
+ * {@link Reply.value}), or return a Promise of either. Throwing or rejecting answers
+ * `-ERR message` (or the message as is when it starts with a code word such as `WRONGTYPE`);
+ * the connection goes on. A handler that neither writes nor returns a value answers null.
+ *
+ * @example
+ * ```ts
+ * import type { Handler } from "./router.ts";
+ *
+ * const echo: Handler = (command) => command.args[0];
+ * const later: Handler = async () => {
+ *   await new Promise((resolve) => setTimeout(resolve, 10));
+ *   return "done";
+ * };
+ * ```
+ */
+export type Handler = (command: Command, reply: Reply, connection: Connection) => unknown;
+
+/**
+ * How a command is registered.
+ *
+ * @example
+ * ```ts
+ * import type { CommandSpec } from "./router.ts";
+ *
+ * const get: CommandSpec = {
+ *   arity: 2,
+ *   flags: ["readonly", "fast"],
+ *   firstKey: 1,
+ *   lastKey: 1,
+ *   keyStep: 1,
+ *   summary: "Get the value of a key",
+ *   handler: (command) => command.args[0],
+ * };
+ * ```
+ */
+export interface CommandSpec {
+  /** The handler (for a container such as CLIENT, used when no subcommand matches: optional). */
+  handler: Handler;
+  /** Redis arity: n = exactly n words including the name, -n = at least n. */
+  arity: number;
+  /**
+   * Redis flag words. The core acts on "noauth" (allowed before AUTH), "pubsub" (allowed in
+   * the RESP2 subscribed context), "noqueue" (run at once inside MULTI: EXEC, DISCARD, MULTI,
+   * WATCH, QUIT, RESET), "noscript"-style words are only reported by COMMAND.
+   */
+  flags?: readonly string[];
+  /** First key argument index (COMMAND INFO), 0 if none. */
+  firstKey?: number;
+  /** Last key argument index (-1 = last argument). */
+  lastKey?: number;
+  /** Step between keys. */
+  keyStep?: number;
+  /**
+   * Subcommands by name ("setname"); `args[0]` of the command is the subcommand name. The
+   * arity of a subcommand counts the parent name too (CLIENT SETNAME x = 3).
+   */
+  subcommands?: Record<string, CommandSpec>;
+  /** One line for COMMAND DOCS. */
+  summary?: string;
+  /** Command group for COMMAND DOCS ("connection", "string", ...). */
+  group?: string;
+  /** Version that introduced the command, for COMMAND DOCS. */
+  since?: string;
+}
+
+/**
+ * A registered command, resolved for fast dispatch.
+ *
+ * @example
+ * ```ts
+ * import { Router } from "./router.ts";
+ *
+ * const entry = new Router().register("hi", { arity: 1, handler: () => "hi" }).lookup("HI");
+ * entry?.fullName; // "hi"
+ * ```
+ */
+export interface CommandEntry {
+  /** Lower-cased name ("get", or "client|setname" for a subcommand). */
+  readonly fullName: string;
+  /** Lower-cased name of the command itself ("setname"). */
+  readonly name: string;
+  /** The spec as registered. */
+  readonly spec: CommandSpec;
+  /** Arity, flags and handler copied out of the spec. */
+  readonly arity: number;
+  /** The handler. */
+  readonly handler: Handler;
+  /** "noauth" flag. */
+  readonly noauth: boolean;
+  /** "pubsub" flag (allowed in the RESP2 subscribed context). */
+  readonly pubsub: boolean;
+  /** "noqueue" flag (executed immediately inside MULTI). */
+  readonly noqueue: boolean;
+  /** Subcommands, lower-cased, or undefined. */
+  readonly subcommands: Map<string, CommandEntry> | undefined;
+}
+
+function entryOf(name: string, fullName: string, spec: CommandSpec): CommandEntry {
+  const flags = spec.flags ?? [];
+  let subcommands: Map<string, CommandEntry> | undefined;
+  if (spec.subcommands) {
+    subcommands = new Map();
+    for (const [sub, subSpec] of Object.entries(spec.subcommands)) {
+      const lower = sub.toLowerCase();
+      subcommands.set(lower, entryOf(lower, `${fullName}|${lower}`, subSpec));
+    }
+  }
+  return {
+    fullName,
+    name,
+    spec,
+    arity: spec.arity,
+    handler: spec.handler,
+    noauth: flags.includes("noauth"),
+    pubsub: flags.includes("pubsub"),
+    noqueue: flags.includes("noqueue"),
+    subcommands,
+  };
+}
+
+/**
+ * The command table. Names are case-insensitive; registering a name again replaces it, so
+ * built-ins can be overridden or removed.
+ *
+ * @example
+ * ```ts
+ * import { Router } from "./router.ts";
+ *
+ * const router = new Router();
+ * router.register("hello-world", { arity: 1, handler: () => "hello" });
+ * router.register("client", {
+ *   arity: -2,
+ *   handler: () => {},
+ *   subcommands: { id: { arity: 2, handler: (_c, _r, connection) => connection.id } },
+ * });
+ * router.remove("hello-world");
+ * ```
+ */
+export class Router {
+  #entries = new Map<string, CommandEntry>();
+  /** The same entries under their upper-case names: "GET" resolves without lower-casing. */
+  #upper = new Map<string, CommandEntry>();
+
+  /** Registers (or replaces) a command. */
+  register(name: string, spec: CommandSpec): this {
+    const lower = name.toLowerCase();
+    const entry = entryOf(lower, lower, spec);
+    this.#entries.set(lower, entry);
+    this.#upper.set(lower.toUpperCase(), entry);
+    return this;
+  }
+
+  /** Removes a command; false if it was not registered. */
+  remove(name: string): boolean {
+    const lower = name.toLowerCase();
+    this.#upper.delete(lower.toUpperCase());
+    return this.#entries.delete(lower);
+  }
+
+  /** The spec registered under `name`. */
+  get(name: string): CommandSpec | undefined {
+    return this.#entries.get(name.toLowerCase())?.spec;
+  }
+
+  /** Whether `name` is registered. */
+  has(name: string): boolean {
+    return this.#entries.has(name.toLowerCase());
+  }
+
+  /** The registered names, lower-cased. */
+  names(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  /** The resolved entry for `name` (any case), for dispatch. */
+  lookup(name: string): CommandEntry | undefined {
+    return this.#entries.get(name) ?? this.#upper.get(name) ??
+      this.#entries.get(name.toLowerCase());
+  }
+
+  /** All resolved entries. */
+  entries(): IterableIterator<CommandEntry> {
+    return this.#entries.values();
+  }
+}

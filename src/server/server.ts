@@ -1,0 +1,369 @@
+/**
+ * The server object: options, the router with its built-in commands, the connection
+ * registry, pub/sub, INFO sections, and graceful close.
+ *
+ * @module
+ */
+
+import { stringToBytes } from "../resp/bytes.ts";
+import type { DecoderLimits } from "../resp/limits.ts";
+import { registerBuiltins } from "./builtins.ts";
+import { Connection } from "./connection.ts";
+import { PubSub } from "./pubsub.ts";
+import { type CommandEntry, type Handler, Router } from "./router.ts";
+import type { Listener, Transport, TransportHandler } from "./transport.ts";
+
+/**
+ * Options of a {@link Server}.
+ *
+ * @example
+ * ```ts
+ * import type { ServerOptions } from "./server.ts";
+ *
+ * const options: ServerOptions = {
+ *   password: "secret",
+ *   maxClients: 100,
+ *   handler: (command, reply) => reply.encode(command.argv),
+ * };
+ * ```
+ */
+export interface ServerOptions {
+  /**
+   * The one-callback API: receives every command that is not registered in the router
+   * (built-ins stay registered; remove one from `server.router` to take it over).
+   */
+  handler?: Handler;
+  /** requirepass: clients must AUTH with it. */
+  password?: string;
+  /** Custom authentication (AUTH user pass / HELLO AUTH); replaces `password` checks. */
+  authenticate?: (
+    user: string,
+    password: string,
+    connection: Connection,
+  ) => boolean | Promise<boolean>;
+  /** Maximum simultaneous clients, default 10000. */
+  maxClients?: number;
+  /** Number of databases for SELECT, default 16. */
+  databases?: number;
+  /** Close clients idle for this many ms (not subscribed or blocked ones); 0 = off (default). */
+  idleTimeout?: number;
+  /** Pending output bytes per connection above which reading pauses, default 1 MiB. */
+  highWaterMark?: number;
+  /** Hard output limit for normal clients (then closed), default 64 MiB; 0 = none. */
+  outputLimit?: number;
+  /** Hard output limit for subscribed clients, default 32 MiB (Redis). */
+  pubsubOutputLimit?: number;
+  /** Query buffer limit per client, default 1 GiB (Redis client-query-buffer-limit). */
+  maxQueryBuffer?: number;
+  /** Codec limits (inline size, bulk length, multibulk length). */
+  limits?: Partial<DecoderLimits>;
+  /** Timeout (ms) for async handlers; then "-ERR command timed out". 0 = off (default). */
+  commandTimeout?: number;
+  /** HELLO "server" field, default "redis". */
+  serverName?: string;
+  /** HELLO "version" / INFO redis_version, default "7.0.15". */
+  version?: string;
+  /** Called for each accepted connection. */
+  onOpen?: (connection: Connection) => void;
+  /** Called when a connection is gone. */
+  onClose?: (connection: Connection) => void;
+  /** Aborting it closes the server gracefully. */
+  signal?: AbortSignal;
+}
+
+/** @internal Options with defaults applied. */
+export interface ResolvedOptions {
+  maxClients: number;
+  databases: number;
+  idleTimeout: number;
+  highWaterMark: number;
+  outputLimit: number;
+  pubsubOutputLimit: number;
+  maxQueryBuffer: number;
+  limits: Partial<DecoderLimits> | undefined;
+  commandTimeout: number;
+  serverName: string;
+  version: string;
+  password: string | undefined;
+}
+
+/** @internal Counters for INFO. */
+export interface ServerStats {
+  connections: number;
+  commands: number;
+  rejected: number;
+  netInput: number;
+  netOutput: number;
+  startedAt: number;
+}
+
+const MAX_CLIENTS_ERROR = stringToBytes("-ERR max number of clients reached\r\n");
+const NOOP_HANDLER: TransportHandler = { receive() {}, drained() {}, closed() {} };
+
+/**
+ * A Redis-protocol server, independent of any runtime: adapters hand it sockets through
+ * {@link Server.accept} (see `serve()` in `adapters/serve.ts`).
+ *
+ * @example
+ * ```ts
+ * import { Server } from "./server.ts";
+ *
+ * // The seed library's one-callback style: every command not built in lands here.
+ * const server = new Server({
+ *   handler: (command, reply) => {
+ *     if (command.name === "hello-world") return reply.status("OK");
+ *     reply.encode([command.name, ...command.args]);
+ *   },
+ * });
+ * server.router.register("time2", { arity: 1, handler: () => Date.now() });
+ * ```
+ */
+export class Server {
+  /** The command table (built-ins registered; override or remove them here). */
+  readonly router: Router = new Router();
+  /** Pub/sub registry. */
+  readonly pubsub: PubSub = new PubSub();
+  /** @internal */
+  readonly _options: ResolvedOptions;
+  /** @internal */
+  readonly _stats: ServerStats;
+  /** @internal The entry for `options.handler`. */
+  readonly _fallback: CommandEntry | undefined;
+  /** @internal Whether clients must authenticate. */
+  readonly _requiresAuth: boolean;
+  /** @internal */
+  readonly _authenticate: ServerOptions["authenticate"];
+
+  #connections = new Set<Connection>();
+  #listeners: Listener[] = [];
+  #infoSections = new Map<string, () => Record<string, string | number>>();
+  #transactionEndHooks: Array<(connection: Connection) => void> = [];
+  #nextId = 1;
+  #closed = false;
+  #closePromise: Promise<void> | undefined;
+  #allClosed: (() => void) | undefined;
+  #idleTimer: ReturnType<typeof setInterval> | undefined;
+  #onOpen: ServerOptions["onOpen"];
+  #onClose: ServerOptions["onClose"];
+  #opsSample = { time: 0, commands: 0, rate: 0 };
+
+  /** Creates a server; built-in commands are registered on {@link Server.router}. */
+  constructor(options: ServerOptions = {}) {
+    this._options = {
+      maxClients: options.maxClients ?? 10000,
+      databases: options.databases ?? 16,
+      idleTimeout: options.idleTimeout ?? 0,
+      highWaterMark: options.highWaterMark ?? 1024 * 1024,
+      outputLimit: options.outputLimit ?? 64 * 1024 * 1024,
+      pubsubOutputLimit: options.pubsubOutputLimit ?? 32 * 1024 * 1024,
+      maxQueryBuffer: options.maxQueryBuffer ?? 1024 * 1024 * 1024,
+      limits: options.limits,
+      commandTimeout: options.commandTimeout ?? 0,
+      serverName: options.serverName ?? "redis",
+      version: options.version ?? "7.0.15",
+      password: options.password,
+    };
+    this._stats = {
+      connections: 0,
+      commands: 0,
+      rejected: 0,
+      netInput: 0,
+      netOutput: 0,
+      startedAt: Date.now(),
+    };
+    this._authenticate = options.authenticate;
+    this._requiresAuth = options.password !== undefined || options.authenticate !== undefined;
+    this.#onOpen = options.onOpen;
+    this.#onClose = options.onClose;
+    if (options.handler) {
+      this._fallback = {
+        fullName: "",
+        name: "",
+        spec: { handler: options.handler, arity: -1 },
+        arity: -1,
+        handler: options.handler,
+        noauth: false,
+        pubsub: false,
+        noqueue: false,
+        subcommands: undefined,
+      };
+    }
+    registerBuiltins(this);
+    const signal = options.signal;
+    if (signal) {
+      if (signal.aborted) void this.close();
+      else signal.addEventListener("abort", () => void this.close(), { once: true });
+    }
+  }
+
+  /** The open connections. */
+  get connections(): ReadonlySet<Connection> {
+    return this.#connections;
+  }
+
+  /** The listeners added with {@link Server.addListener}. */
+  get listeners(): readonly Listener[] {
+    return this.#listeners;
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Adapters call this for every accepted socket. */
+  accept(transport: Transport): TransportHandler {
+    if (this.#closed) {
+      transport.close();
+      return NOOP_HANDLER;
+    }
+    if (this.#connections.size >= this._options.maxClients) {
+      this._stats.rejected++;
+      transport.write(MAX_CLIENTS_ERROR);
+      transport.close();
+      return NOOP_HANDLER;
+    }
+    const connection = new Connection(this, transport, this.#nextId++);
+    this.#connections.add(connection);
+    this._stats.connections++;
+    this.#startIdleTimer();
+    if (this.#onOpen) {
+      try {
+        this.#onOpen(connection);
+      } catch { /* the application's callback must not break accept */ }
+    }
+    return {
+      receive: (chunk) => connection._receive(chunk),
+      drained: () => connection._drained(),
+      closed: () => connection._closed(),
+    };
+  }
+
+  /** Adds a listener (from an adapter's ListenFunction) so close() can stop it. */
+  addListener(listener: Listener): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Forgets a listener (it was closed on its own). */
+  removeListener(listener: Listener): void {
+    const at = this.#listeners.indexOf(listener);
+    if (at !== -1) this.#listeners.splice(at, 1);
+  }
+
+  /** Publishes a message as PUBLISH does; returns the number of receivers. */
+  publish(channel: string | Uint8Array, message: string | Uint8Array): number {
+    return this.pubsub.publish(
+      typeof channel === "string" ? stringToBytes(channel) : channel,
+      typeof message === "string" ? stringToBytes(message) : message,
+    );
+  }
+
+  /** Adds an INFO section (the key-value store adds "keyspace"). */
+  addInfoSection(name: string, render: () => Record<string, string | number>): void {
+    this.#infoSections.set(name.toLowerCase(), render);
+  }
+
+  /** @internal The INFO sections added by the application. */
+  get _infoSections(): ReadonlyMap<string, () => Record<string, string | number>> {
+    return this.#infoSections;
+  }
+
+  /** Hook for WATCH: called when a connection's transaction ends (EXEC, DISCARD, RESET, close). */
+  onTransactionEnd(callback: (connection: Connection) => void): void {
+    this.#transactionEndHooks.push(callback);
+  }
+
+  /** @internal Ends a connection's transaction: clears MULTI state and runs the hooks. */
+  _endTransaction(connection: Connection): void {
+    connection._multi = null;
+    connection._multiError = false;
+    for (const hook of this.#transactionEndHooks) {
+      try {
+        hook(connection);
+      } catch { /* one hook's failure must not stop the others */ }
+    }
+    connection.watchDirty = false;
+  }
+
+  /** @internal Instantaneous ops/sec, sampled at most once a second. */
+  _opsPerSecond(): number {
+    const now = Date.now();
+    const sample = this.#opsSample;
+    const elapsed = now - sample.time;
+    if (elapsed >= 1000) {
+      if (sample.time !== 0) {
+        sample.rate = Math.round((this._stats.commands - sample.commands) * 1000 / elapsed);
+      }
+      sample.time = now;
+      sample.commands = this._stats.commands;
+    }
+    return sample.rate;
+  }
+
+  /** @internal A connection is gone: registry, pub/sub, transaction hooks, onClose. */
+  _remove(connection: Connection): void {
+    if (!this.#connections.delete(connection)) return;
+    this.pubsub.unsubscribeAll(connection);
+    this._endTransaction(connection);
+    if (this.#onClose) {
+      try {
+        this.#onClose(connection);
+      } catch { /* ignore */ }
+    }
+    if (this.#connections.size === 0) {
+      this.#stopIdleTimer();
+      if (this.#allClosed) this.#allClosed();
+    }
+  }
+
+  #startIdleTimer(): void {
+    const idle = this._options.idleTimeout;
+    if (idle <= 0 || this.#idleTimer !== undefined) return;
+    this.#idleTimer = setInterval(() => this.#sweepIdle(), Math.min(1000, Math.max(10, idle / 2)));
+  }
+
+  #stopIdleTimer(): void {
+    if (this.#idleTimer !== undefined) clearInterval(this.#idleTimer);
+    this.#idleTimer = undefined;
+  }
+
+  #sweepIdle(): void {
+    const idle = this._options.idleTimeout;
+    if (idle <= 0) return;
+    const now = Date.now();
+    for (const connection of this.#connections) {
+      if (connection.subscriptions > 0 || connection.blocked) continue;
+      if (now - connection.lastInteraction > idle) connection.destroy();
+    }
+  }
+
+  /** @internal Changes the idle timeout (CONFIG SET timeout). */
+  _setIdleTimeout(ms: number): void {
+    this._options.idleTimeout = ms;
+    this.#stopIdleTimer();
+    if (this.#connections.size > 0) this.#startIdleTimer();
+  }
+
+  /**
+   * Graceful shutdown: stops the listeners, stops reading, lets running commands finish and
+   * flush their replies, then closes every connection. Resolves when all are closed.
+   */
+  close(): Promise<void> {
+    if (this.#closePromise) return this.#closePromise;
+    this.#closed = true;
+    this.#stopIdleTimer();
+    const listeners = this.#listeners.splice(0);
+    const stopped = Promise.all(listeners.map((listener) => listener.close().catch(() => {})));
+    let done: Promise<void> | undefined;
+    if (this.#connections.size > 0) {
+      done = new Promise<void>((resolve) => this.#allClosed = resolve);
+      // Stop reading at once; each connection closes once its running commands answered.
+      for (const connection of [...this.#connections]) connection.close();
+    }
+    this.#closePromise = (async () => {
+      await stopped;
+      await done;
+    })();
+    return this.#closePromise;
+  }
+}
