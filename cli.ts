@@ -1,0 +1,207 @@
+#!/usr/bin/env node
+/**
+ * The `rediserver` command: runs the key-value server (a Redis 7 work-alike) on Deno, Bun or
+ * Node.
+ *
+ * ```sh
+ * node --import tsx cli.ts --port 6379
+ * deno run -A cli.ts --port 6380 --requirepass secret
+ * bun cli.ts --unixsocket /tmp/rediserver.sock
+ * ```
+ *
+ * Prints one banner line when listening; SIGINT/SIGTERM close it gracefully (exit 0); a bad
+ * flag prints a message on stderr and exits 1.
+ *
+ * @module
+ */
+import process from "node:process";
+import { type RunningServer, serve } from "./adapters/serve.ts";
+import { createKeyValueServer } from "./src/kv/mod.ts";
+import { VERSION } from "./src/server/version.ts";
+import type { ServerOptions } from "./src/server/server.ts";
+
+/**
+ * What the command line asks for.
+ *
+ * @example
+ * ```ts
+ * import { parseArgs } from "./cli.ts";
+ *
+ * const options = parseArgs(["--port", "6380"]); // { port: 6380, host: "127.0.0.1", ... }
+ * ```
+ */
+export interface CliOptions {
+  /** TCP port (0 = any free port). */
+  port: number;
+  /** Address to bind. */
+  host: string;
+  /** Unix socket path (instead of TCP). */
+  unixsocket?: string;
+  /** Password clients must AUTH with. */
+  requirepass?: string;
+  /** Maximum number of connected clients. */
+  maxclients?: number;
+  /** Number of databases. */
+  databases?: number;
+  /** `--help` was given. */
+  help: boolean;
+}
+
+/** The `--help` text. */
+export const USAGE: string = `Usage: rediserver [options]
+
+An in-memory key-value server that speaks the Redis protocol (RESP2/RESP3).
+
+Options:
+  --port <n>          TCP port to listen on (default 6379; 0 = any free port)
+  --host <address>    Address to bind (default 127.0.0.1)
+  --unixsocket <path> Listen on a Unix socket instead of TCP
+  --requirepass <pw>  Require clients to AUTH with this password
+  --maxclients <n>    Maximum number of connected clients (default 10000)
+  --databases <n>     Number of databases (default 16)
+  --help              Show this help
+`;
+
+/** An invalid command line. */
+class UsageError extends Error {}
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`Invalid value for ${flag}: '${text}' (expected ${min} to ${max})`);
+  }
+  return value;
+}
+
+/**
+ * Parses command-line arguments (`--flag value` or `--flag=value`); throws an Error with a
+ * message for the user on a bad flag or value.
+ *
+ * @example
+ * ```ts
+ * import { parseArgs } from "./cli.ts";
+ *
+ * parseArgs(["--port=0", "--requirepass", "secret"]).requirepass; // "secret"
+ * ```
+ */
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const options: CliOptions = { port: 6379, host: "127.0.0.1", help: false };
+  for (let i = 0; i < argv.length; i++) {
+    let flag = argv[i];
+    let value: string | undefined;
+    const eq = flag.indexOf("=");
+    if (flag.startsWith("--") && eq !== -1) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    const take = (): string => {
+      if (value !== undefined) return value;
+      const next = argv[i + 1];
+      if (next === undefined) throw new UsageError(`Missing value for ${flag}`);
+      i++;
+      return next;
+    };
+    switch (flag) {
+      case "--help":
+      case "-h":
+        options.help = true;
+        break;
+      case "--port":
+        options.port = integer(flag, take(), 0, 65535);
+        break;
+      case "--host":
+      case "--bind":
+        options.host = take();
+        break;
+      case "--unixsocket":
+        options.unixsocket = take();
+        break;
+      case "--requirepass":
+        options.requirepass = take();
+        break;
+      case "--maxclients":
+        options.maxclients = integer(flag, take(), 1, 1_000_000);
+        break;
+      case "--databases":
+        options.databases = integer(flag, take(), 1, 1_000_000);
+        break;
+      default:
+        throw new UsageError(`Unknown option ${flag} (see --help)`);
+    }
+  }
+  return options;
+}
+
+function runtimeName(): string {
+  const versions = process.versions as Record<string, string | undefined>;
+  if (versions.deno !== undefined) return `Deno ${versions.deno}`;
+  if (versions.bun !== undefined) return `Bun ${versions.bun}`;
+  return `Node ${versions.node}`;
+}
+
+async function main(): Promise<void> {
+  let options: CliOptions;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`rediserver: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const serverOptions: ServerOptions = {};
+  if (options.requirepass !== undefined) serverOptions.password = options.requirepass;
+  if (options.maxclients !== undefined) serverOptions.maxClients = options.maxclients;
+  if (options.databases !== undefined) serverOptions.databases = options.databases;
+  const server = createKeyValueServer(serverOptions);
+  let running: RunningServer;
+  try {
+    running = await serve({
+      server,
+      ...(options.unixsocket !== undefined
+        ? { path: options.unixsocket }
+        : { hostname: options.host, port: options.port }),
+    });
+  } catch (error) {
+    process.stderr.write(`rediserver: Could not listen: ${(error as Error).message}\n`);
+    await server.close();
+    process.exit(1);
+  }
+  const address = running.address;
+  const where = address.transport === "unix"
+    ? address.path
+    : address.hostname.includes(":")
+    ? `[${address.hostname}]:${address.port}`
+    : `${address.hostname}:${address.port}`;
+  process.stdout.write(
+    `rediserver ${VERSION} (${runtimeName()}) listening on ${where}, pid ${process.pid}\n`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`Received ${signal}, closing\n`);
+    // Clients that never let go (blocked forever, slow readers) must not keep us alive.
+    const force = setTimeout(() => process.exit(0), 5000);
+    server.close().finally(() => {
+      clearTimeout(force);
+      process.exit(0);
+    });
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+function isEntryPoint(): boolean {
+  // Deno and Bun set import.meta.main; Node (before v24) does not: compare with the script.
+  const main = (import.meta as { main?: boolean }).main;
+  if (main !== undefined) return main;
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  const path = decodeURIComponent(new URL(import.meta.url).pathname);
+  return path === script || path.replace(/\.ts$/, "") === script.replace(/\.[jt]s$/, "");
+}
+
+if (isEntryPoint()) await main();
