@@ -1,0 +1,352 @@
+/**
+ * The Bun adapter: maps `Bun.listen` (TCP, TLS, Unix) onto the core's {@link Transport}. Bun's
+ * API is reached through `globalThis` with small local types, so that this file type-checks
+ * with plain `tsc` and `deno check`.
+ *
+ * Bun quirks handled here:
+ * - `socket.write` is unbuffered: it returns how many bytes the kernel took (possibly fewer
+ *   than given, `-1` once closed) and does NOT keep the rest. The adapter queues the
+ *   remainder, and everything written after it, and writes it from the `drain` handler in
+ *   order. `write()` reports false above {@link HIGH_WATER_MARK}; `drained()` follows when the
+ *   queue is empty. `drain` also fires spuriously (on open, on resume): harmless here.
+ * - The `data` handler gets a fresh Buffer per call (Bun copies out of its receive buffer), so
+ *   it is handed over without a copy, as a plain `Uint8Array` view.
+ * - `socket.pause()` / `socket.resume()` stop and restart reading; data that still arrives
+ *   while paused (e.g. already decrypted TLS records) is held and delivered on `resume()`.
+ * - Without `allowHalfOpen`, Bun closes the socket as soon as the peer ends its side, dropping
+ *   replies not yet written; with it, the adapter flushes its queue and then ends.
+ * - `socket.end()` closes at once once our queue is empty; `terminate()` aborts. Peer resets
+ *   arrive as the `close` handler's error argument; the `error` handler is kept as well.
+ *
+ * @module
+ */
+import { lstatSync, unlinkSync } from "node:fs";
+import type {
+  ListenAddress,
+  Listener,
+  ListenFunction,
+  Transport,
+  TransportHandler,
+} from "../src/server/transport.ts";
+import {
+  formatAddress,
+  HIGH_WATER_MARK,
+  type RunningServer,
+  type ServeOptions,
+  serveWith,
+} from "./common.ts";
+
+export type { RunningServer, ServeOptions } from "./common.ts";
+
+interface BunSocket {
+  data: BunTransport | undefined;
+  write(data: Uint8Array, byteOffset?: number, byteLength?: number): number;
+  end(): void;
+  terminate(): void;
+  pause?(): void;
+  resume?(): void;
+  setNoDelay?(noDelay?: boolean): boolean;
+  readonly remoteAddress?: string;
+  readonly remotePort?: number;
+  readonly localAddress?: string;
+  readonly localPort?: number;
+}
+
+interface BunSocketHandler {
+  open(socket: BunSocket): void;
+  data(socket: BunSocket, data: Uint8Array): void;
+  drain(socket: BunSocket): void;
+  end(socket: BunSocket): void;
+  close(socket: BunSocket, error?: unknown): void;
+  error(socket: BunSocket, error: unknown): void;
+}
+
+interface BunListenOptions {
+  hostname?: string;
+  port?: number;
+  unix?: string;
+  tls?: { cert: string; key: string; ca?: string };
+  allowHalfOpen?: boolean;
+  socket: BunSocketHandler;
+}
+
+interface BunTcpListener {
+  readonly hostname?: string;
+  readonly port?: number;
+  stop(closeActiveConnections?: boolean): void;
+}
+
+interface BunApi {
+  listen(options: BunListenOptions): BunTcpListener;
+}
+
+function bun(): BunApi {
+  const api = (globalThis as unknown as { Bun?: BunApi }).Bun;
+  if (api === undefined) throw new Error("The Bun adapter needs the Bun runtime");
+  return api;
+}
+
+/** One Bun socket as a {@link Transport}. */
+class BunTransport implements Transport {
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  handler: TransportHandler | undefined;
+  #socket: BunSocket;
+  #queue: Uint8Array[] = [];
+  #queued = 0;
+  #full = false;
+  #paused = false;
+  #held: Uint8Array[] = [];
+  #closing = false;
+  #ended = false;
+  #done = false;
+  #error: unknown = undefined;
+
+  constructor(socket: BunSocket, path: string | undefined) {
+    this.#socket = socket;
+    if (path !== undefined) {
+      this.remoteAddress = path;
+      this.localAddress = path;
+    } else {
+      this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
+      this.localAddress = formatAddress(socket.localAddress, socket.localPort);
+    }
+  }
+
+  onData(data: Uint8Array): void {
+    if (this.#closing || this.handler === undefined) return;
+    const chunk = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (this.#paused) {
+      this.#held.push(chunk);
+      return;
+    }
+    try {
+      this.handler.receive(chunk);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  write(bytes: Uint8Array): boolean {
+    if (this.#closing || this.#done) return true;
+    const length = bytes.length;
+    if (length === 0) return !this.#full;
+    if (this.#queue.length === 0) {
+      const n = this.#socket.write(bytes);
+      if (n === length || n < 0) return true; // n < 0: closed, the close handler follows
+      this.#queue.push(n > 0 ? bytes.subarray(n) : bytes);
+      this.#queued += length - n;
+    } else {
+      this.#queue.push(bytes);
+      this.#queued += length;
+    }
+    if (this.#queued > HIGH_WATER_MARK) this.#full = true;
+    return !this.#full;
+  }
+
+  /** The `drain` handler: write what is queued, in order, until the kernel is full again. */
+  onDrain(): void {
+    if (this.#done) return;
+    const queue = this.#queue;
+    while (queue.length > 0) {
+      const chunk = queue[0];
+      const n = this.#socket.write(chunk);
+      if (n < 0) return;
+      this.#queued -= n;
+      if (n < chunk.length) {
+        queue[0] = chunk.subarray(n);
+        return;
+      }
+      queue.shift();
+    }
+    if (this.#full) {
+      this.#full = false;
+      try {
+        this.handler?.drained();
+      } catch (error) {
+        this.#fail(error);
+        return;
+      }
+    }
+    if (this.#closing && !this.#ended && queue.length === 0) this.#end();
+  }
+
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#socket.pause?.();
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    const held = this.#held;
+    while (held.length > 0 && !this.#paused && !this.#closing) {
+      const chunk = held.shift() as Uint8Array;
+      try {
+        this.handler?.receive(chunk);
+      } catch (error) {
+        this.#fail(error);
+        return;
+      }
+    }
+    if (!this.#paused) this.#socket.resume?.();
+  }
+
+  close(): void {
+    if (this.#closing || this.#done) return;
+    this.#closing = true;
+    this.#held.length = 0;
+    if (this.#paused) this.#socket.resume?.();
+    if (this.#queue.length === 0) this.#end();
+  }
+
+  destroy(): void {
+    if (this.#done) return;
+    this.#closing = true;
+    this.#queue.length = 0;
+    this.#socket.terminate();
+  }
+
+  /** The peer ended its side: flush what is queued, then end ours. */
+  onEnd(): void {
+    this.close();
+  }
+
+  onError(error: unknown): void {
+    this.#error ??= error;
+  }
+
+  #end(): void {
+    this.#ended = true;
+    this.#socket.end();
+  }
+
+  #fail(error: unknown): void {
+    this.#error ??= error;
+    this.destroy();
+  }
+
+  /** The `close` handler. */
+  finish(error: unknown): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#closing = true;
+    this.#queue.length = 0;
+    this.#held.length = 0;
+    this.handler?.closed(this.#error ?? error);
+  }
+}
+
+function removeStaleSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // Missing, or not ours to remove: listen() reports the real problem.
+  }
+}
+
+function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+/**
+ * Listens on TCP, TLS or a Unix socket with `Bun.listen`, and calls `onConnection` for every
+ * accepted socket.
+ *
+ * @example
+ * ```ts
+ * import { listen } from "./bun.ts";
+ *
+ * const listener = await listen({ port: 0 }, (transport) => ({
+ *   receive: (chunk) => void transport.write(chunk), // echo
+ *   drained: () => {},
+ *   closed: () => {},
+ * }));
+ * console.log(listener.address);
+ * await listener.close();
+ * ```
+ */
+export const listen: ListenFunction = (options, onConnection) => {
+  const path = options.path;
+  const socket: BunSocketHandler = {
+    open(socket) {
+      socket.setNoDelay?.(true);
+      const transport = new BunTransport(socket, path);
+      socket.data = transport;
+      try {
+        transport.handler = onConnection(transport);
+      } catch {
+        socket.data = undefined;
+        socket.terminate();
+      }
+    },
+    data: (socket, data) => socket.data?.onData(data),
+    drain: (socket) => socket.data?.onDrain(),
+    end: (socket) => socket.data?.onEnd(),
+    close: (socket, error) => socket.data?.finish(error),
+    error: (socket, error) => socket.data?.onError(error),
+  };
+  const tls = options.tls
+    ? { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca }
+    : undefined;
+  let inner: BunTcpListener;
+  let address: ListenAddress;
+  try {
+    if (path !== undefined) {
+      removeStaleSocket(path);
+      inner = bun().listen({ unix: path, tls, allowHalfOpen: true, socket });
+      address = { transport: "unix", path };
+    } else {
+      const hostname = options.hostname ?? "127.0.0.1";
+      inner = bun().listen({
+        hostname,
+        port: options.port ?? 6379,
+        tls,
+        allowHalfOpen: true,
+        socket,
+      });
+      address = { transport: "tcp", hostname, port: inner.port ?? options.port ?? 6379 };
+    }
+  } catch (error) {
+    return Promise.reject(error);
+  }
+
+  let closed: Promise<void> | undefined;
+  const listener: Listener = {
+    address,
+    close(): Promise<void> {
+      closed ??= (async () => {
+        try {
+          inner.stop(false);
+        } catch {
+          // Already stopped.
+        }
+        if (path !== undefined) removeFile(path);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      })();
+      return closed;
+    },
+  };
+  return Promise.resolve(listener);
+};
+
+/**
+ * Creates a `Server` (unless `options.server` is given) and serves it with `Bun.listen`.
+ *
+ * @example
+ * ```ts
+ * import { serve } from "./bun.ts";
+ *
+ * const running = await serve({ port: 0 });
+ * console.log(running.address);
+ * await running.close();
+ * ```
+ */
+export function serve(options: ServeOptions = {}): Promise<RunningServer> {
+  return serveWith(listen, options);
+}
