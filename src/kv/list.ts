@@ -287,11 +287,9 @@ class Blocking {
 
 /**
  * Whether a command runs inside MULTI/EXEC, where Redis never blocks (CLIENT_DENY_BLOCKING).
- * The core clears `inTransaction` before EXEC runs the queue, so a command run by EXEC is
- * also recognised by the connection's current command being "exec".
  */
 function inTransaction(connection: Connection): boolean {
-  return connection.inTransaction || connection.lastCommand === "exec";
+  return connection.inTransaction;
 }
 
 const blockingByKeyspace = new WeakMap<Keyspace, Blocking>();

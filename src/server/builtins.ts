@@ -683,7 +683,19 @@ const exec: Handler = (_command, reply, connection) => {
   }
   server._endTransaction(connection); // unwatch before running, as Redis
   reply.arrayHeader(queued.length);
-  return runQueued(connection, queued, reply, 0);
+  connection._executingTransaction = true;
+  const done = () => {
+    connection._executingTransaction = false;
+  };
+  try {
+    const pending = runQueued(connection, queued, reply, 0);
+    if (pending === undefined) done();
+    else pending.then(done, done);
+    return pending;
+  } catch (error) {
+    done();
+    throw error;
+  }
 };
 
 // ---- pub/sub ----

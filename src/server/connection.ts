@@ -37,9 +37,23 @@ const SINK = new Writer(64);
 const TIMED_OUT = stringToBytes("-ERR command timed out\r\n");
 const ASYNC_WRITER_SIZE = 256;
 
+/** The text of whatever a handler threw; never throws itself (hostile values included). */
 function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
+  try {
+    if (error instanceof Error) {
+      const message: unknown = error.message;
+      return typeof message === "string" ? message : String(message);
+    }
+    return String(error);
+  } catch {
+    return "unknown error";
+  }
+}
+
+/** Answers a failed command: what it wrote so far is discarded, the error replaces it. */
+function fail(reply: Reply, error: unknown): void {
+  reply._rollback();
+  reply.error(errorMessage(error));
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -137,6 +151,11 @@ export class Connection {
   /** 0 = replies on, 1 = off, 2 = skip the next command's reply. */
   #replyMode = 0;
   #closeHooks: Array<() => void> = [];
+  /**
+   * A running async command that changes the connection's state for the commands behind it
+   * (AUTH, HELLO ... AUTH: "noauth" commands): nothing more is dispatched until it settles.
+   */
+  #barrier: Slot | undefined = undefined;
 
   /** @internal Created by {@link Server.accept}. */
   constructor(server: Server, transport: Transport, id: number) {
@@ -195,8 +214,11 @@ export class Connection {
 
   /** Whether the connection is inside MULTI. */
   get inTransaction(): boolean {
-    return this._multi !== null;
+    return this._multi !== null || this._executingTransaction;
   }
+
+  /** @internal True while EXEC runs the queued commands (they must not block). */
+  _executingTransaction = false;
 
   /** Whether an async command of this connection is still running. */
   get blocked(): boolean {
@@ -298,6 +320,7 @@ export class Connection {
     this.#queue.length = 0;
     this.#queuedBytes = 0;
     this.#pendingSlots = 0;
+    this.#barrier = undefined;
     this.#writer.reset();
     this.#decoder.reset();
     this.#server._remove(this);
@@ -320,7 +343,7 @@ export class Connection {
     const decoder = this.#decoder;
     let blocked = false;
     try {
-      while (!this.#closing) {
+      while (!this.#closing && this.#barrier === undefined) {
         if (this.#transportFull || this.#writer.length + this.#queuedBytes > hwm) {
           // Try to make room before stopping: output ahead of async slots can't move.
           if (!this.#transportFull) this.#flush();
@@ -363,7 +386,8 @@ export class Connection {
     const message = error instanceof ProtocolError
       ? error.message
       : "Protocol error: " + errorMessage(error);
-    this.#writer.error(errorText(message));
+    // "expected '$', got '%c'" quotes a raw byte (one char per byte): sent as that byte.
+    this.#writeError(errorText(message));
     this.#decoder.reset();
     this.close();
   }
@@ -383,7 +407,7 @@ export class Connection {
       }
       entry = server._fallback;
       if (entry === undefined) {
-        this.#reject(unknownCommand(rawName, argv));
+        this.#reject(unknownCommand(argv), true);
         return;
       }
     } else {
@@ -394,7 +418,10 @@ export class Connection {
       const sub = entry.subcommands.get(subName.toLowerCase());
       if (sub === undefined) {
         this.#reject(
-          `ERR unknown subcommand '${truncate(subName)}'. Try ${entry.name.toUpperCase()} HELP.`,
+          `ERR unknown subcommand '${
+            cString(argv[1], 128)
+          }'. Try ${entry.name.toUpperCase()} HELP.`,
+          true,
         );
         return;
       }
@@ -436,6 +463,7 @@ export class Connection {
       reply._setWriter(SINK);
       if (this.#replyMode === 2) this.#replyMode = 0;
     }
+    const mark = this.#writer.length;
     const pending = this._invoke(entry, command, reply);
     if (reply._writer !== this.#writer) {
       // Muted (CLIENT REPLY OFF/SKIP): the reply went to the sink.
@@ -447,17 +475,43 @@ export class Connection {
       }
       return;
     }
-    if (pending !== undefined) this.#reserveSlot(pending, reply);
+    if (pending !== undefined) {
+      const slot = this.#reserveSlot(pending, reply, mark);
+      // AUTH / HELLO AUTH with an async authenticate: the commands behind it must be checked
+      // with its outcome, so they wait (Redis runs them in order).
+      if (entry.noauth && !slot.done) this.#barrier = slot;
+    }
   }
 
-  /** An error answered before the command runs; inside MULTI it also aborts EXEC. */
-  #reject(message: string): void {
+  /**
+   * An error answered before the command runs; inside MULTI it also aborts EXEC. `binary`:
+   * the message is a byte string (one char per byte) that quotes the client's bytes, sent
+   * back as those bytes like Redis does (not re-encoded as UTF-8).
+   */
+  #reject(message: string, binary = false): void {
     if (this._multi !== null) this._multiError = true;
     if (this.#replyMode !== 0) {
       if (this.#replyMode === 2) this.#replyMode = 0;
       return;
     }
-    this.#writer.error(errorText(message));
+    if (!binary) {
+      this.#writer.error(errorText(message));
+      return;
+    }
+    this.#writeError(message);
+  }
+
+  /** Writes `-message\r\n` with the message as a byte string (chars 0-255 are bytes). */
+  #writeError(message: string): void {
+    const bytes = new Uint8Array(message.length + 3);
+    bytes[0] = 45; // "-"
+    for (let i = 0; i < message.length; i++) {
+      const c = message.charCodeAt(i) & 0xff;
+      bytes[i + 1] = c === 13 || c === 10 ? 32 : c; // Redis: each CR/LF byte becomes a space
+    }
+    bytes[message.length + 1] = 13;
+    bytes[message.length + 2] = 10;
+    this.#writer.raw(bytes);
   }
 
   /**
@@ -466,22 +520,23 @@ export class Connection {
    */
   _invoke(entry: CommandEntry, command: Command, reply: Reply): Promise<void> | undefined {
     reply._wrote = false;
+    reply._start = reply._writer.length;
     let result: unknown;
     try {
       result = entry.handler(command, reply, this);
+      if (result === undefined) {
+        if (!reply._wrote) reply.null();
+        return undefined;
+      }
+      if (isThenable(result)) {
+        return Promise.resolve(result).then(
+          (value) => finish(reply, value),
+          (error) => fail(reply, error),
+        );
+      }
     } catch (error) {
-      reply.error(errorMessage(error));
+      fail(reply, error);
       return undefined;
-    }
-    if (result === undefined) {
-      if (!reply._wrote) reply.null();
-      return undefined;
-    }
-    if (isThenable(result)) {
-      return Promise.resolve(result).then(
-        (value) => finish(reply, value),
-        (error) => reply.error(errorMessage(error)),
-      );
     }
     finish(reply, result);
     return undefined;
@@ -491,15 +546,22 @@ export class Connection {
    * An async handler: its reply keeps writing into a writer of its own, queued in request
    * order; later commands get a fresh Reply and Command on the connection's writer.
    */
-  #reserveSlot(pending: Promise<void>, reply: Reply): void {
+  #reserveSlot(pending: Promise<void>, reply: Reply, mark: number): Slot {
     const writer = this.#writer;
-    if (writer.length > 0) {
-      const bytes = writer.take();
-      this.#queue.push(bytes);
-      this.#queuedBytes += bytes.length;
-    }
     const own = new Writer(ASYNC_WRITER_SIZE);
     own.protocol = this.#protocol;
+    if (writer.length > 0) {
+      // Replies before this command go to the queue; what its handler wrote before it went
+      // async moves to its own writer, so that a rejection can still discard it.
+      const bytes = writer.take();
+      if (mark > 0) {
+        const head = mark < bytes.length ? bytes.subarray(0, mark) : bytes;
+        this.#queue.push(head);
+        this.#queuedBytes += head.length;
+      }
+      if (bytes.length > mark) own.raw(bytes.subarray(mark));
+    }
+    reply._start = reply._start > mark ? reply._start - mark : 0;
     reply._setWriter(own);
     this.#reply = new Reply(writer);
     this.#command = new Command();
@@ -516,16 +578,23 @@ export class Connection {
         this.#settle(slot);
       }, timeout);
     }
-    pending.then(() => {
+    const settled = (): void => {
       if (slot.done) return;
       if (slot.timer !== undefined) clearTimeout(slot.timer);
       slot.timer = undefined;
       this.#settle(slot);
+    };
+    // `pending` only rejects if answering the error failed too: still free the slot.
+    pending.then(settled, (error) => {
+      if (!slot.done) fail(reply, error);
+      settled();
     });
+    return slot;
   }
 
   #settle(slot: Slot): void {
     slot.done = true;
+    if (this.#barrier === slot) this.#barrier = undefined;
     if (this.#closed) return;
     this.#pendingSlots--;
     this.lastInteraction = Date.now();
@@ -655,21 +724,32 @@ function finish(reply: Reply, value: unknown): void {
   try {
     reply.value(value);
   } catch (error) {
-    reply.error(errorMessage(error));
+    // A value that cannot be encoded (a function deep in an array): drop the partial reply.
+    fail(reply, error);
   }
 }
 
-function truncate(text: string): string {
-  return text.length > 128 ? text.slice(0, 128) : text;
+/**
+ * The client's bytes as C's `%.<max>s` prints them: one char per byte, cut at the first NUL
+ * and after `max` bytes.
+ */
+function cString(bytes: Uint8Array, max: number): string {
+  let end = bytes.indexOf(0);
+  if (end < 0) end = bytes.length;
+  if (end > max) end = max;
+  let out = "";
+  for (let i = 0; i < end; i++) out += String.fromCharCode(bytes[i]);
+  return out;
 }
 
-/** Redis 7.0's text for an unknown command (name and up to 128 chars of args). */
-function unknownCommand(rawName: string, argv: Uint8Array[]): string {
+/**
+ * Redis 7.0's text for an unknown command, as a byte string: the name and the arguments as
+ * sent (`'%.128s'`, then `'%.*s' ` per argument while under 128 bytes).
+ */
+function unknownCommand(argv: Uint8Array[]): string {
   let args = "";
   for (let i = 1; i < argv.length && args.length < 128; i++) {
-    const remaining = 128 - args.length;
-    const text = bytesToString(argv[i]);
-    args += `'${text.length > remaining ? text.slice(0, remaining) : text}' `;
+    args += `'${cString(argv[i], 128 - args.length)}' `;
   }
-  return `ERR unknown command '${truncate(rawName)}', with args beginning with: ${args}`;
+  return `ERR unknown command '${cString(argv[0], 128)}', with args beginning with: ${args}`;
 }

@@ -60,6 +60,8 @@ export class Reply {
   #w: Writer;
   /** @internal Set by every write; the connection uses it to answer null for silent handlers. */
   _wrote = false;
+  /** @internal Where the running command's reply starts in the writer (see `_rollback`). */
+  _start = 0;
 
   /** Creates a reply writing into `writer` (the connection does this). */
   constructor(writer: Writer) {
@@ -74,6 +76,25 @@ export class Reply {
   /** @internal Redirects the output (used to detach a timed-out handler, or to mute replies). */
   _setWriter(writer: Writer): void {
     this.#w = writer;
+  }
+
+  /**
+   * @internal Discards what the running command wrote since `_start` (a handler that wrote
+   * part of a reply and then failed): the error then replaces it, so the stream stays valid.
+   * Only on the error path, so the copy through `take()` does not matter.
+   */
+  _rollback(): void {
+    const w = this.#w;
+    const start = this._start;
+    if (w.length <= start) return;
+    const truncate = (w as unknown as { truncate?: (length: number) => void }).truncate;
+    if (typeof truncate === "function") {
+      truncate.call(w, start);
+      return;
+    }
+    // The codec's Writer has no truncate(): take everything and write the kept head back.
+    const bytes = w.take();
+    if (start > 0) w.raw(bytes.subarray(0, start));
   }
 
   /** @internal Switches the protocol of the output (HELLO, RESET). */
