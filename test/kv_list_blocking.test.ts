@@ -129,6 +129,24 @@ describe("blocking list commands", () => {
     await blocked(0);
   });
 
+  it("a blocked client runs none of its pipelined commands until it is served", async () => {
+    const a = await open(), b = await open();
+    await b.call("FLUSHALL");
+    // As in Redis, the RPUSH behind the BLPOP waits in the query buffer: it must not serve
+    // the BLPOP that was sent before it.
+    a.write(
+      "*3\r\n$5\r\nBLPOP\r\n$2\r\nbq\r\n$3\r\n0.2\r\n*3\r\n$5\r\nRPUSH\r\n$2\r\nbq\r\n$1\r\nx\r\n",
+    );
+    await blocked(1);
+    assert.equal(await b.call("LLEN", "bq"), 0);
+    assert.deepEqual(await a.read(2, 3000), [null, 1]);
+    // Served by another client: the pipelined command then runs after the reply.
+    a.write("*3\r\n$5\r\nBLPOP\r\n$2\r\nbr\r\n$1\r\n0\r\n*2\r\n$4\r\nLLEN\r\n$2\r\nbr\r\n");
+    await blocked(1);
+    assert.equal(await b.call("RPUSH", "br", "1", "2"), 2);
+    assert.deepEqual(await a.read(2, 3000), [["br", "1"], 1]);
+  });
+
   it("forgets a client that disconnects while blocked", async () => {
     const a = await open(), b = await open();
     await b.call("FLUSHALL");

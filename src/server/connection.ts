@@ -478,8 +478,9 @@ export class Connection {
     if (pending !== undefined) {
       const slot = this.#reserveSlot(pending, reply, mark);
       // AUTH / HELLO AUTH with an async authenticate: the commands behind it must be checked
-      // with its outcome, so they wait (Redis runs them in order).
-      if (entry.noauth && !slot.done) this.#barrier = slot;
+      // with its outcome, so they wait (Redis runs them in order). A blocked client (BLPOP)
+      // likewise runs nothing else until it is served or times out.
+      if ((entry.noauth || entry.blocking) && !slot.done) this.#barrier = slot;
     }
   }
 

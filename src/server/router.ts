@@ -54,7 +54,9 @@ export interface CommandSpec {
   /**
    * Redis flag words. The core acts on "noauth" (allowed before AUTH), "pubsub" (allowed in
    * the RESP2 subscribed context), "noqueue" (run at once inside MULTI: EXEC, DISCARD, MULTI,
-   * WATCH, QUIT, RESET), "noscript"-style words are only reported by COMMAND.
+   * WATCH, QUIT, RESET), "blocking" (while its Promise is pending, the connection runs none
+   * of its later commands, as Redis does for a blocked client); other words are only
+   * reported by COMMAND.
    */
   flags?: readonly string[];
   /** First key argument index (COMMAND INFO), 0 if none. */
@@ -104,6 +106,8 @@ export interface CommandEntry {
   readonly pubsub: boolean;
   /** "noqueue" flag (executed immediately inside MULTI). */
   readonly noqueue: boolean;
+  /** "blocking" flag: while it waits, the connection runs none of its later commands. */
+  readonly blocking: boolean;
   /** Subcommands, lower-cased, or undefined. */
   readonly subcommands: Map<string, CommandEntry> | undefined;
 }
@@ -127,6 +131,7 @@ function entryOf(name: string, fullName: string, spec: CommandSpec): CommandEntr
     noauth: flags.includes("noauth"),
     pubsub: flags.includes("pubsub"),
     noqueue: flags.includes("noqueue"),
+    blocking: flags.includes("blocking"),
     subcommands,
   };
 }
