@@ -15,8 +15,17 @@
  *   while paused (e.g. already decrypted TLS records) is held and delivered on `resume()`.
  * - Without `allowHalfOpen`, Bun closes the socket as soon as the peer ends its side, dropping
  *   replies not yet written; with it, the adapter flushes its queue and then ends.
- * - `socket.end()` closes at once once our queue is empty; `terminate()` aborts. Peer resets
- *   arrive as the `close` handler's error argument; the `error` handler is kept as well.
+ * - Closing: `socket.end()` closes the file descriptor at once, and closing a socket whose
+ *   receive buffer still holds unread input makes the kernel send RST, so the peer loses
+ *   replies already sent (ECONNRESET; e.g. pipelined commands after a protocol error, or a
+ *   graceful shutdown under load). So `close()` flushes the queue, then half-closes with
+ *   `socket.shutdown()` (Bun 1.4.5: `shutdown()` is `SHUT_WR`, the peer sees FIN and we go
+ *   on receiving; `shutdown(true)` is `SHUT_RD`, the peer sees nothing), keeps reading and
+ *   discarding input until the peer closes its side (Bun then closes the socket, or reports
+ *   `end` first over TLS), and terminates after {@link LINGER_TIMEOUT} otherwise. When the
+ *   peer has already ended, nothing is left unread and `socket.end()` is used. `terminate()`
+ *   aborts. Peer resets arrive as the `close` handler's error argument; the `error` handler
+ *   is kept as well.
  *
  * @module
  */
@@ -31,6 +40,7 @@ import type {
 import {
   formatAddress,
   HIGH_WATER_MARK,
+  LINGER_TIMEOUT,
   type RunningServer,
   type ServeOptions,
   serveWith,
@@ -42,6 +52,7 @@ interface BunSocket {
   data: BunTransport | undefined;
   write(data: Uint8Array, byteOffset?: number, byteLength?: number): number;
   end(): void;
+  shutdown?(halfClose?: boolean): void;
   terminate(): void;
   pause?(): void;
   resume?(): void;
@@ -97,10 +108,15 @@ class BunTransport implements Transport {
   #full = false;
   #paused = false;
   #held: Uint8Array[] = [];
+  /** close() was asked for (by us or after the peer's end): input is discarded. */
   #closing = false;
+  /** Our side was ended (shutdown or end), after the queue was flushed. */
   #ended = false;
+  /** The peer ended its side: no unread input is left. */
+  #peerEnded = false;
   #done = false;
   #error: unknown = undefined;
+  #linger: ReturnType<typeof setTimeout> | undefined;
 
   constructor(socket: BunSocket, path: string | undefined) {
     this.#socket = socket;
@@ -208,18 +224,36 @@ class BunTransport implements Transport {
     this.#socket.terminate();
   }
 
-  /** The peer ended its side: flush what is queued, then end ours. */
+  /** The peer ended its side: flush what is queued, then end ours (or close, if ended). */
   onEnd(): void {
-    this.close();
+    this.#peerEnded = true;
+    if (this.#ended && !this.#done) this.#socket.end();
+    else this.close();
   }
 
   onError(error: unknown): void {
     this.#error ??= error;
   }
 
+  /** The queue is flushed and close() was asked for: FIN, then wait for the peer's end. */
   #end(): void {
     this.#ended = true;
-    this.#socket.end();
+    const socket = this.#socket;
+    if (this.#peerEnded || socket.shutdown === undefined) {
+      socket.end();
+      return;
+    }
+    // Not end(): unread input would turn the close into a RST (see the module notes).
+    this.#linger = setTimeout(() => {
+      this.#linger = undefined;
+      if (!this.#done) socket.terminate();
+    }, LINGER_TIMEOUT);
+    (this.#linger as { unref?: () => void }).unref?.();
+    try {
+      socket.shutdown();
+    } catch (error) {
+      this.#fail(error);
+    }
   }
 
   #fail(error: unknown): void {
@@ -232,6 +266,7 @@ class BunTransport implements Transport {
     if (this.#done) return;
     this.#done = true;
     this.#closing = true;
+    if (this.#linger !== undefined) clearTimeout(this.#linger);
     this.#queue.length = 0;
     this.#held.length = 0;
     this.handler?.closed(this.#error ?? error);
@@ -262,13 +297,15 @@ function removeFile(path: string): void {
  * ```ts
  * import { listen } from "./bun.ts";
  *
- * const listener = await listen({ port: 0 }, (transport) => ({
- *   receive: (chunk) => void transport.write(chunk), // echo
- *   drained: () => {},
- *   closed: () => {},
- * }));
- * console.log(listener.address);
- * await listener.close();
+ * if ("Bun" in globalThis) { // this adapter needs the Bun runtime
+ *   const listener = await listen({ port: 0 }, (transport) => ({
+ *     receive: (chunk) => void transport.write(chunk), // echo
+ *     drained: () => {},
+ *     closed: () => {},
+ *   }));
+ *   console.log(listener.address);
+ *   await listener.close();
+ * }
  * ```
  */
 export const listen: ListenFunction = (options, onConnection) => {
@@ -342,9 +379,11 @@ export const listen: ListenFunction = (options, onConnection) => {
  * ```ts
  * import { serve } from "./bun.ts";
  *
- * const running = await serve({ port: 0 });
- * console.log(running.address);
- * await running.close();
+ * if ("Bun" in globalThis) { // this adapter needs the Bun runtime
+ *   const running = await serve({ port: 0 });
+ *   console.log(running.address);
+ *   await running.close();
+ * }
  * ```
  */
 export function serve(options: ServeOptions = {}): Promise<RunningServer> {

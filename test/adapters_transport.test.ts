@@ -20,6 +20,7 @@ import type {
   TransportHandler,
 } from "../src/server/transport.ts";
 import { detectRuntime } from "../adapters/serve.ts";
+import { LINGER_TIMEOUT } from "../adapters/common.ts";
 import { makeCertificate } from "./helpers/tls.ts";
 
 const runtime = detectRuntime();
@@ -587,6 +588,40 @@ test(
 );
 
 test(
+  `${runtime} adapter: chunks stay intact across bursts and trickles (read buffer growth and shrink)`,
+  bounded(30_000, async () => {
+    const h = await start({ port: 0 });
+    const client = await connect(h.address);
+    const recorder = await h.next();
+    let offset = 0;
+    for (let round = 0; round < 3; round++) {
+      // A burst: reads fill the buffer (it grows, full buffers are handed over).
+      const burst = 2 * MiB + 12_345;
+      client.write(pattern(offset, burst));
+      offset += burst;
+      await until(() => recorder.received === offset, "the burst", 15_000);
+      // A trickle of small reads, one at a time (the buffer shrinks, copies are handed over).
+      for (let i = 0; i < 80; i++) {
+        const size = 1 + ((i * 37) % 700);
+        client.write(pattern(offset, size));
+        offset += size;
+        await until(() => recorder.received === offset, "a small write");
+      }
+    }
+    const all = concat(recorder.chunks);
+    assert.equal(all.length, offset);
+    let firstBad = -1;
+    for (let i = 0; i < offset; i++) {
+      if (all[i] !== patternByte(i)) {
+        firstBad = i;
+        break;
+      }
+    }
+    assert.equal(firstBad, -1, `byte ${firstBad} changed`);
+  }),
+);
+
+test(
   `${runtime} adapter: abrupt client disconnect calls closed() exactly once`,
   bounded(15_000, async () => {
     const h = await start({ port: 0 });
@@ -664,6 +699,100 @@ test(
     assert.equal(data.length, size);
     const recorder = await h.next();
     await within(recorder.closed, 5000, "closed()");
+    assert.equal(recorder.closedCount, 1);
+  }),
+);
+
+/**
+ * The server answers the first chunk and closes while the client has pipelined `extra` more
+ * bytes that the server never reads: closing with unread input must not reset the connection
+ * (a RST makes the client lose the reply, or see ECONNRESET after it).
+ */
+async function replyThenCloseWithUnreadInput(
+  address: ListenAddress,
+  h: Harness,
+  replySize: number,
+  extra: number,
+): Promise<void> {
+  const client = await connect(address);
+  const errors: string[] = [];
+  client.on(
+    "error",
+    (error: Error & { code?: string }) => errors.push(error.code ?? error.message),
+  );
+  const all = readAll(client);
+  const recorder = await h.next();
+  const request = new Uint8Array(6 + extra).fill(120);
+  request.set(bytes("PING\r\n"));
+  client.write(request);
+  const data = await within(all, 10_000, "the reply and the end");
+  assert.deepEqual(errors, [], "no error on the client (ECONNRESET = the close was a reset)");
+  assert.equal(data.length, replySize);
+  const tail = Math.max(0, replySize - 100);
+  assert.deepEqual(data.subarray(tail), pattern(tail, replySize - tail));
+  await within(recorder.closed, 5000, "closed()");
+  await sleep(50);
+  assert.equal(recorder.closedCount, 1);
+}
+
+for (const [replySize, extra] of [[32, MiB], [4 * MiB, 32 * MiB]]) {
+  test(
+    `${runtime} adapter: close() with unread pipelined input still delivers a ${replySize} B reply, then EOF`,
+    bounded(20_000, async () => {
+      const h = await start({ port: 0 }, (r) => {
+        r.onReceive = (_chunk, self) => {
+          if (self.chunks.length !== 1) return;
+          self.transport.write(pattern(0, replySize));
+          self.transport.close();
+        };
+      });
+      await replyThenCloseWithUnreadInput(h.address, h, replySize, extra);
+    }),
+  );
+}
+
+test(
+  `${runtime} adapter: close() with unread input over a Unix socket delivers the reply, then EOF`,
+  bounded(20_000, async () => {
+    const { path } = tempPath("unread.sock");
+    const h = await start({ path }, (r) => {
+      r.onReceive = (_chunk, self) => {
+        if (self.chunks.length !== 1) return;
+        self.transport.write(pattern(0, 1000));
+        self.transport.close();
+      };
+    });
+    await replyThenCloseWithUnreadInput(h.address, h, 1000, MiB);
+  }),
+);
+
+test(
+  `${runtime} adapter: a peer that never closes its side is dropped after the linger timeout`,
+  bounded(20_000, async () => {
+    const h = await start({ port: 0 });
+    if (h.address.transport !== "tcp") throw new Error("Not TCP");
+    // allowHalfOpen: the client does not answer our FIN with its own.
+    const client = netConnect({
+      host: h.address.hostname,
+      port: h.address.port,
+      allowHalfOpen: true,
+    });
+    client.on("error", () => {});
+    cleanups.push(() => client.destroy());
+    let ended = false;
+    client.on("end", () => ended = true);
+    client.resume();
+    const recorder = await h.next();
+    const started = Date.now();
+    recorder.transport.write(bytes("bye"));
+    recorder.transport.close();
+    await until(() => ended, "the client to see our FIN");
+    await within(recorder.closed, 10_000, "closed() after the linger timeout");
+    const elapsed = Date.now() - started;
+    assert.ok(
+      elapsed >= LINGER_TIMEOUT - 200,
+      `closed after ${elapsed} ms: it waited for the peer`,
+    );
     assert.equal(recorder.closedCount, 1);
   }),
 );

@@ -185,6 +185,7 @@ export class Server {
         noauth: false,
         pubsub: false,
         noqueue: false,
+        blocking: false,
         subcommands: undefined,
       };
     }
