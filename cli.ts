@@ -14,7 +14,9 @@
  *
  * @module
  */
+import { realpathSync } from "node:fs";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { type RunningServer, serve } from "./adapters/serve.ts";
 import { createKeyValueServer } from "./src/kv/mod.ts";
 import { VERSION } from "./src/server/version.ts";
@@ -198,9 +200,14 @@ function isEntryPoint(): boolean {
   // Deno and Bun set import.meta.main; Node (before v24) does not: compare with the script.
   const main = (import.meta as { main?: boolean }).main;
   if (main !== undefined) return main;
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  const path = decodeURIComponent(new URL(import.meta.url).pathname);
+  const given = process.argv[1];
+  if (given === undefined) return false;
+  // npm runs bins through a symlink (node_modules/.bin/rediserver): compare real paths.
+  let script = given;
+  try {
+    script = realpathSync(given);
+  } catch { /* no such file: compare as given */ }
+  const path = fileURLToPath(import.meta.url);
   return path === script || path.replace(/\.ts$/, "") === script.replace(/\.[jt]s$/, "");
 }
 

@@ -308,7 +308,7 @@ function removeFile(path: string): void {
  * }
  * ```
  */
-export const listen: ListenFunction = (options, onConnection) => {
+export const listen: ListenFunction = (options, onConnection): Promise<Listener> => {
   const path = options.path;
   const socket: BunSocketHandler = {
     open(socket) {

@@ -325,7 +325,7 @@ function removeFile(api: DenoApi, path: string): void {
  * await listener.close();
  * ```
  */
-export const listen: ListenFunction = (options, onConnection) => {
+export const listen: ListenFunction = (options, onConnection): Promise<Listener> => {
   const api = deno();
   const path = options.path;
   let inner: DenoListener;

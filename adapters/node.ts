@@ -167,7 +167,7 @@ function removeSocketFile(path: string): void {
  * await listener.close();
  * ```
  */
-export const listen: ListenFunction = async (options, onConnection) => {
+export const listen: ListenFunction = async (options, onConnection): Promise<Listener> => {
   const path = options.path;
   const tls = options.tls;
   const server: NetServer = tls

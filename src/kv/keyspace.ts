@@ -58,7 +58,8 @@ export type KeyValue = Uint8Array | RedisObject;
  * ```ts
  * import { WRONGTYPE } from "./keyspace.ts";
  *
- * throw new Error(WRONGTYPE);
+ * const error = new Error(WRONGTYPE); // what a handler throws: the client gets it as is
+ * console.log(error.message.startsWith("WRONGTYPE ")); // true
  * ```
  */
 export const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
@@ -568,7 +569,11 @@ export class Database {
     }
   }
 
-  /** Internal: registers a WATCH. */
+  /**
+   * Internal: registers a WATCH.
+   *
+   * @ignore
+   */
   addWatch(watcher: Watcher, key: string): WatchedKey | undefined {
     let set = this.#watched.get(key);
     if (set === undefined) {
@@ -585,7 +590,11 @@ export class Database {
     return wk;
   }
 
-  /** Internal: removes a WATCH. */
+  /**
+   * Internal: removes a WATCH.
+   *
+   * @ignore
+   */
   removeWatch(wk: WatchedKey): void {
     const set = this.#watched.get(wk.key);
     if (set === undefined) return;
@@ -593,7 +602,11 @@ export class Database {
     if (set.size === 0) this.#watched.delete(wk.key);
   }
 
-  /** Internal: true if the WATCHed key has become logically expired since WATCH. */
+  /**
+   * Internal: true if the WATCHed key has become logically expired since WATCH.
+   *
+   * @ignore
+   */
   watchedKeyExpired(wk: WatchedKey): boolean {
     if (wk.expired) return false;
     const entry = this.#data.get(wk.key);
@@ -668,6 +681,7 @@ export class Keyspace {
   #readyListeners: Array<(db: Database, key: string) => void> = [];
   #watches = new Map<Watcher, WatchedKey[]>();
 
+  /** Creates `databases` empty databases; throws RangeError unless it is a positive integer. */
   constructor(options: KeyspaceOptions = {}) {
     const databases = options.databases ?? 16;
     if (!Number.isInteger(databases) || databases < 1) {
