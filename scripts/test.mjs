@@ -65,17 +65,22 @@ function countDenoJunit(xml) {
   const cases = [];
   const re = /<testcase name="([^"]*)"[^>]*>([\s\S]*?)<\/testcase>/g;
   for (let m; (m = re.exec(xml));) {
-    cases.push({ name: unescapeXml(m[1]), failed: /<failure/.test(m[2]) });
+    cases.push({
+      name: unescapeXml(m[1]),
+      failed: /<failure/.test(m[2]),
+      skipped: /<skipped/.test(m[2]),
+    });
   }
   const names = cases.map((c) => c.name);
-  let passed = 0, failed = 0;
+  let passed = 0, failed = 0, skipped = 0;
   for (const c of cases) {
     const isParent = names.some((n) => n.startsWith(c.name + " > "));
     if (isParent) continue;
-    if (c.failed) failed++;
+    if (c.skipped) skipped++;
+    else if (c.failed) failed++;
     else passed++;
   }
-  return { passed, failed };
+  return { passed, failed, skipped };
 }
 
 const runners = {
@@ -90,7 +95,8 @@ const runners = {
     const passed = Number(/^# pass (\d+)/m.exec(output)?.[1] ?? 0);
     const failed = Number(/^# fail (\d+)/m.exec(output)?.[1] ?? 0) +
       Number(/^# cancelled (\d+)/m.exec(output)?.[1] ?? 0);
-    return { code, passed, failed };
+    const skipped = Number(/^# skipped (\d+)/m.exec(output)?.[1] ?? 0);
+    return { code, passed, failed, skipped };
   },
   async deno() {
     const junit = join(tmpdir(), `rediserver-deno-junit-${process.pid}.xml`);
@@ -101,7 +107,7 @@ const runners = {
       `--junit-path=${junit}`,
       ...files,
     ], { NO_COLOR: "1" });
-    let counts = { passed: 0, failed: 0 };
+    let counts = { passed: 0, failed: 0, skipped: 0 };
     try {
       counts = countDenoJunit(readFileSync(junit, "utf8"));
       rmSync(junit);
@@ -114,11 +120,12 @@ const runners = {
     });
     const passed = Number(/^\s*(\d+) pass$/m.exec(output)?.[1] ?? 0);
     const failed = Number(/^\s*(\d+) fail$/m.exec(output)?.[1] ?? 0);
-    return { code, passed, failed };
+    const skipped = Number(/^\s*(\d+) skip$/m.exec(output)?.[1] ?? 0);
+    return { code, passed, failed, skipped };
   },
 };
 
-let totalPassed = 0, totalFailed = 0;
+let totalPassed = 0, totalFailed = 0, totalSkipped = 0;
 const lines = [];
 for (const runtime of runtimes) {
   console.log(`\n===== ${runtime}: ${files.length} test files =====`);
@@ -129,9 +136,13 @@ for (const runtime of runtimes) {
   if (result.code === 0 && result.passed === 0) result.failed += 1;
   totalPassed += result.passed;
   totalFailed += result.failed;
-  lines.push(`${runtime}: ${result.passed} passed, ${result.failed} failed (exit ${result.code})`);
+  totalSkipped += result.skipped;
+  lines.push(
+    `${runtime}: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped` +
+      ` (exit ${result.code})`,
+  );
 }
 console.log("\n===== summary =====");
 for (const line of lines) console.log(line);
-console.log(`${totalPassed} passed, ${totalFailed} failed`);
+console.log(`${totalPassed} passed, ${totalFailed} failed, ${totalSkipped} skipped`);
 process.exit(totalFailed === 0 ? 0 : 1);
