@@ -1,6 +1,8 @@
 /**
  * What the runtime adapters share: the {@link ServeOptions} / {@link RunningServer} types,
- * the `serve()` body common to every runtime, and small helpers. No runtime API is used here.
+ * the `serve()` body common to every runtime, and small helpers. The only runtime API used here
+ * is `node:process` (Node, Deno and Bun all have it), loaded by `serve()` for the server's
+ * `memoryUsage` / `cpuUsage` hooks.
  *
  * @module
  */
@@ -97,8 +99,9 @@ export function formatAddress(hostname: string | undefined, port: number | undef
 
 /**
  * The body of every adapter's `serve()`: creates a {@link Server} unless one is given,
- * listens with `listen`, registers the listener with the server, and returns the
- * {@link RunningServer}.
+ * fills the server's `memoryUsage` / `cpuUsage` hooks from `node:process` where the
+ * application gave none (INFO memory and cpu), listens with `listen`, registers the listener
+ * with the server, and returns the {@link RunningServer}.
  *
  * @example
  * ```ts
@@ -122,6 +125,7 @@ export async function serveWith(
     path: options.path,
     tls: options.tls,
   };
+  await useRuntimeUsage(server);
   let listener: Listener;
   try {
     listener = await listen(listenOptions, (transport) => server.accept(transport));
@@ -135,4 +139,21 @@ export async function serveWith(
     address: listener.address,
     close: own ? () => server.close() : () => listener.close(),
   };
+}
+
+/**
+ * Gives `server` the runtime's `process.memoryUsage()` / `process.cpuUsage()` for the hooks
+ * the application did not set, then takes the first memory reading (INFO
+ * `used_memory_startup`). Without `node:process` the hooks stay unset (figures read 0).
+ */
+async function useRuntimeUsage(server: Server): Promise<void> {
+  const options = server._options;
+  if (options.memoryUsage === undefined || options.cpuUsage === undefined) {
+    try {
+      const process = (await import("node:process")).default;
+      options.memoryUsage ??= () => process.memoryUsage();
+      options.cpuUsage ??= () => process.cpuUsage();
+    } catch { /* no node:process in this runtime */ }
+  }
+  server._memory();
 }

@@ -71,6 +71,19 @@ after(() => {
   }
 });
 
+/**
+ * The environment of a terminal: without the `npm_*` variables that `npm test` sets, which
+ * `bun run` would inherit (it keeps an inherited npm_config_user_agent, and so would look
+ * like npm to the start script).
+ */
+function terminalEnv(): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.toLowerCase().startsWith("npm_")) env[name] = value;
+  }
+  return env;
+}
+
 function start(command: string): Started {
   // `exec`: the shell becomes the command, so that no extra shell sits in the process group
   // (a terminal's own shell is not in the foreground group that Ctrl-C reaches).
@@ -80,7 +93,7 @@ function start(command: string): Started {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: {
-      ...process.env,
+      ...terminalEnv(),
       PATH: `${join(root, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}`,
       NO_COLOR: "1",
     },

@@ -1,7 +1,8 @@
 /**
  * The key-value server: an in-memory Redis 7 work-alike built on the rediserver core —
  * strings, lists (with blocking pops), hashes, sets and sorted sets, key expiry (lazy and
- * active), 16 databases, WATCH/MULTI/EXEC, SCAN and the INFO `keyspace` section.
+ * active), 16 databases, WATCH/MULTI/EXEC, SCAN, MEMORY USAGE/STATS and the INFO `keyspace`
+ * section.
  *
  * @example
  * ```ts
@@ -26,6 +27,7 @@ import { registerListCommands } from "./list.ts";
 import { registerHashCommands } from "./hash.ts";
 import { registerSetCommands } from "./set.ts";
 import { registerZSetCommands } from "./zset.ts";
+import { registerMemoryCommands } from "./memory.ts";
 
 export {
   cloneValue,
@@ -48,6 +50,7 @@ export { registerListCommands } from "./list.ts";
 export { registerHashCommands } from "./hash.ts";
 export { registerSetCommands } from "./set.ts";
 export { registerZSetCommands } from "./zset.ts";
+export { estimateMemoryUsage, registerMemoryCommands } from "./memory.ts";
 
 /**
  * Options of the key-value store (the contract's name for {@link KeyspaceOptions}).
@@ -81,7 +84,7 @@ export type KeyValueStore = Keyspace;
 
 /**
  * Registers every key-value command (keys, strings, lists, hashes, sets, sorted sets,
- * SWAPDB/TIME/WATCH/UNWATCH, INFO keyspace) on `server`. Without `keyspace`, a new one is
+ * SWAPDB/TIME/WATCH/UNWATCH, MEMORY, INFO keyspace) on `server`. Without `keyspace`, a new one is
  * created with the server's number of databases and closed (its expiry timer stopped) when
  * the server closes. Returns the keyspace.
  *
@@ -106,6 +109,7 @@ export function registerKeyValueCommands(server: Server, keyspace?: Keyspace): K
   registerSetCommands(router, ks);
   registerZSetCommands(router, ks);
   registerServerCommands(server, ks);
+  registerMemoryCommands(server, ks);
   if (owned) {
     const close = server.close.bind(server);
     server.close = (): Promise<void> => close().finally(() => ks.close());

@@ -439,7 +439,118 @@ function userAgent(): string {
 
 type Fields = Record<string, string | number>;
 
-const STANDARD_SECTIONS = ["server", "clients", "persistence", "stats", "replication"];
+/**
+ * INFO's sections in Redis 7.0's order. `INFO` alone (or `default`) gives all but
+ * commandstats and latencystats; `all` and `everything` give all of them. Sections added with
+ * `Server.addInfoSection` under one of these names replace it (the key-value store adds
+ * `keyspace`); others follow `keyspace`, in every set.
+ */
+const STANDARD_SECTIONS = [
+  "server",
+  "clients",
+  "memory",
+  "persistence",
+  "stats",
+  "replication",
+  "cpu",
+  "modules",
+  "commandstats",
+  "errorstats",
+  "latencystats",
+  "cluster",
+  "keyspace",
+];
+const NOT_DEFAULT = new Set(["commandstats", "latencystats"]);
+const SECTION_HEADERS = new Map([["cpu", "CPU"]]);
+
+let replicationId: string | undefined;
+
+/** A fixed-point number with `digits` decimals like C's `%.<digits>f` (for finite values). */
+function fixed(value: number, digits = 2): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : value > 0 ? "inf" : "nan";
+}
+
+/**
+ * Formats a byte count like Redis's `bytesToHuman`: `862B`, `1.00K`, `11.52M`, `2.50G` (two
+ * decimals, rounded as C's printf: halves to even).
+ *
+ * @example
+ * ```ts
+ * import { bytesToHuman } from "./builtins.ts";
+ *
+ * bytesToHuman(0); // "0B"
+ * bytesToHuman(1048576); // "1.00M"
+ * bytesToHuman(883159); // "862.46K"
+ * ```
+ */
+export function bytesToHuman(n: number): string {
+  const units = ["K", "M", "G", "T", "P"];
+  const value = BigInt(Math.max(0, Math.floor(n)));
+  if (value < 1024n) return `${value}B`;
+  let unit = 1024n;
+  for (const suffix of units) {
+    if (value < unit * 1024n) {
+      // n / unit with two decimals, the remainder rounded half to even as glibc does (the
+      // quotient is exact in binary, so a tie is a real tie).
+      let hundredths = value * 100n / unit;
+      const rest = value * 100n % unit;
+      if (rest * 2n > unit || (rest * 2n === unit && hundredths % 2n === 1n)) hundredths++;
+      const whole = hundredths / 100n;
+      const cents = String(hundredths % 100n).padStart(2, "0");
+      return `${whole}.${cents}${suffix}`;
+    }
+    unit *= 1024n;
+  }
+  return `${value}B`;
+}
+
+/** CPU microseconds as Redis prints them: seconds with six decimals. */
+function cpuSeconds(micros: number): string {
+  const us = Math.round(micros);
+  return `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, "0")}`;
+}
+
+function memorySection(server: Server): Fields {
+  const m = server._memory();
+  let clients = 0;
+  for (const c of server.connections) clients += c.pendingOutputBytes + c.queryBufferBytes;
+  return {
+    used_memory: m.used,
+    used_memory_human: bytesToHuman(m.used),
+    used_memory_rss: m.rss,
+    used_memory_rss_human: bytesToHuman(m.rss),
+    used_memory_peak: m.peak,
+    used_memory_peak_human: bytesToHuman(m.peak),
+    used_memory_peak_perc: `${fixed(m.peak > 0 ? m.used * 100 / m.peak : 0)}%`,
+    used_memory_startup: m.startup,
+    maxmemory: 0,
+    maxmemory_human: "0B",
+    maxmemory_policy: "noeviction",
+    mem_fragmentation_ratio: fixed(m.used > 0 ? m.rss / m.used : 0),
+    mem_fragmentation_bytes: m.rss - m.used,
+    mem_not_counted_for_evict: 0,
+    mem_replication_backlog: 0,
+    mem_total_replication_buffers: 0,
+    mem_clients_slaves: 0,
+    mem_clients_normal: clients,
+    mem_cluster_links: 0,
+    mem_aof_buffer: 0,
+    // No malloc of our own: the JavaScript engine's garbage-collected heap.
+    mem_allocator: jsEngine(),
+    active_defrag_running: 0,
+    lazyfree_pending_objects: 0,
+    lazyfreed_objects: 0,
+  };
+}
+
+function jsEngine(): string {
+  const agent = userAgent();
+  if (agent.startsWith("Bun/")) return "javascriptcore";
+  if (agent.startsWith("Deno/") || agent.startsWith("Node.js/") || agent === "unknown") {
+    return "v8";
+  }
+  return agent;
+}
 
 function standardSection(server: Server, name: string): Fields | undefined {
   const now = Date.now();
@@ -472,11 +583,7 @@ function standardSection(server: Server, name: string): Fields | undefined {
     }
     case "clients": {
       let blocked = 0;
-      let pubsub = 0;
-      for (const c of server.connections) {
-        if (c.blocked) blocked++;
-        if (c.subscriptions > 0) pubsub++;
-      }
+      for (const c of server.connections) if (c.blocked) blocked++;
       return {
         connected_clients: server.connections.size,
         cluster_connections: 0,
@@ -486,19 +593,43 @@ function standardSection(server: Server, name: string): Fields | undefined {
         blocked_clients: blocked,
         tracking_clients: 0,
         clients_in_timeout_table: 0,
-        pubsub_clients: pubsub,
       };
     }
+    case "memory":
+      return memorySection(server);
     case "persistence":
+      // What Redis 7.0 shows with `save ""` and `appendonly no`: nothing saved, ever.
       return {
         loading: 0,
         async_loading: 0,
+        current_cow_peak: 0,
+        current_cow_size: 0,
+        current_cow_size_age: 0,
+        current_fork_perc: "0.00",
+        current_save_keys_processed: 0,
+        current_save_keys_total: 0,
         rdb_changes_since_last_save: 0,
         rdb_bgsave_in_progress: 0,
         rdb_last_save_time: Math.floor(stats.startedAt / 1000),
         rdb_last_bgsave_status: "ok",
+        rdb_last_bgsave_time_sec: -1,
+        rdb_current_bgsave_time_sec: -1,
+        rdb_saves: 0,
+        rdb_last_cow_size: 0,
+        rdb_last_load_keys_expired: 0,
+        rdb_last_load_keys_loaded: 0,
         aof_enabled: 0,
         aof_rewrite_in_progress: 0,
+        aof_rewrite_scheduled: 0,
+        aof_last_rewrite_time_sec: -1,
+        aof_current_rewrite_time_sec: -1,
+        aof_last_bgrewrite_status: "ok",
+        aof_rewrites: 0,
+        aof_rewrites_consecutive_failures: 0,
+        aof_last_write_status: "ok",
+        aof_last_cow_size: 0,
+        module_fork_in_progress: 0,
+        module_fork_last_cow_size: 0,
       };
     case "stats":
       return {
@@ -512,19 +643,51 @@ function standardSection(server: Server, name: string): Fields | undefined {
         pubsub_patterns: server.pubsub.patternCount(),
       };
     case "replication":
+      if (replicationId === undefined) {
+        const bytes = new Uint8Array(20);
+        crypto.getRandomValues(bytes);
+        replicationId = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+      }
       return {
         role: "master",
         connected_slaves: 0,
-        master_replid: getRunId(),
+        master_failover_state: "no-failover",
+        master_replid: replicationId,
+        master_replid2: "0000000000000000000000000000000000000000",
         master_repl_offset: 0,
+        second_repl_offset: -1,
+        repl_backlog_active: 0,
+        repl_backlog_size: 1048576,
+        repl_backlog_first_byte_offset: 0,
+        repl_backlog_histlen: 0,
       };
+    case "cpu": {
+      const cpu = server._cpu();
+      return {
+        used_cpu_sys: cpuSeconds(cpu.system),
+        used_cpu_user: cpuSeconds(cpu.user),
+        used_cpu_sys_children: "0.000000",
+        used_cpu_user_children: "0.000000",
+      };
+    }
+    case "cluster":
+      return { cluster_enabled: 0 };
+    // No modules; per-command, error and latency statistics are not kept: headers only.
+    case "modules":
+    case "commandstats":
+    case "errorstats":
+    case "latencystats":
+    case "keyspace":
+      return {};
   }
   return undefined;
 }
 
 /**
- * The INFO text for the given section names ("default", "all", "everything" or names), in
- * Redis's format: `# Section` headers, `key:value` lines, CRLF line ends.
+ * The INFO text for the given section names, in Redis 7.0's format and order: `# Section`
+ * headers, `key:value` lines, CRLF line ends, a blank line between sections. No names (or
+ * `default`) gives the default set, `all` / `everything` every section; several names may be
+ * given (Redis 7); unknown names are ignored.
  *
  * @example
  * ```ts
@@ -532,29 +695,25 @@ function standardSection(server: Server, name: string): Fields | undefined {
  * import { Server } from "./server.ts";
  *
  * infoText(new Server(), ["server"]); // "# Server\r\nredis_version:7.0.15\r\n..."
+ * infoText(new Server(), ["memory", "cpu"]); // "# Memory\r\nused_memory:0\r\n...# CPU..."
  * ```
  */
 export function infoText(server: Server, names: readonly string[]): string {
-  const wanted: string[] = [];
-  const add = (name: string) => {
-    if (!wanted.includes(name)) wanted.push(name);
-  };
-  const custom = [...server._infoSections.keys()];
-  if (names.length === 0) names = ["default"];
-  for (const raw of names) {
-    const name = raw.toLowerCase();
-    if (name === "default" || name === "all" || name === "everything") {
-      for (const s of STANDARD_SECTIONS) add(s);
-      for (const s of custom) add(s);
-    } else add(name);
-  }
+  const asked = new Set<string>();
+  for (const name of names.length === 0 ? ["default"] : names) asked.add(name.toLowerCase());
+  const all = asked.has("all") || asked.has("everything");
+  const byDefault = all || asked.has("default");
+  const custom = server._infoSections;
+  const sections = [...STANDARD_SECTIONS];
+  for (const name of custom.keys()) if (!sections.includes(name)) sections.push(name);
   let text = "";
   let count = 0;
-  for (const name of wanted) {
-    const fields = standardSection(server, name) ?? server._infoSections.get(name)?.();
+  for (const name of sections) {
+    if (!asked.has(name) && !all && !(byDefault && !NOT_DEFAULT.has(name))) continue;
+    const fields = custom.get(name)?.() ?? standardSection(server, name);
     if (fields === undefined) continue;
     if (count++ > 0) text += "\r\n";
-    text += `# ${name[0].toUpperCase()}${name.slice(1)}\r\n`;
+    text += `# ${SECTION_HEADERS.get(name) ?? name[0].toUpperCase() + name.slice(1)}\r\n`;
     for (const key of Object.keys(fields)) text += `${key}:${fields[key]}\r\n`;
   }
   return text;

@@ -69,6 +69,35 @@ export interface ServerOptions {
   onClose?: (connection: Connection) => void;
   /** Aborting it closes the server gracefully. */
   signal?: AbortSignal;
+  /**
+   * The process's memory in bytes, read for INFO `memory` and MEMORY STATS (the shape of
+   * `process.memoryUsage()`). `serve()` fills it from the runtime when not given; without it
+   * the memory figures are 0. INFO `used_memory` is `heapUsed` plus the larger of `external`
+   * and `arrayBuffers` (Node counts array buffers within `external`); `used_memory_rss` is
+   * `rss`.
+   */
+  memoryUsage?: () => {
+    /** Resident set size of the process. */
+    rss: number;
+    /** Bytes in use on the JavaScript heap. */
+    heapUsed: number;
+    /** Bytes the engine reserved for the heap. */
+    heapTotal?: number;
+    /** Bytes held outside the heap by objects bound to it (buffers, ...). */
+    external?: number;
+    /** Bytes of ArrayBuffers (the key-value store's values live there). */
+    arrayBuffers?: number;
+  };
+  /**
+   * CPU time the process used so far, in microseconds (the shape of `process.cpuUsage()`),
+   * for INFO `cpu`. `serve()` fills it from the runtime when not given; without it 0.
+   */
+  cpuUsage?: () => {
+    /** User CPU time in microseconds. */
+    user: number;
+    /** System CPU time in microseconds. */
+    system: number;
+  };
 }
 
 /** @internal Options with defaults applied. */
@@ -85,6 +114,22 @@ export interface ResolvedOptions {
   serverName: string;
   version: string;
   password: string | undefined;
+  /** Set by `serve()` from the runtime when the application gave none. */
+  memoryUsage: ServerOptions["memoryUsage"];
+  /** Set by `serve()` from the runtime when the application gave none. */
+  cpuUsage: ServerOptions["cpuUsage"];
+}
+
+/** @internal One reading of the process's memory (bytes), see {@link Server._memory}. */
+export interface MemoryReading {
+  /** INFO used_memory: heap in use plus memory outside the heap (ArrayBuffers...). */
+  used: number;
+  /** Resident set size. */
+  rss: number;
+  /** Largest `used` seen so far. */
+  peak: number;
+  /** `used` at the first reading (`serve()` takes one when it starts listening). */
+  startup: number;
 }
 
 /** @internal Counters for INFO. */
@@ -95,6 +140,11 @@ export interface ServerStats {
   netInput: number;
   netOutput: number;
   startedAt: number;
+}
+
+/** A non-negative integer from a hook's number (anything else reads as 0). */
+function nonNegative(value: number | undefined): number {
+  return typeof value === "number" && value > 0 && Number.isFinite(value) ? Math.floor(value) : 0;
 }
 
 const MAX_CLIENTS_ERROR = stringToBytes("-ERR max number of clients reached\r\n");
@@ -146,6 +196,8 @@ export class Server {
   #onOpen: ServerOptions["onOpen"];
   #onClose: ServerOptions["onClose"];
   #opsSample = { time: 0, commands: 0, rate: 0 };
+  #memoryPeak = 0;
+  #memoryStartup: number | undefined;
 
   /** Creates a server; built-in commands are registered on {@link Server.router}. */
   constructor(options: ServerOptions = {}) {
@@ -162,6 +214,8 @@ export class Server {
       serverName: options.serverName ?? "redis",
       version: options.version ?? "7.0.15",
       password: options.password,
+      memoryUsage: options.memoryUsage,
+      cpuUsage: options.cpuUsage,
     };
     this._stats = {
       connections: 0,
@@ -299,6 +353,40 @@ export class Server {
       sample.commands = this._stats.commands;
     }
     return sample.rate;
+  }
+
+  /**
+   * @internal Reads the `memoryUsage` hook (zeros without one, or when it throws) and keeps
+   * the peak and the first reading (startup).
+   */
+  _memory(): MemoryReading {
+    let used = 0;
+    let rss = 0;
+    const hook = this._options.memoryUsage;
+    if (hook !== undefined) {
+      try {
+        const m = hook();
+        // Node's `external` already includes `arrayBuffers`: take the larger, not the sum.
+        used = nonNegative(m.heapUsed) +
+          Math.max(nonNegative(m.external), nonNegative(m.arrayBuffers));
+        rss = nonNegative(m.rss);
+      } catch { /* a failing hook reads as unknown */ }
+    }
+    if (used > this.#memoryPeak) this.#memoryPeak = used;
+    this.#memoryStartup ??= used;
+    return { used, rss, peak: this.#memoryPeak, startup: this.#memoryStartup };
+  }
+
+  /** @internal CPU seconds used so far, from the `cpuUsage` hook (zeros without one). */
+  _cpu(): { user: number; system: number } {
+    const hook = this._options.cpuUsage;
+    if (hook !== undefined) {
+      try {
+        const c = hook();
+        return { user: nonNegative(c.user), system: nonNegative(c.system) };
+      } catch { /* unknown */ }
+    }
+    return { user: 0, system: 0 };
   }
 
   /** @internal A connection is gone: registry, pub/sub, transaction hooks, onClose. */
