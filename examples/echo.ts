@@ -37,10 +37,16 @@ const running = await serve({
   port: Number(option("--port") ?? 6380),
 });
 const address = running.address;
+const versions = process.versions as Record<string, string | undefined>;
+const runtime = versions.deno !== undefined
+  ? `Deno ${versions.deno}`
+  : versions.bun !== undefined
+  ? `Bun ${versions.bun}`
+  : `Node ${versions.node}`;
 console.log(
   address.transport === "tcp"
-    ? `echo server listening on ${address.hostname}:${address.port}`
-    : `echo server listening on ${address.path}`,
+    ? `echo server (${runtime}) listening on ${address.hostname}:${address.port}`
+    : `echo server (${runtime}) listening on ${address.path}`,
 );
 
 const stop = () => {

@@ -1,5 +1,5 @@
 /**
- * The README's "Start the key-value server" commands, run exactly as written (from the repo
+ * The README's "Start the key-value server" commands (and the echo example's), run exactly as written (from the repo
  * root, through a shell, with node_modules/.bin on the PATH) but on a free port: each must
  * print its banner on the runtime it names, answer PING, and shut down on SIGINT with exit
  * code 0 — both when SIGINT goes to the server's pid (from the banner) and on Ctrl-C (SIGINT
@@ -28,6 +28,15 @@ function readmeStartCommands(readme: string): string[] {
   if (section === undefined) throw new Error('README has no "Start the key-value server" section');
   const block = /```sh\n([\s\S]*?)```/.exec(section);
   if (block === null) throw new Error("No ```sh block in the README's start section");
+  return block[1].split("\n").map((line) => line.replace(/\s+#.*$/, "").trim()).filter((l) =>
+    l !== "" && !l.startsWith("#")
+  );
+}
+
+/** The commands of the README's ```sh block that runs the echo example. */
+function readmeEchoCommands(readme: string): string[] {
+  const block = /```sh\n((?:[^`]*\becho\b[^`]*))```/.exec(readme);
+  if (block === null) throw new Error("No ```sh block with the echo commands in the README");
   return block[1].split("\n").map((line) => line.replace(/\s+#.*$/, "").trim()).filter((l) =>
     l !== "" && !l.startsWith("#")
   );
@@ -112,12 +121,15 @@ function start(command: string): Started {
   return { child, output: () => output, exit };
 }
 
-async function waitForBanner(run: Started, port: number): Promise<RegExpExecArray> {
-  const re = new RegExp(
+async function waitForBanner(
+  run: Started,
+  port: number,
+  re: RegExp = new RegExp(
     String
       .raw`^rediserver \S+ \((Node|Deno|Bun) [^)]+\) listening on 127\.0\.0\.1:${port}, pid (\d+)$`,
     "m",
-  );
+  ),
+): Promise<RegExpExecArray> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const m = re.exec(run.output());
@@ -203,5 +215,44 @@ describe("README: Start the key-value server", { skip: skipHere }, () => {
         await assert.rejects(connectClient({ port }), /ECONNREFUSED/, "the port is closed");
       },
     );
+  }
+});
+
+describe("README: the echo example", { skip: skipHere }, () => {
+  const echoCommands = readmeEchoCommands(readme);
+
+  it("the block lists the echo command for each runtime", () => {
+    for (const c of ["npm run echo", "deno task echo", "bun run echo"]) {
+      assert.ok(echoCommands.some((line) => line.startsWith(c)), `README lists ${c}`);
+    }
+  });
+
+  for (const command of echoCommands) {
+    it(`${command}: echoes a command on its runtime, Ctrl-C stops it`, {
+      timeout: 120_000,
+    }, async () => {
+      const port = await freePort();
+      const line = onPort(command, port);
+      const run = start(line);
+      const banner = await waitForBanner(
+        run,
+        port,
+        new RegExp(
+          String.raw`^echo server \((Node|Deno|Bun) [^)]+\) listening on 127\.0\.0\.1:${port}$`,
+          "m",
+        ),
+      );
+      assert.equal(banner[1], expectedRuntime(command), `${line} runs on ${banner[1]}`);
+      const client = await connectClient({ port });
+      try {
+        assert.deepEqual(await client.call("HELLO-WORLD", "a", "b"), ["HELLO-WORLD", "a", "b"]);
+        assert.equal(await client.call("PING"), "PONG");
+      } finally {
+        await client.close();
+      }
+      process.kill(-run.child.pid!, "SIGINT");
+      await within(run.exit, 15_000, `${line} to exit after Ctrl-C`);
+      await assert.rejects(connectClient({ port }), /ECONNREFUSED/, "the port is closed");
+    });
   }
 });
