@@ -9,8 +9,10 @@
  *   remainder, and everything written after it, and writes it from the `drain` handler in
  *   order. `write()` reports false above {@link HIGH_WATER_MARK}; `drained()` follows when the
  *   queue is empty. `drain` also fires spuriously (on open, on resume): harmless here.
- * - The `data` handler gets a fresh Buffer per call (Bun copies out of its receive buffer), so
- *   it is handed over without a copy, as a plain `Uint8Array` view.
+ * - The `data` handler gets fresh bytes per call (Bun copies out of its receive buffer), so
+ *   they are handed over without a copy. `binaryType: "uint8array"` makes them plain
+ *   `Uint8Array`s: a Buffer would need wrapping (its `slice()` is a view, the core's copies),
+ *   and reading a Buffer's `.buffer` to wrap it costs more than a copy in JavaScriptCore.
  * - `socket.pause()` / `socket.resume()` stop and restart reading; data that still arrives
  *   while paused (e.g. already decrypted TLS records) is held and delivered on `resume()`.
  * - Without `allowHalfOpen`, Bun closes the socket as soon as the peer ends its side, dropping
@@ -64,6 +66,7 @@ interface BunSocket {
 }
 
 interface BunSocketHandler {
+  binaryType: "uint8array";
   open(socket: BunSocket): void;
   data(socket: BunSocket, data: Uint8Array): void;
   drain(socket: BunSocket): void;
@@ -131,7 +134,10 @@ class BunTransport implements Transport {
 
   onData(data: Uint8Array): void {
     if (this.#closing || this.handler === undefined) return;
-    const chunk = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    // Plain Uint8Array thanks to binaryType; a Bun that ignores it gets the Buffer wrapped.
+    const chunk = data.constructor === Uint8Array
+      ? data
+      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (this.#paused) {
       this.#held.push(chunk);
       return;
@@ -311,6 +317,7 @@ function removeFile(path: string): void {
 export const listen: ListenFunction = (options, onConnection): Promise<Listener> => {
   const path = options.path;
   const socket: BunSocketHandler = {
+    binaryType: "uint8array",
     open(socket) {
       socket.setNoDelay?.(true);
       const transport = new BunTransport(socket, path);

@@ -102,6 +102,7 @@ export interface KeyspaceOptions {
 }
 
 const CHUNK = 8192;
+const fromCharCode = String.fromCharCode;
 
 /**
  * Turns key bytes into the keyspace's binary-string form (one char per byte).
@@ -115,12 +116,306 @@ const CHUNK = 8192;
  */
 export function keyOf(bytes: Uint8Array): string {
   const n = bytes.length;
-  if (n <= CHUNK) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  // Short keys: one fixed-arity call (no array-like spread of a typed array, no rope).
+  if (n <= 24) return shortKey(bytes, n);
+  if (n <= CHUNK) return fromCharCode.apply(null, bytes as unknown as number[]);
   let out = "";
   for (let i = 0; i < n; i += CHUNK) {
     out += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);
   }
   return out;
+}
+
+/** `n` (at most 24) bytes as a binary string, with one fixed-arity `String.fromCharCode` call. */
+function shortKey(b: Uint8Array, n: number): string {
+  switch (n) {
+    case 0:
+      return "";
+    case 1:
+      return fromCharCode(b[0]);
+    case 2:
+      return fromCharCode(b[0], b[1]);
+    case 3:
+      return fromCharCode(b[0], b[1], b[2]);
+    case 4:
+      return fromCharCode(b[0], b[1], b[2], b[3]);
+    case 5:
+      return fromCharCode(b[0], b[1], b[2], b[3], b[4]);
+    case 6:
+      return fromCharCode(b[0], b[1], b[2], b[3], b[4], b[5]);
+    case 7:
+      return fromCharCode(b[0], b[1], b[2], b[3], b[4], b[5], b[6]);
+    case 8:
+      return fromCharCode(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
+    case 9:
+      return fromCharCode(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8]);
+    case 10:
+      return fromCharCode(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9]);
+    case 11:
+      return fromCharCode(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10]);
+    case 12:
+      return fromCharCode(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11]);
+    case 13:
+      return fromCharCode(
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        b[5],
+        b[6],
+        b[7],
+        b[8],
+        b[9],
+        b[10],
+        b[11],
+        b[12],
+      );
+    case 14:
+      return fromCharCode(
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        b[5],
+        b[6],
+        b[7],
+        b[8],
+        b[9],
+        b[10],
+        b[11],
+        b[12],
+        b[13],
+      );
+    case 15:
+      return fromCharCode(
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        b[5],
+        b[6],
+        b[7],
+        b[8],
+        b[9],
+        b[10],
+        b[11],
+        b[12],
+        b[13],
+        b[14],
+      );
+    case 16:
+      return fromCharCode(
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        b[5],
+        b[6],
+        b[7],
+        b[8],
+        b[9],
+        b[10],
+        b[11],
+        b[12],
+        b[13],
+        b[14],
+        b[15],
+      );
+    case 17:
+      return fromCharCode(
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        b[5],
+        b[6],
+        b[7],
+        b[8],
+        b[9],
+        b[10],
+        b[11],
+        b[12],
+        b[13],
+        b[14],
+        b[15],
+        b[16],
+      );
+    case 18:
+      return fromCharCode(
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        b[5],
+        b[6],
+        b[7],
+        b[8],
+        b[9],
+        b[10],
+        b[11],
+        b[12],
+        b[13],
+        b[14],
+        b[15],
+        b[16],
+        b[17],
+      );
+    case 19:
+      return fromCharCode(
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        b[5],
+        b[6],
+        b[7],
+        b[8],
+        b[9],
+        b[10],
+        b[11],
+        b[12],
+        b[13],
+        b[14],
+        b[15],
+        b[16],
+        b[17],
+        b[18],
+      );
+    case 20:
+      return fromCharCode(
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        b[5],
+        b[6],
+        b[7],
+        b[8],
+        b[9],
+        b[10],
+        b[11],
+        b[12],
+        b[13],
+        b[14],
+        b[15],
+        b[16],
+        b[17],
+        b[18],
+        b[19],
+      );
+    case 21:
+      return fromCharCode(
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        b[5],
+        b[6],
+        b[7],
+        b[8],
+        b[9],
+        b[10],
+        b[11],
+        b[12],
+        b[13],
+        b[14],
+        b[15],
+        b[16],
+        b[17],
+        b[18],
+        b[19],
+        b[20],
+      );
+    case 22:
+      return fromCharCode(
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        b[5],
+        b[6],
+        b[7],
+        b[8],
+        b[9],
+        b[10],
+        b[11],
+        b[12],
+        b[13],
+        b[14],
+        b[15],
+        b[16],
+        b[17],
+        b[18],
+        b[19],
+        b[20],
+        b[21],
+      );
+    case 23:
+      return fromCharCode(
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        b[5],
+        b[6],
+        b[7],
+        b[8],
+        b[9],
+        b[10],
+        b[11],
+        b[12],
+        b[13],
+        b[14],
+        b[15],
+        b[16],
+        b[17],
+        b[18],
+        b[19],
+        b[20],
+        b[21],
+        b[22],
+      );
+    case 24:
+      return fromCharCode(
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        b[5],
+        b[6],
+        b[7],
+        b[8],
+        b[9],
+        b[10],
+        b[11],
+        b[12],
+        b[13],
+        b[14],
+        b[15],
+        b[16],
+        b[17],
+        b[18],
+        b[19],
+        b[20],
+        b[21],
+        b[22],
+        b[23],
+      );
+    default:
+      return fromCharCode.apply(null, b as unknown as number[]);
+  }
 }
 
 /**
@@ -210,15 +505,61 @@ function deepCopy(value: unknown, seen: Map<unknown, unknown>): unknown {
 const NO_EXPIRE = Infinity;
 
 /** One stored key. `seq` orders keys for SCAN (the Map's insertion order). */
-class Entry {
+class Entry implements StoredEntry {
   value: KeyValue;
   seq: number;
   expireAt: number;
-  constructor(value: KeyValue, seq: number) {
+  owned: boolean;
+  constructor(value: KeyValue, seq: number, owned: boolean) {
     this.value = value;
     this.seq = seq;
     this.expireAt = NO_EXPIRE;
+    this.owned = owned;
   }
+}
+
+/**
+ * Options of {@link Database.set}.
+ *
+ * @example
+ * ```ts
+ * import type { SetOptions } from "./keyspace.ts";
+ *
+ * const options: SetOptions = { keepTtl: true };
+ * ```
+ */
+export interface SetOptions {
+  /** Keep the key's TTL (default: an overwrite clears it). */
+  keepTtl?: boolean;
+  /**
+   * The value is a string the store itself made and nobody else holds (INCR's digits):
+   * commands may later update it in place (see {@link Database.entry}). Default false:
+   * values given by callers are never modified.
+   */
+  owned?: boolean;
+}
+
+/**
+ * A live key as {@link Database.entry} returns it (read-only: change values through the
+ * database, or in place when `owned`).
+ *
+ * @example
+ * ```ts
+ * import type { StoredEntry } from "./keyspace.ts";
+ *
+ * function isOwnedString(entry: StoredEntry): boolean {
+ *   return entry.owned && entry.value instanceof Uint8Array;
+ * }
+ * ```
+ */
+export interface StoredEntry {
+  /** The value. */
+  readonly value: KeyValue;
+  /**
+   * True when the value is a string the store made itself ({@link SetOptions.owned}): its
+   * bytes may be overwritten in place (same length), followed by {@link Database.touch}.
+   */
+  readonly owned: boolean;
 }
 
 /**
@@ -324,21 +665,36 @@ export class Database {
     this.touch(key);
   }
 
-  /** The value at `key`, or undefined (deleting the key first if its TTL has passed). */
+  /**
+   * The value at `key`, or undefined (deleting the key first if its TTL has passed). A string
+   * value may later be updated in place by INCR and friends when the store made it itself
+   * (see {@link SetOptions.owned}): copy it to keep it beyond the current command.
+   */
   get(key: string): KeyValue | undefined {
     return this.#live(key)?.value;
+  }
+
+  /**
+   * The live entry at `key` (lazy expiry applies), or undefined: one lookup for
+   * read-modify-write commands. An owned string may be overwritten in place (same length);
+   * the caller must then call {@link Database.touch}. Anything else goes through `set`.
+   */
+  entry(key: string): StoredEntry | undefined {
+    return this.#live(key);
   }
 
   /**
    * Stores `value` at `key` (creating or overwriting; an overwrite keeps the key's SCAN
    * position). Clears the TTL unless `keepTtl`. Marks WATCHers of the key dirty.
    */
-  set(key: string, value: KeyValue, options?: { keepTtl?: boolean }): void {
+  set(key: string, value: KeyValue, options?: SetOptions): void {
     const entry = this.#live(key);
+    const owned = options !== undefined && options.owned === true;
     if (entry === undefined) {
-      this.#data.set(key, new Entry(value, ++this.#seq));
+      this.#data.set(key, new Entry(value, ++this.#seq, owned));
     } else {
       entry.value = value;
+      entry.owned = owned;
       if (entry.expireAt !== NO_EXPIRE && options?.keepTtl !== true) {
         entry.expireAt = NO_EXPIRE;
         this.#expires.delete(key);

@@ -15,7 +15,14 @@ import type { Connection } from "../server/connection.ts";
 import type { Reply } from "../server/reply.ts";
 import type { CommandSpec, Router } from "../server/router.ts";
 import { parseBigInt, parseInteger } from "../resp/bytes.ts";
-import { type Database, keyOf, type Keyspace, type KeyValue, WRONGTYPE } from "./keyspace.ts";
+import {
+  type Database,
+  keyOf,
+  type Keyspace,
+  type KeyValue,
+  type SetOptions,
+  WRONGTYPE,
+} from "./keyspace.ts";
 import { expireTime, int64Arg } from "./keys.ts";
 import {
   addLongDouble,
@@ -69,15 +76,6 @@ function stringAt(db: Database, key: string): Uint8Array | undefined {
   const value = db.get(key);
   if (value === undefined || value instanceof Uint8Array) return value;
   fail(WRONGTYPE);
-}
-
-/** Decimal digits of a safe integer, as bytes. */
-function integerBytes(n: number): Uint8Array {
-  if (n >= 0 && n < 10) return new Uint8Array([48 + n]);
-  const text = String(n);
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
 }
 
 function textBytes(text: string): Uint8Array {
@@ -207,17 +205,54 @@ function setGeneric(
   }
 }
 
-const KEEP_TTL = { keepTtl: true };
+const KEEP_TTL: SetOptions = { keepTtl: true };
+/** INCR's own digits: kept TTL, and later INCRs may rewrite them in place. */
+const KEEP_TTL_OWNED: SetOptions = { keepTtl: true, owned: true };
 
-/** INCR/DECR/INCRBY/DECRBY core (incrDecrCommand). */
+/** Number of bytes of the decimal form of a safe integer (with its "-"). */
+function digitCount(n: number): number {
+  let count = 1;
+  if (n < 0) {
+    count = 2;
+    n = -n;
+  }
+  while (n >= 10) {
+    n = Math.floor(n / 10);
+    count++;
+  }
+  return count;
+}
+
+/** Writes the decimal form of the safe integer `n` over `out` (exactly its length). */
+function writeDigits(out: Uint8Array, n: number): void {
+  let i = out.length - 1;
+  const negative = n < 0;
+  if (negative) n = -n;
+  do {
+    const q = Math.floor(n / 10);
+    out[i--] = 48 + (n - q * 10);
+    n = q;
+  } while (n > 0);
+  if (negative) out[0] = 45;
+}
+
+/**
+ * INCR/DECR/INCRBY/DECRBY core (incrDecrCommand). One lookup; the digits are rewritten in
+ * place when the store owns them and the length does not change (Redis likewise reuses the
+ * integer object), otherwise a new owned value is stored (TTL kept). WATCHers get dirty.
+ */
 function incrDecr(db: Database, key: string, increment: number | bigint, reply: Reply): void {
-  const current = stringAt(db, key);
+  const entry = db.entry(key);
   let old: number | bigint = 0;
-  if (current !== undefined) {
-    const small = parseInteger(current);
+  let current: Uint8Array | undefined;
+  if (entry !== undefined) {
+    const value = entry.value;
+    if (!(value instanceof Uint8Array)) fail(WRONGTYPE);
+    current = value;
+    const small = parseInteger(value);
     if (small !== undefined) old = small;
     else {
-      const big = parseBigInt(current);
+      const big = parseBigInt(value);
       if (big === undefined) fail(NOT_INTEGER);
       old = big;
     }
@@ -225,7 +260,15 @@ function incrDecr(db: Database, key: string, increment: number | bigint, reply: 
   if (typeof old === "number" && typeof increment === "number") {
     const sum = old + increment;
     if (Number.isSafeInteger(sum)) {
-      db.set(key, integerBytes(sum), KEEP_TTL);
+      const length = digitCount(sum);
+      if (current !== undefined && entry!.owned && current.length === length) {
+        writeDigits(current, sum);
+        db.touch(key);
+      } else {
+        const bytes = new Uint8Array(length);
+        writeDigits(bytes, sum);
+        db.set(key, bytes, KEEP_TTL_OWNED);
+      }
       return reply.integer(sum);
     }
   }
@@ -234,7 +277,7 @@ function incrDecr(db: Database, key: string, increment: number | bigint, reply: 
     fail(OVERFLOW);
   }
   const sum = a + b;
-  db.set(key, textBytes(sum.toString()), KEEP_TTL);
+  db.set(key, textBytes(sum.toString()), KEEP_TTL_OWNED);
   reply.integer(sum);
 }
 

@@ -395,11 +395,10 @@ export class Connection {
   /** Runs one request through the checks Redis applies, in Redis's order. */
   #execute(argv: Uint8Array[]): void {
     const server = this.#server;
-    const rawName = bytesToString(argv[0]);
-    let entry = server.router.lookup(rawName);
+    let entry = server.router.lookupBytes(argv[0]);
     let name: string;
     if (entry === undefined) {
-      name = rawName.toLowerCase();
+      name = bytesToString(argv[0]).toLowerCase();
       if (name === "post" || name === "host:") {
         // Redis's cross-protocol guard: HTTP sent to a Redis port. Close without reply.
         this.close();

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { bytesToString } from "../resp/bytes.ts";
 import type { Command } from "./command.ts";
 import type { Connection } from "./connection.ts";
 import type { Reply } from "./reply.ts";
@@ -112,6 +113,11 @@ export interface CommandEntry {
   readonly subcommands: Map<string, CommandEntry> | undefined;
 }
 
+/** Slots of the command-name cache (a power of two). */
+const CACHE_SIZE = 128;
+/** Longest name the cache keeps. */
+const CACHE_NAME_MAX = 32;
+
 function entryOf(name: string, fullName: string, spec: CommandSpec): CommandEntry {
   const flags = spec.flags ?? [];
   let subcommands: Map<string, CommandEntry> | undefined;
@@ -158,6 +164,13 @@ export class Router {
   #entries = new Map<string, CommandEntry>();
   /** The same entries under their upper-case names: "GET" resolves without lower-casing. */
   #upper = new Map<string, CommandEntry>();
+  /**
+   * Recently dispatched names as sent (bytes) and what they resolved to (null: not
+   * registered), direct-mapped by length and first/last byte: a hit costs a short byte
+   * comparison instead of a string conversion and a hash lookup. Cleared on every change.
+   */
+  #cacheNames: Array<Uint8Array | undefined> = new Array(CACHE_SIZE).fill(undefined);
+  #cacheEntries: Array<CommandEntry | null> = new Array(CACHE_SIZE).fill(null);
 
   /** Registers (or replaces) a command. */
   register(name: string, spec: CommandSpec): this {
@@ -165,6 +178,7 @@ export class Router {
     const entry = entryOf(lower, lower, spec);
     this.#entries.set(lower, entry);
     this.#upper.set(lower.toUpperCase(), entry);
+    this.#clearCache();
     return this;
   }
 
@@ -172,7 +186,13 @@ export class Router {
   remove(name: string): boolean {
     const lower = name.toLowerCase();
     this.#upper.delete(lower.toUpperCase());
+    this.#clearCache();
     return this.#entries.delete(lower);
+  }
+
+  #clearCache(): void {
+    this.#cacheNames.fill(undefined);
+    this.#cacheEntries.fill(null);
   }
 
   /** The spec registered under `name`. */
@@ -194,6 +214,26 @@ export class Router {
   lookup(name: string): CommandEntry | undefined {
     return this.#entries.get(name) ?? this.#upper.get(name) ??
       this.#entries.get(name.toLowerCase());
+  }
+
+  /**
+   * The resolved entry for a command name as sent (UTF-8 bytes, any case), for dispatch:
+   * like `lookup(bytesToString(name))`, with a cache of recent names.
+   */
+  lookupBytes(name: Uint8Array): CommandEntry | undefined {
+    const n = name.length;
+    if (n === 0 || n > CACHE_NAME_MAX) return this.lookup(bytesToString(name));
+    const slot = (n * 17 + name[0] * 5 + name[n - 1]) & (CACHE_SIZE - 1);
+    const cached = this.#cacheNames[slot];
+    if (cached !== undefined && cached.length === n) {
+      let i = 0;
+      while (i < n && cached[i] === name[i]) i++;
+      if (i === n) return this.#cacheEntries[slot] ?? undefined;
+    }
+    const entry = this.lookup(bytesToString(name));
+    this.#cacheNames[slot] = new Uint8Array(name); // a copy, whatever kind of view `name` is
+    this.#cacheEntries[slot] = entry ?? null;
+    return entry;
   }
 
   /** All resolved entries. */

@@ -1,0 +1,392 @@
+/**
+ * Correctness of the fast paths added for throughput: INCR rewriting its digits in place
+ * (single lookup; WATCH, TTL, APPEND, GETRANGE, COPY/RENAME/MOVE, MULTI and caller-owned
+ * values), `keyOf`'s fixed-arity path for short binary keys, the router's command-name cache,
+ * and the runtime adapter handing over plain `Uint8Array` chunks.
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { connect as netConnect } from "node:net";
+import { keyBytes, keyOf, Keyspace } from "../src/kv/keyspace.ts";
+import { registerKeyValueCommands } from "../src/kv/mod.ts";
+import { Router } from "../src/server/router.ts";
+import { Server } from "../src/server/server.ts";
+import type { ListenFunction, TransportHandler } from "../src/server/transport.ts";
+import { detectRuntime } from "../adapters/serve.ts";
+import { connect, type MemoryTransport, tick } from "./helpers/memory_transport.ts";
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+function command(...args: string[]): string {
+  let out = `*${args.length}\r\n`;
+  for (const a of args) out += `$${enc(a).length}\r\n${a}\r\n`;
+  return out;
+}
+
+/** Sends commands in one chunk and returns their decoded replies. */
+async function ask(t: MemoryTransport, ...commands: string[][]): Promise<unknown[]> {
+  t.send(commands.map((c) => command(...c)).join(""));
+  await tick();
+  return t.replies();
+}
+
+function fakeClock(start = 1_000_000): { now: () => number; advance(ms: number): void } {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => void (t += ms) };
+}
+
+function setup(now?: () => number): { server: Server; keyspace: Keyspace } {
+  const server = new Server();
+  const keyspace = new Keyspace({ now, sweepInterval: 0 });
+  registerKeyValueCommands(server, keyspace);
+  return { server, keyspace };
+}
+
+describe("perf paths: INCR in place", () => {
+  it("counts across digit-length changes both ways, in place or not", async () => {
+    const { server, keyspace } = setup();
+    const t = connect(server);
+    assert.deepEqual(await ask(t, ["SET", "k", "7"], ["INCR", "k"], ["INCR", "k"]), [
+      "OK",
+      8,
+      9,
+    ]);
+    const before = keyspace.db(0).get("k");
+    assert.deepEqual(await ask(t, ["INCR", "k"], ["INCR", "k"], ["GET", "k"]), [10, 11, "11"]);
+    const owned = keyspace.db(0).get("k");
+    assert.notEqual(owned, before, "a new array when the length changes");
+    assert.deepEqual(await ask(t, ["INCRBY", "k", "88"], ["GET", "k"]), [99, "99"]);
+    assert.equal(keyspace.db(0).get("k"), owned, "same length: rewritten in place");
+    assert.deepEqual(await ask(t, ["INCR", "k"], ["DECR", "k"], ["DECRBY", "k", "99"]), [
+      100,
+      99,
+      0,
+    ]);
+    assert.deepEqual(
+      await ask(t, ["DECR", "k"], ["DECRBY", "k", "8"], ["DECR", "k"], ["DECR", "k"]),
+      [-1, -9, -10, -11],
+    );
+    assert.deepEqual(await ask(t, ["GET", "k"], ["STRLEN", "k"]), ["-11", 3]);
+    assert.deepEqual(await ask(t, ["INCRBY", "k", "22"], ["GET", "k"]), [11, "11"]);
+    t.reportClosed();
+    await server.close();
+    keyspace.close();
+  });
+
+  it("crosses 2^53 into the exact int64 path and back, and reports overflow", async () => {
+    const { server, keyspace } = setup();
+    const t = connect(server);
+    assert.deepEqual(
+      await ask(
+        t,
+        ["SET", "k", "9007199254740990"],
+        ["INCR", "k"],
+        ["INCR", "k"],
+        ["INCR", "k"],
+        ["GET", "k"],
+        ["DECR", "k"],
+        ["DECR", "k"],
+        ["GET", "k"],
+      ),
+      [
+        "OK",
+        9007199254740991,
+        9007199254740992n,
+        9007199254740993n,
+        "9007199254740993",
+        9007199254740992n,
+        9007199254740991,
+        "9007199254740991",
+      ],
+    );
+    const replies = await ask(
+      t,
+      ["SET", "m", "9223372036854775806"],
+      ["INCR", "m"],
+      ["INCR", "m"],
+      ["GET", "m"],
+    );
+    assert.equal(String(replies[1]), "9223372036854775807");
+    assert.match(String((replies[2] as Error).message), /increment or decrement would overflow/);
+    assert.equal(replies[3], "9223372036854775807");
+    t.reportClosed();
+    await server.close();
+    keyspace.close();
+  });
+
+  it("never modifies a value the caller stored, nor one read earlier with GET", async () => {
+    const { server, keyspace } = setup();
+    const t = connect(server);
+    const mine = enc("41");
+    keyspace.db(0).set("k", mine);
+    assert.deepEqual(await ask(t, ["INCR", "k"], ["INCR", "k"]), [42, 43]);
+    assert.deepEqual(mine, enc("41"), "the caller's array is untouched");
+    // MSET/SET values are the client's arguments: the first INCR replaces them.
+    assert.deepEqual(await ask(t, ["SET", "j", "5"]), ["OK"]);
+    const fromClient = keyspace.db(0).get("j") as Uint8Array;
+    assert.deepEqual(await ask(t, ["INCR", "j"], ["INCR", "j"]), [6, 7]);
+    assert.deepEqual(fromClient, enc("5"));
+    t.reportClosed();
+    await server.close();
+    keyspace.close();
+  });
+
+  it("keeps the TTL, and an expired counter starts again from 0", async () => {
+    const clock = fakeClock();
+    const { server, keyspace } = setup(clock.now);
+    const t = connect(server);
+    assert.deepEqual(
+      await ask(t, ["SET", "k", "1", "PX", "1000"], ["INCR", "k"], ["INCR", "k"], ["PTTL", "k"]),
+      ["OK", 2, 3, 1000],
+    );
+    clock.advance(400);
+    assert.deepEqual(await ask(t, ["INCR", "k"], ["PTTL", "k"]), [4, 600]);
+    clock.advance(601);
+    assert.deepEqual(await ask(t, ["INCR", "k"], ["PTTL", "k"], ["INCR", "k"]), [1, -1, 2]);
+    assert.equal(keyspace.expiredKeys, 1);
+    t.reportClosed();
+    await server.close();
+    keyspace.close();
+  });
+
+  it("an in-place INCR by another client dirties a WATCH; an own one does too", async () => {
+    const { server, keyspace } = setup();
+    const a = connect(server, 1);
+    const b = connect(server, 2);
+    assert.deepEqual(await ask(a, ["INCR", "k"], ["INCR", "k"]), [1, 2]);
+    assert.deepEqual(await ask(a, ["WATCH", "k"]), ["OK"]);
+    assert.deepEqual(await ask(b, ["INCR", "k"]), [3]); // same length: in place
+    assert.deepEqual(await ask(a, ["MULTI"], ["INCR", "k"], ["EXEC"]), ["OK", "QUEUED", null]);
+    assert.deepEqual(await ask(a, ["WATCH", "k"], ["INCR", "k"]), ["OK", 4]);
+    assert.deepEqual(await ask(a, ["MULTI"], ["GET", "k"], ["EXEC"]), ["OK", "QUEUED", null]);
+    assert.deepEqual(await ask(a, ["WATCH", "k"], ["MULTI"], ["INCR", "k"], ["INCR", "k"]), [
+      "OK",
+      "OK",
+      "QUEUED",
+      "QUEUED",
+    ]);
+    assert.deepEqual(await ask(a, ["EXEC"]), [[5, 6]]);
+    a.reportClosed();
+    b.reportClosed();
+    await server.close();
+    keyspace.close();
+  });
+
+  it("APPEND, SETRANGE, GETRANGE, COPY, RENAME and MOVE see independent values", async () => {
+    const { server, keyspace } = setup();
+    const t = connect(server);
+    assert.deepEqual(await ask(t, ["INCRBY", "k", "10"], ["INCR", "k"]), [10, 11]);
+    assert.deepEqual(await ask(t, ["COPY", "k", "c"], ["INCR", "k"], ["GET", "c"]), [1, 12, "11"]);
+    assert.deepEqual(await ask(t, ["GETRANGE", "k", "0", "0"], ["INCR", "k"]), ["1", 13]);
+    assert.deepEqual(await ask(t, ["APPEND", "k", "5"], ["INCR", "k"], ["GET", "k"]), [
+      3,
+      136,
+      "136",
+    ]);
+    const replies = await ask(t, ["APPEND", "k", "x"], ["INCR", "k"]);
+    assert.equal(replies[0], 4);
+    assert.match((replies[1] as Error).message, /^ERR value is not an integer or out of range/);
+    assert.deepEqual(await ask(t, ["GET", "k"], ["SETRANGE", "k", "3", "0"], ["INCR", "k"]), [
+      "136x",
+      4,
+      1361,
+    ]);
+    assert.deepEqual(await ask(t, ["RENAME", "k", "r"], ["INCR", "r"], ["GET", "k"]), [
+      "OK",
+      1362,
+      null,
+    ]);
+    assert.deepEqual(await ask(t, ["MOVE", "r", "1"], ["INCR", "r"], ["SELECT", "1"]), [
+      1,
+      1,
+      "OK",
+    ]);
+    assert.deepEqual(await ask(t, ["INCR", "r"], ["GET", "r"], ["SELECT", "0"], ["GET", "r"]), [
+      1363,
+      "1363",
+      "OK",
+      "1",
+    ]);
+    assert.deepEqual(await ask(t, ["GET", "c"]), ["11"]);
+    t.reportClosed();
+    await server.close();
+    keyspace.close();
+  });
+
+  it("errors: WRONGTYPE and not an integer, nothing changed", async () => {
+    const { server, keyspace } = setup();
+    const t = connect(server);
+    const replies = await ask(
+      t,
+      ["LPUSH", "l", "1"],
+      ["INCR", "l"],
+      ["SET", "s", "012"],
+      ["INCR", "s"],
+      ["GET", "s"],
+    );
+    assert.equal(replies[0], 1);
+    assert.match((replies[1] as Error).message, /^WRONGTYPE /);
+    assert.match((replies[3] as Error).message, /^ERR value is not an integer or out of range/);
+    assert.equal(replies[4], "012");
+    t.reportClosed();
+    await server.close();
+    keyspace.close();
+  });
+});
+
+describe("perf paths: keyOf short keys", () => {
+  it("matches the one-char-per-byte form for every length up to 40, all byte values", () => {
+    for (let n = 0; n <= 40; n++) {
+      for (let round = 0; round < 8; round++) {
+        const bytes = new Uint8Array(n);
+        for (let i = 0; i < n; i++) bytes[i] = (i * 37 + round * 101 + n) & 255;
+        if (round === 0) bytes.fill(0xff);
+        if (round === 1) bytes.fill(0);
+        let expected = "";
+        for (let i = 0; i < n; i++) expected += String.fromCharCode(bytes[i]);
+        const key = keyOf(bytes);
+        assert.equal(key, expected, `length ${n}`);
+        assert.deepEqual(keyBytes(key), bytes);
+        // a view into a larger buffer converts only its own bytes
+        const big = new Uint8Array(n + 8).fill(0x41);
+        big.set(bytes, 4);
+        assert.equal(keyOf(big.subarray(4, 4 + n)), expected);
+      }
+    }
+  });
+
+  it("binary keys reach the same entry whatever their length", async () => {
+    const { server, keyspace } = setup();
+    const t = connect(server);
+    for (const n of [1, 15, 16, 17, 24, 25, 100]) {
+      const key = "\xff\x00é".repeat(n).slice(0, n);
+      assert.deepEqual(await ask(t, ["SET", key, String(n)], ["GET", key], ["INCR", key]), [
+        "OK",
+        String(n),
+        n + 1,
+      ]);
+    }
+    t.reportClosed();
+    await server.close();
+    keyspace.close();
+  });
+});
+
+describe("perf paths: router name cache", () => {
+  it("resolves any case, follows register/remove, and caches unknown names safely", () => {
+    const router = new Router();
+    const get = { arity: 2, handler: () => "a" };
+    router.register("get", get);
+    for (const name of ["get", "GET", "gEt", "GET", "get"]) {
+      assert.equal(router.lookupBytes(enc(name))?.name, "get");
+    }
+    assert.equal(router.lookupBytes(enc("nope")), undefined);
+    assert.equal(router.lookupBytes(enc("nope")), undefined);
+    router.register("nope", { arity: 1, handler: () => "b" });
+    assert.equal(router.lookupBytes(enc("NOPE"))?.name, "nope");
+    assert.equal(router.lookupBytes(enc("nope"))?.name, "nope");
+    const replacement = { arity: 3, handler: () => "c" };
+    router.register("GET", replacement);
+    assert.equal(router.lookupBytes(enc("get"))?.spec, replacement);
+    router.remove("get");
+    assert.equal(router.lookupBytes(enc("GET")), undefined);
+    assert.equal(router.lookupBytes(new Uint8Array(0)), undefined);
+    assert.equal(router.lookupBytes(enc("x".repeat(40))), undefined);
+  });
+
+  it("a name held in the cache is a copy: changing the caller's bytes changes nothing", () => {
+    const router = new Router();
+    router.register("get", { arity: 2, handler: () => "a" });
+    router.register("set", { arity: 3, handler: () => "b" });
+    const name = enc("get");
+    assert.equal(router.lookupBytes(name)?.name, "get");
+    name.set(enc("gex"));
+    assert.equal(router.lookupBytes(name), undefined);
+    assert.equal(router.lookupBytes(enc("get"))?.name, "get");
+  });
+
+  it("names that share a cache slot, and many names in turn, all resolve", () => {
+    const router = new Router();
+    const names: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const name = `c${i.toString(36)}x`;
+      names.push(name);
+      router.register(name, { arity: 1, handler: () => i });
+    }
+    for (let round = 0; round < 3; round++) {
+      for (const name of names) {
+        const raw = round === 1 ? name.toUpperCase() : name;
+        assert.equal(router.lookupBytes(enc(raw))?.name, name);
+      }
+    }
+  });
+
+  it("dispatch: commands in any case, unknown ones, and the fallback handler", async () => {
+    const server = new Server({ handler: (c) => `fallback ${c.name}` });
+    server.router.register("hi", { arity: 1, handler: () => "hello" });
+    const t = connect(server);
+    const replies = await ask(t, ["HI"], ["hi"], ["Hi"], ["what"], ["WHAT"], ["hi"]);
+    assert.deepEqual(replies, [
+      "hello",
+      "hello",
+      "hello",
+      "fallback what",
+      "fallback what",
+      "hello",
+    ]);
+    server.router.remove("hi");
+    assert.deepEqual(await ask(t, ["hi"]), ["fallback hi"]);
+    t.reportClosed();
+    await server.close();
+  });
+});
+
+describe("perf paths: adapter chunks", () => {
+  it("the runtime adapter hands over plain Uint8Arrays whose slice() copies", async () => {
+    const runtime = detectRuntime();
+    const { listen } =
+      (runtime === "deno"
+        ? await import("../adapters/deno.ts")
+        : runtime === "bun"
+        ? await import("../adapters/bun.ts")
+        : await import("../adapters/node.ts")) as { listen: ListenFunction };
+    const chunks: Uint8Array[] = [];
+    let received = 0;
+    const listener = await listen({ hostname: "127.0.0.1", port: 0 }, (transport) => {
+      const handler: TransportHandler = {
+        receive(chunk) {
+          chunks.push(chunk);
+          received += chunk.length;
+          if (received >= 6) transport.close();
+        },
+        drained() {},
+        closed() {},
+      };
+      return handler;
+    });
+    try {
+      const address = listener.address;
+      assert.equal(address.transport, "tcp");
+      const port = address.transport === "tcp" ? address.port : 0;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("Timed out")), 5000);
+        const socket = netConnect(port, "127.0.0.1", () => socket.write("abcdef"));
+        socket.on("error", () => {});
+        socket.on("close", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        socket.resume();
+      });
+      assert.ok(chunks.length > 0);
+      for (const chunk of chunks) {
+        assert.equal(Object.getPrototypeOf(chunk), Uint8Array.prototype);
+        const copy = chunk.slice(0, 1);
+        copy[0] = 0x7a;
+        assert.notEqual(chunk[0], 0x7a, "slice() copies");
+      }
+    } finally {
+      await listener.close();
+    }
+  });
+});
