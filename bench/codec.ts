@@ -4,7 +4,11 @@
  * (`npx deno run -A bench/codec.ts`) and Bun (`npx bun bench/codec.ts`).
  *
  * Every case decodes a whole pipelined stream per iteration; figures are items per second
- * (commands, replies or values), and the ratio is ours / redis-parser.
+ * (commands, replies or values), and the ratio is ours / redis-parser. Request streams are fed
+ * three ways: as one buffer, in 64 KiB chunks (what a socket read delivers under load) and in
+ * 7-byte fragments (worst case); redis-parser gets the same chunks as Buffers.
+ *
+ * Optional arguments are case-name filters: `node --import tsx bench/codec.ts requests`.
  */
 import { measure } from "mitata";
 import { Buffer } from "node:buffer";
@@ -58,7 +62,8 @@ interface Case {
 }
 
 function requestCase(name: string, stream: Uint8Array, items: number, chunk?: number): Case {
-  const chunks = chunk ? fragments(stream, chunk) : [stream];
+  // Each chunk is a buffer of its own, as a socket delivers it.
+  const chunks = chunk ? fragments(stream, chunk).map((c) => c.slice()) : [stream];
   const buffers = chunks.map(asBuffer);
   const decoder = new RequestDecoder();
   let count = 0;
@@ -70,7 +75,11 @@ function requestCase(name: string, stream: Uint8Array, items: number, chunk?: nu
     returnBuffers: true,
   });
   return {
-    name: chunk ? `${name} (${chunk}-byte fragments)` : name,
+    name: chunk === undefined
+      ? `${name} (one buffer)`
+      : chunk >= 1024
+      ? `${name} (${chunk / 1024} KiB chunks)`
+      : `${name} (${chunk}-byte fragments)`,
     items,
     ours: () => {
       let n = 0;
@@ -162,6 +171,9 @@ const bigBulk = concat([
 const cases: Case[] = [];
 for (const [name, stream, items] of requestStreams) cases.push(requestCase(name, stream, items));
 for (const [name, stream, items] of requestStreams) {
+  cases.push(requestCase(name, stream, items, 64 * 1024));
+}
+for (const [name, stream, items] of requestStreams) {
   cases.push(requestCase(name, stream, items, 7));
 }
 cases.push(
@@ -169,6 +181,7 @@ cases.push(
   replyCase("replies: bulk 16 B x1000", repeat(bulk16, 1000), 1000),
   replyCase("replies: bulk 16 B x1000", repeat(bulk16, 1000), 1000, true),
   replyCase("replies: +OK x1000", repeat(te.encode("+OK\r\n"), 1000), 1000),
+  replyCase("replies: errors x1000", repeat(te.encode("-ERR no such key\r\n"), 1000), 1000),
   replyCase("replies: array of 100 bulks x10", repeat(array100, 10), 10),
   replyCase("replies: array of 100 bulks x10", repeat(array100, 10), 10, true),
   replyCase("replies: 1 MiB bulk", bigBulk, 1),
@@ -190,6 +203,12 @@ cases.push(
   }),
 );
 
+const args: string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
+  (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
+const selected = args.length === 0
+  ? cases
+  : cases.filter((c) => args.some((a) => c.name.includes(a)));
+
 const format = (n: number) =>
   n >= 1e6
     ? `${(n / 1e6).toFixed(2)} M/s`
@@ -201,13 +220,13 @@ console.log(
   `rediserver codec benchmark on ${runtime} (items per second; ratio = ours / redis-parser)`,
 );
 console.log(
-  `${"case".padEnd(52)} ${"ours".padStart(12)} ${"redis-parser".padStart(13)} ${
+  `${"case".padEnd(60)} ${"ours".padStart(12)} ${"redis-parser".padStart(13)} ${
     "ratio".padStart(7)
   }`,
 );
 /** Best of `rounds` interleaved measurements (the machine may be shared: take the best). */
 const rounds = 5;
-for (const c of cases) {
+for (const c of selected) {
   let ours = Infinity;
   let theirs = Infinity;
   for (let round = 0; round < rounds; round++) {
@@ -215,7 +234,7 @@ for (const c of cases) {
     if (c.theirs) theirs = Math.min(theirs, (await measure(c.theirs)).avg);
   }
   const oursRate = (c.items * 1e9) / ours;
-  let line = `${c.name.padEnd(52)} ${format(oursRate).padStart(12)}`;
+  let line = `${c.name.padEnd(60)} ${format(oursRate).padStart(12)}`;
   if (c.theirs) {
     const theirsRate = (c.items * 1e9) / theirs;
     line += ` ${format(theirsRate).padStart(13)} ${

@@ -194,7 +194,24 @@ describe("ReplyDecoder vectors", () => {
     const value = decoder.next() as Uint8Array;
     input.fill(0);
     assert.deepEqual(value, b("abc"));
-    assert.equal(value.buffer.byteLength, 3);
+    // A view of the decoders' append-only slab at most, never of the 10 KB chunk.
+    assert.notEqual(value.buffer, input.buffer);
+    assert.ok(value.buffer.byteLength <= 16 * 1024, `pins ${value.buffer.byteLength} bytes`);
+  });
+
+  it("errors are created without capturing the decoder's stack", () => {
+    const decoder = new ReplyDecoder();
+    decoder.feed(enc("-ERR one\r\n!7\r\nERR two\r\n"));
+    const limit = (Error as { stackTraceLimit?: number }).stackTraceLimit;
+    const one = decoder.next() as ReplyError;
+    const two = decoder.next() as ReplyError;
+    assert.ok(one instanceof ReplyError && two instanceof ReplyError);
+    assert.equal(one.message, "ERR one");
+    assert.equal(two.bulk, true);
+    assert.equal((Error as { stackTraceLimit?: number }).stackTraceLimit, limit);
+    if (typeof limit === "number") {
+      assert.ok(!String(one.stack).includes("reply_decoder"), String(one.stack));
+    }
   });
 });
 

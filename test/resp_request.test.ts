@@ -572,7 +572,7 @@ describe("RequestDecoder", () => {
     assert.deepEqual(decoder.next()?.map(text), ["PING"]);
   });
 
-  it("arguments are owned copies, not views of the chunk", () => {
+  it("small arguments are copies that pin no more than a slab, not views of the chunk", () => {
     const decoder = new RequestDecoder();
     const chunk = latin1("*2\r\n$4\r\nECHO\r\n$5\r\nhello\r\nECHO world\r\n" + "x".repeat(100000));
     decoder.feed(chunk);
@@ -580,7 +580,55 @@ describe("RequestDecoder", () => {
     const second = decoder.next()!;
     chunk.fill(0);
     assert.deepEqual([...first, ...second].map(text), ["ECHO", "hello", "ECHO", "world"]);
-    for (const arg of [...first, ...second]) assert.equal(arg.buffer.byteLength, arg.length);
+    for (const arg of [...first, ...second]) {
+      assert.notEqual(arg.buffer, chunk.buffer);
+      assert.ok(arg.buffer.byteLength <= 16 * 1024, `pins ${arg.buffer.byteLength} bytes`);
+    }
+  });
+
+  it("large arguments are views of a fed chunk only when they fill half of it", () => {
+    const decoder = new RequestDecoder();
+    const big = latin1(`*2\r\n$4\r\nECHO\r\n$40000\r\n${"a".repeat(40000)}\r\n`);
+    decoder.feed(big);
+    const [, value] = decoder.next()!;
+    assert.equal(value.length, 40000);
+    // No copy: the chunk is handed over and the view pins less than twice its size.
+    assert.equal(value.buffer, big.buffer);
+    // The same argument in a chunk more than twice its size is copied.
+    const padded = latin1(
+      `*2\r\n$4\r\nECHO\r\n$20000\r\n${"b".repeat(20000)}\r\nPING\r\n${"x".repeat(30000)}`,
+    );
+    decoder.feed(padded);
+    const [, copy] = decoder.next()!;
+    assert.equal(text(copy), "b".repeat(20000));
+    assert.notEqual(copy.buffer, padded.buffer);
+    assert.ok(copy.buffer.byteLength <= 2 * copy.length);
+    padded.fill(0);
+    assert.equal(text(copy), "b".repeat(20000));
+  });
+
+  it("arguments never view the decoder's own (reused) buffer", () => {
+    // A 20 KB argument arriving in small pieces is assembled in the decoder's buffer, which
+    // the next command then overwrites.
+    for (const size of [5, 3000, 20000]) {
+      const decoder = new RequestDecoder();
+      const first = latin1(`*2\r\n$4\r\nECHO\r\n$${size}\r\n${"a".repeat(size)}\r\n`);
+      const second = latin1(`*2\r\n$4\r\nECHO\r\n$${size}\r\n${"z".repeat(size)}\r\n`);
+      const got: Uint8Array[][] = [];
+      for (const input of [first, second, first]) {
+        for (let i = 0; i < input.length; i += 1000) {
+          decoder.feed(input.slice(i, i + 1000));
+          for (let argv = decoder.next(); argv !== undefined; argv = decoder.next()) {
+            got.push(argv);
+          }
+        }
+      }
+      assert.deepEqual(got.map((argv) => argv.map(text)), [
+        ["ECHO", "a".repeat(size)],
+        ["ECHO", "z".repeat(size)],
+        ["ECHO", "a".repeat(size)],
+      ]);
+    }
   });
 
   it("arguments do not change when the decoder reuses its buffer", () => {

@@ -227,6 +227,88 @@ describe("Writer", () => {
     assert.equal(writer.take().length, 0);
   });
 
+  it("long strings: exact UTF-8 lengths wherever the buffer ends", () => {
+    const te = new TextEncoder();
+    for (const n of [65, 100, 999, 5000]) {
+      for (const tail of ["", "é", "😀", "\ud800", "€".repeat(n)]) {
+        const text = "x".repeat(n) + tail;
+        for (const fill of [0, 1, 300, 511, 1000]) {
+          const writer = new Writer(64);
+          writer.raw(new Uint8Array(fill));
+          writer.bulk(text);
+          const out = writer.take().subarray(fill);
+          const bytes = te.encode(text);
+          assert.equal(dec(out), `$${bytes.length}\r\n${new TextDecoder().decode(bytes)}\r\n`);
+        }
+      }
+    }
+  });
+
+  it("truncate drops what was written after a mark", () => {
+    const writer = new Writer(64);
+    writer.simple("OK");
+    const mark = writer.length;
+    writer.arrayHeader(3);
+    writer.bulk("x".repeat(500)); // grows the buffer
+    writer.truncate(mark);
+    assert.equal(writer.length, mark);
+    writer.truncate(mark + 100); // nothing to drop
+    assert.equal(writer.length, mark);
+    writer.integer(7);
+    assert.equal(dec(writer.take()), "+OK\r\n:7\r\n");
+    writer.simple("A");
+    writer.truncate(0);
+    assert.equal(writer.take().length, 0);
+    assert.throws(() => writer.truncate(-1), RangeError);
+    assert.throws(() => writer.truncate(1.5), RangeError);
+    assert.throws(() => writer.truncate(NaN), RangeError);
+  });
+
+  it("allocates lazily, keeps the size busy flushes need, shrinks when they stay small", () => {
+    const writer = new Writer();
+    assert.equal(writer.capacity, 0); // idle connections hold no buffer
+    writer.simple("OK");
+    assert.ok(writer.capacity > 0 && writer.capacity <= 1024, `capacity ${writer.capacity}`);
+    assert.equal(dec(writer.take()), "+OK\r\n");
+    // Busy: 50 KB per flush. After the first flush the buffer is the right size at once.
+    const batch = () => {
+      for (let i = 0; i < 1000; i++) writer.bulk("v".repeat(40));
+    };
+    batch();
+    const busy = writer.capacity;
+    assert.ok(busy >= 47000, `capacity ${busy}`);
+    const taken = writer.take();
+    assert.equal(taken.length, 47000);
+    assert.equal(writer.capacity, 0); // handed over, not copied
+    for (let round = 0; round < 5; round++) {
+      writer.simple("x");
+      assert.equal(writer.capacity, busy, "the next buffer is sized for the traffic seen");
+      writer.reset();
+      batch();
+      assert.equal(writer.capacity, busy, "no regrowth");
+      assert.equal(writer.take().length, 47000);
+    }
+    // The handed-over bytes are the caller's: later writes do not touch them.
+    assert.equal(dec(taken.subarray(0, 8)), "$40\r\nvvv");
+    assert.equal(dec(taken.subarray(46990)), "vvvvvvvv\r\n");
+    // Small flushes from now on: the buffer shrinks step by step back to the initial size.
+    let previous = Infinity;
+    for (let i = 0; i < 200; i++) {
+      writer.simple("OK");
+      assert.ok(writer.capacity <= previous || previous === 0, "never grows on small flushes");
+      previous = writer.capacity;
+      assert.equal(dec(writer.take()), "+OK\r\n");
+    }
+    writer.simple("OK");
+    assert.ok(writer.capacity <= 1024, `capacity ${writer.capacity} after small flushes`);
+    writer.reset();
+    // One huge reply does not make every later buffer huge.
+    writer.bulk("y".repeat(5 * 1024 * 1024));
+    assert.equal(writer.take().length, 5 * 1024 * 1024 + 12);
+    writer.simple("OK");
+    assert.ok(writer.capacity <= 1024 * 1024, `capacity ${writer.capacity}`);
+  });
+
   it("taken bytes are not changed by later writes", () => {
     const writer = new Writer(64);
     const taken: Uint8Array[] = [];

@@ -48,6 +48,24 @@ class Frame {
 }
 
 const E_TYPE = "Protocol error: invalid reply type";
+
+/** V8 and JavaScriptCore read `Error.stackTraceLimit` when an error is created. */
+const errorClass = Error as { stackTraceLimit?: unknown };
+
+/**
+ * A {@link ReplyError} without a captured stack: it is data from the peer, and capturing the
+ * decoder's stack would cost more than decoding the reply.
+ */
+function replyError(message: string, bulk: boolean): ReplyError {
+  const limit = errorClass.stackTraceLimit;
+  if (typeof limit !== "number") return new ReplyError(message, bulk);
+  errorClass.stackTraceLimit = 0;
+  try {
+    return new ReplyError(message, bulk);
+  } finally {
+    errorClass.stackTraceLimit = limit;
+  }
+}
 /** `#number()` results that are not lengths. */
 const LINE_NEEDED = -0.5;
 const STREAMED = -0.25;
@@ -57,7 +75,9 @@ const STREAMED = -0.25;
  * attributes (wrapped in {@link Attributed}), push, streamed strings (`$?`) and streamed
  * aggregates (`*?` ... `.`). Feed chunks of any size; aggregates and large bulks keep
  * partial state, so input is never rescanned. After a {@link ProtocolError} every later
- * `next()` throws it again.
+ * `next()` throws it again. Bulk strings are the caller's to keep, shared like the
+ * arguments of `RequestDecoder` (small ones view an append-only slab, large ones may
+ * view the chunk they arrived in, which is handed over by `feed`).
  *
  * @example
  * ```ts
@@ -183,9 +203,12 @@ export class ReplyDecoder extends InputBuffer {
         if (c !== 13 || i - pos > 16 || value > maxBulk) break;
         const start = i + 2;
         if (end - start < value + 2) break;
-        items.push(
-          strings ? decodeRange(buf, start, start + value) : buf.slice(start, start + value),
-        );
+        if (strings) items.push(decodeRange(buf, start, start + value));
+        else if (
+          buf === this.copySource && start >= this.copyFrom && start + value <= this.copyTo
+        ) {
+          items.push(new Uint8Array(this.copyBuffer, start + this.copyDelta, value));
+        } else items.push(this.carve(start, value));
         pos = start + value + 2;
       } else if (type === 58) {
         let negative = false;
@@ -362,7 +385,7 @@ export class ReplyDecoder extends InputBuffer {
           if (cr === pos + 3 && buf[pos + 1] === 79 && buf[pos + 2] === 75) return "OK";
           return decodeRange(buf, pos + 1, cr);
         }
-        return new ReplyError(decodeRange(buf, pos + 1, cr));
+        return replyError(decodeRange(buf, pos + 1, cr), false);
       }
       case 42: // '*'
       case 37: // '%'
@@ -505,11 +528,10 @@ export class ReplyDecoder extends InputBuffer {
     switch (type) {
       case 36:
         if (this.#strings) return decodeRange(bytes, start, end);
-        return start === 0 && end === bytes.length && bytes !== this.buf
-          ? bytes
-          : bytes.slice(start, end);
+        // A collected payload (all of `bytes`) is already owned.
+        return bytes === this.buf ? this.carve(start, end - start) : bytes;
       case 33:
-        return new ReplyError(decodeRange(bytes, start, end), true);
+        return replyError(decodeRange(bytes, start, end), true);
       case 61: {
         if (end - start < 4 || bytes[start + 3] !== 58) {
           throw new ProtocolError("Protocol error: invalid verbatim string");
@@ -523,9 +545,7 @@ export class ReplyDecoder extends InputBuffer {
         // ';' chunk of a streamed string
         const top = this.#stack[this.#stack.length - 1];
         top.chunks!.push(
-          start === 0 && end === bytes.length && bytes !== this.buf
-            ? bytes
-            : bytes.slice(start, end),
+          bytes === this.buf ? this.carve(start, end - start) : bytes,
         );
         return OPEN;
       }

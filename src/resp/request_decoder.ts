@@ -38,6 +38,15 @@ const UNAUTH_BULK = 16384;
  * After a {@link ProtocolError} the decoder stays failed: every later `next()` throws the
  * same error until `reset()` (Redis closes the connection).
  *
+ * Ownership of the arguments: each is the caller's to keep (in a Map, say) and is never
+ * written again by the decoder. None is a view of the decoder's own reused buffer. Small
+ * arguments are views of an append-only 16 KiB slab shared by all decoders (like Node's
+ * Buffer pool: bytes handed out are never written again, a new slab is taken when it is
+ * full), so a kept small argument pins at most 16 KiB. Arguments of at least 16 KiB that fill
+ * at least half of the memory of the chunk they arrived in are views of that chunk, with no
+ * copy (a fed chunk is handed over: the caller must not write to it afterwards); the view pins
+ * less than twice its size. Other large arguments are copies of their own.
+ *
  * @example
  * ```ts
  * import { RequestDecoder, bytesToString } from "./mod.ts";
@@ -87,8 +96,9 @@ export class RequestDecoder extends InputBuffer {
 
   /**
    * Next whole command as its arguments (argv[0] is the command name), or `undefined` when
-   * more bytes are needed. Empty inline lines and `*0`/`*-1` are skipped. Each returned
-   * array is an owned copy. Throws {@link ProtocolError}.
+   * more bytes are needed. Empty inline lines and `*0`/`*-1` are skipped. The arguments are
+   * the caller's (see the class documentation for what they may share). Throws
+   * {@link ProtocolError}.
    */
   next(): Uint8Array[] | undefined {
     if (this.#error !== undefined) throw this.#error;
@@ -281,6 +291,7 @@ export class RequestDecoder extends InputBuffer {
               value = value * 10 + c - 48;
             }
           } else if (c === 48) c = buf[++i];
+          else c = 0; // No digit ("$\r\n", "$-1"...): the slow path reports it.
           if (c === 13 && i + 1 < end && i - pos < 16 && value <= maxBulk) {
             length = value;
             this.scan = 0;
@@ -311,7 +322,11 @@ export class RequestDecoder extends InputBuffer {
         if (length >= BIG_PAYLOAD) this.startCollect(length);
         return undefined;
       }
-      args.push(buf.slice(pos, pos + length));
+      if (buf === this.copySource && pos >= this.copyFrom && pos + length <= this.copyTo) {
+        args.push(new Uint8Array(this.copyBuffer, pos + this.copyDelta, length));
+      } else {
+        args.push(this.carve(pos, length));
+      }
       argBytes += length;
       pos += length + 2;
       this.#bulk = -1;

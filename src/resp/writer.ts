@@ -28,6 +28,15 @@ const TWO_63 = 2 ** 63;
 /** Strings up to this length are copied by a JS loop, longer ones with encodeInto. */
 const SHORT_STRING = 64;
 const EMPTY = new Uint8Array(0);
+/** Default size of the first buffer (allocated on the first write). */
+const INITIAL_CAPACITY = 512;
+/** `take()` hands the buffer over (instead of copying out of it) from this many bytes on, if
+ * they fill at least half of it. */
+const HAND_OVER = 1024;
+/** Largest buffer size remembered for the next buffer or kept for reuse. */
+const MAX_KEEP = 1024 * 1024;
+/** Flushes in a row that use at most a quarter of the buffer before it is halved. */
+const SHRINK_AFTER = 8;
 
 /** Number of decimal digits of a non-negative safe integer. */
 function digitCount(n: number): number {
@@ -85,14 +94,26 @@ function utf8Length(text: string): number {
 export class Writer {
   /** Protocol version of the replies: 2 (default) downgrades RESP3 types. */
   protocol: ProtocolVersion = 2;
-  #buf: Uint8Array;
+  /** The buffer being written (EMPTY until the first write after creation or hand-over). */
+  #buf: Uint8Array = EMPTY;
   #pos = 0;
+  /** Smallest buffer size. */
   #initial: number;
+  /** Size of the next buffer: follows the traffic seen, between `#initial` and MAX_KEEP. */
+  #capacity: number;
+  /** Flushes in a row that used at most a quarter of the buffer. */
+  #small = 0;
 
-  /** Creates a writer with a buffer of `initialCapacity` bytes (default 16 KiB). */
-  constructor(initialCapacity: number = 16 * 1024) {
+  /**
+   * Creates a writer. Its buffer is allocated on the first write, `initialCapacity` bytes
+   * (default 512) at first; later buffers are sized for the traffic seen: a buffer handed over
+   * by {@link Writer.take} is followed by one of the same size, and the size halves after
+   * several flushes in a row that use at most a quarter of it. So idle connections cost little
+   * and busy ones do not regrow on every flush.
+   */
+  constructor(initialCapacity: number = INITIAL_CAPACITY) {
     this.#initial = initialCapacity > 64 ? initialCapacity : 64;
-    this.#buf = new Uint8Array(this.#initial);
+    this.#capacity = this.#initial;
   }
 
   /** Bytes written and not yet taken. */
@@ -100,13 +121,20 @@ export class Writer {
     return this.#pos;
   }
 
+  /** Bytes of memory the writer holds (its buffer; 0 before the first write). */
+  get capacity(): number {
+    return this.#buf.length;
+  }
+
   #grow(extra: number): void {
-    let size = this.#buf.length * 2;
+    const buf = this.#buf;
     const need = this.#pos + extra;
+    let size = buf.length === 0 ? this.#capacity : buf.length * 2;
     while (size < need) size *= 2;
     const next = new Uint8Array(size);
-    next.set(this.#buf.subarray(0, this.#pos));
+    if (this.#pos > 0) next.set(buf.subarray(0, this.#pos));
     this.#buf = next;
+    if (size > this.#capacity) this.#capacity = size < MAX_KEEP ? size : MAX_KEEP;
   }
 
   /** Writes the decimal digits of a non-negative safe integer. */
@@ -169,42 +197,54 @@ export class Writer {
   /** Writes `<type><byte length>\r\n<utf-8 of text>\r\n`. */
   #stringPayload(type: number, text: string): void {
     const length = text.length;
+    if (length > SHORT_STRING) {
+      this.#longString(type, text);
+      return;
+    }
     if (this.#pos + length * 3 + 26 > this.#buf.length) this.#grow(length * 3 + 26);
     const buf = this.#buf;
     const start = this.#pos;
-    if (length <= SHORT_STRING) {
-      this.#header(type, length);
-      let pos = this.#pos;
-      let i = 0;
-      for (; i < length; i++) {
-        const c = text.charCodeAt(i);
-        if (c >= 0x80) break;
-        buf[pos++] = c;
-      }
-      if (i === length) {
-        buf[pos++] = 13;
-        buf[pos++] = 10;
-        this.#pos = pos;
-        return;
-      }
-      this.#pos = start;
-      this.#header(type, utf8Length(text));
-      this.#pos += encoder.encodeInto(text, buf.subarray(this.#pos)).written;
+    this.#header(type, length);
+    let pos = this.#pos;
+    let i = 0;
+    for (; i < length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[pos++] = c;
+    }
+    if (i === length) {
+      buf[pos++] = 13;
+      buf[pos++] = 10;
+      this.#pos = pos;
+      return;
+    }
+    this.#pos = start;
+    this.#header(type, utf8Length(text));
+    this.#pos += encoder.encodeInto(text, buf.subarray(this.#pos)).written;
+    this.#crlf();
+  }
+
+  /** Long strings: room for the ASCII case only (not 3 bytes a character), encoded once;
+   * other text is encoded again after its exact UTF-8 length. */
+  #longString(type: number, text: string): void {
+    const length = text.length;
+    if (this.#pos + length + 26 > this.#buf.length) this.#grow(length + 26);
+    const start = this.#pos;
+    this.#header(type, length);
+    const dataStart = this.#pos;
+    let buf = this.#buf;
+    const result = encoder.encodeInto(text, buf.subarray(dataStart, buf.length - 2));
+    if (result.read === length && result.written === length) {
+      this.#pos = dataStart + length;
       this.#crlf();
       return;
     }
-    // Long strings: encode optimistically after a header for `length` bytes (ASCII).
-    this.#header(type, length);
-    const dataStart = this.#pos;
-    const written = encoder.encodeInto(text, buf.subarray(dataStart)).written;
-    if (written !== length) {
-      // Not ASCII: move the data if the header length changes, then rewrite the header.
-      const shift = digitCount(written) - digitCount(length);
-      if (shift !== 0) buf.copyWithin(dataStart + shift, dataStart, dataStart + written);
-      this.#pos = start;
-      this.#header(type, written);
-      this.#pos = dataStart + shift + written;
-    } else this.#pos = dataStart + written;
+    const size = utf8Length(text);
+    this.#pos = start;
+    if (start + size + 26 > buf.length) this.#grow(size + 26);
+    buf = this.#buf;
+    this.#header(type, size);
+    this.#pos += encoder.encodeInto(text, buf.subarray(this.#pos)).written;
     this.#crlf();
   }
 
@@ -450,23 +490,56 @@ export class Writer {
 
   /**
    * Everything written since the last take, as a Uint8Array the caller owns; resets length
-   * to 0. A mostly full buffer is handed over (and a fresh one started), otherwise the bytes
-   * are copied and the buffer reused.
+   * to 0. A buffer at least half full is handed over (the next write starts a buffer of the
+   * same size), otherwise the bytes are copied and the buffer reused.
    */
   take(): Uint8Array {
     const length = this.#pos;
-    if (length === 0) return EMPTY.slice();
+    if (length === 0) return new Uint8Array(0);
     this.#pos = 0;
     const buf = this.#buf;
-    if (length >= buf.length >> 1 && length > 1024) {
-      this.#buf = new Uint8Array(this.#initial);
+    const size = buf.length;
+    if (length >= size >> 1 && length >= HAND_OVER) {
+      this.#buf = EMPTY;
+      this.#small = 0;
       return buf.subarray(0, length);
     }
-    if (buf.length > this.#initial * 8) {
-      // Shrink after a large reply.
-      this.#buf = new Uint8Array(this.#initial);
+    const out = buf.slice(0, length);
+    if (size > MAX_KEEP) {
+      // After an unusually large reply: no huge buffer kept for the next ones.
+      this.#small = 0;
+      this.#capacity = MAX_KEEP;
+      this.#buf = EMPTY;
+    } else if (length > size >> 2 || size <= this.#initial) this.#small = 0;
+    else if (++this.#small >= SHRINK_AFTER) {
+      // Flushes stay small: the next buffer is half the size.
+      this.#small = 0;
+      this.#capacity = size >> 1 > this.#initial ? size >> 1 : this.#initial;
+      this.#buf = EMPTY;
     }
-    return buf.slice(0, length);
+    return out;
+  }
+
+  /**
+   * Drops the bytes written after the first `length` ones (nothing if `length` is not less
+   * than {@link Writer.length}): a reply that failed half-way can be taken back.
+   *
+   * @example
+   * ```ts
+   * import { Writer } from "./mod.ts";
+   * const writer = new Writer();
+   * writer.simple("OK");
+   * const mark = writer.length;
+   * writer.arrayHeader(2);
+   * writer.truncate(mark); // the unfinished array is gone
+   * console.log(writer.length); // 5
+   * ```
+   */
+  truncate(length: number): void {
+    if (!Number.isInteger(length) || length < 0) {
+      throw new RangeError(`Invalid length to truncate to: ${length}`);
+    }
+    if (length < this.#pos) this.#pos = length;
   }
 
   /** Discards everything written since the last take. */
