@@ -11,8 +11,18 @@ const fromCharCode = String.fromCharCode;
 /** Longest ASCII run decoded with `String.fromCharCode` instead of `TextDecoder`. */
 const SHORT = 64;
 
-/** Up to 16 ASCII bytes as a string, one `String.fromCharCode` call without an array. */
-function ascii16(b: Uint8Array, s: number, n: number): string {
+/**
+ * Up to 16 bytes from `b[s]` as a string of one char per byte (latin1: for ASCII the same as
+ * UTF-8), with one `String.fromCharCode` call and no array. `n` is at least 1.
+ *
+ * @example
+ * ```ts
+ * import { shortByteString } from "./bytes.ts";
+ *
+ * console.log(shortByteString(new Uint8Array([107, 101, 121]), 0, 3)); // "key"
+ * ```
+ */
+export function shortByteString(b: Uint8Array, s: number, n: number): string {
   switch (n) {
     case 1:
       return fromCharCode(b[s]);
@@ -178,10 +188,10 @@ export function decodeRange(bytes: Uint8Array, start: number, end: number): stri
     let i = start;
     while (i < end && bytes[i] < 0x80) i++;
     if (i === end) {
-      if (length <= 16) return length === 0 ? "" : ascii16(bytes, start, length);
-      let out = ascii16(bytes, start, 16);
-      for (i = start + 16; i + 16 <= end; i += 16) out += ascii16(bytes, i, 16);
-      return i < end ? out + ascii16(bytes, i, end - i) : out;
+      if (length <= 16) return length === 0 ? "" : shortByteString(bytes, start, length);
+      let out = shortByteString(bytes, start, 16);
+      for (i = start + 16; i + 16 <= end; i += 16) out += shortByteString(bytes, i, 16);
+      return i < end ? out + shortByteString(bytes, i, end - i) : out;
     }
   }
   return decoder.decode(bytes.subarray(start, end));
