@@ -24,6 +24,7 @@ import {
   parseLongDouble,
 } from "./long_double.ts";
 import {
+  deleteMembers,
   fail,
   isWord,
   lookup,
@@ -271,23 +272,7 @@ export function registerHashCommands(router: Router, keyspace: Keyspace): void {
     handler(command, reply, connection) {
       const db = dbOf(connection);
       const key = keyArg(command);
-      const hash = lookup<RedisHash>(db, key, "hash");
-      if (hash === undefined) {
-        reply.integer(0);
-        return;
-      }
-      let deleted = 0;
-      for (let i = 1; i < command.length; i++) {
-        if (hash.delete(keyOf(command.arg(i)!))) {
-          deleted++;
-          if (hash.size === 0) break;
-        }
-      }
-      if (deleted > 0) {
-        if (hash.size === 0) db.delete(key);
-        else db.touch(key);
-      }
-      reply.integer(deleted);
+      reply.integer(deleteMembers(db, key, lookup<RedisHash>(db, key, "hash"), command));
     },
     arity: -3,
     flags: ["write", "fast"],

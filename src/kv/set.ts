@@ -19,6 +19,7 @@ import type { Router } from "../server/router.ts";
 import { type Database, keyBytes, keyOf, type Keyspace, type RedisObject } from "./keyspace.ts";
 import {
   checkType,
+  deleteMembers,
   fail,
   isIntegerMember,
   lookup,
@@ -192,23 +193,7 @@ export function registerSetCommands(router: Router, keyspace: Keyspace): void {
       (command, reply, connection) => {
         const db = dbOf(connection);
         const key = keyArg(command);
-        const set = lookup<RedisSet>(db, key, "set");
-        if (set === undefined) {
-          reply.integer(0);
-          return;
-        }
-        let removed = 0;
-        for (let i = 1; i < command.length; i++) {
-          if (set.delete(keyOf(command.arg(i)!))) {
-            removed++;
-            if (set.size === 0) break;
-          }
-        }
-        if (removed > 0) {
-          if (set.size === 0) db.delete(key);
-          else db.touch(key);
-        }
-        reply.integer(removed);
+        reply.integer(deleteMembers(db, key, lookup<RedisSet>(db, key, "set"), command));
       },
       -3,
       ["write", "fast"],

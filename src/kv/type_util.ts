@@ -9,7 +9,7 @@
 import { CommandError } from "../server/command.ts";
 import { parseBigRange, parseRange } from "../resp/bytes.ts";
 import type { Command } from "../server/command.ts";
-import { type Database, type KeyValue, WRONGTYPE } from "./keyspace.ts";
+import { type Database, keyOf, type KeyValue, WRONGTYPE } from "./keyspace.ts";
 
 /** `-ERR syntax error`. */
 export const SYNTAX_ERROR = "ERR syntax error";
@@ -72,6 +72,52 @@ export function checkType<T>(value: KeyValue | undefined, type: string): T | und
  */
 export function lookup<T>(db: Database, key: string, type: string): T | undefined {
   return checkType<T>(db.get(key), type);
+}
+
+/** A collection that SREM, ZREM and HDEL delete members (binary strings) from. */
+export interface MemberCollection {
+  /** Deletes a member; true if it was there. */
+  delete(member: string): boolean;
+  /** Members left. */
+  readonly size: number;
+}
+
+/**
+ * The body of SREM, ZREM and HDEL: deletes the members named by the command's arguments
+ * (from index 1) from the set, sorted set or hash at `key` and returns how many were
+ * removed. An emptied collection's key is deleted; a changed one is touched (WATCH).
+ *
+ * @example
+ * ```ts
+ * import type { Command } from "../server/command.ts";
+ * import type { Database } from "./keyspace.ts";
+ * import { deleteMembers } from "./type_util.ts";
+ *
+ * // SREM key member...: the members are the command's arguments from index 1.
+ * function srem(db: Database, key: string, set: Set<string>, command: Command): number {
+ *   return deleteMembers(db, key, set, command);
+ * }
+ * ```
+ */
+export function deleteMembers(
+  db: Database,
+  key: string,
+  collection: MemberCollection | undefined,
+  command: Command,
+): number {
+  if (collection === undefined) return 0;
+  let removed = 0;
+  for (let i = 1; i < command.length; i++) {
+    if (collection.delete(keyOf(command.arg(i)!))) {
+      removed++;
+      if (collection.size === 0) break;
+    }
+  }
+  if (removed > 0) {
+    if (collection.size === 0) db.delete(key);
+    else db.touch(key);
+  }
+  return removed;
 }
 
 /**

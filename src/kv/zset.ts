@@ -29,6 +29,7 @@ import {
   type SkipNode,
 } from "./skiplist.ts";
 import {
+  deleteMembers,
   fail,
   longArg,
   lookup,
@@ -309,23 +310,7 @@ export function registerZSetCommands(router: Router, keyspace: Keyspace): void {
       (command, reply, connection) => {
         const db = dbOf(connection);
         const key = keyArg(command);
-        const zset = lookup<RedisZSet>(db, key, "zset");
-        if (zset === undefined) {
-          reply.integer(0);
-          return;
-        }
-        let deleted = 0;
-        for (let i = 1; i < command.length; i++) {
-          if (zset.delete(keyOf(command.arg(i)!))) {
-            deleted++;
-            if (zset.size === 0) break;
-          }
-        }
-        if (deleted > 0) {
-          if (zset.size === 0) db.delete(key);
-          else db.touch(key);
-        }
-        reply.integer(deleted);
+        reply.integer(deleteMembers(db, key, lookup<RedisZSet>(db, key, "zset"), command));
       },
       -3,
       ["write", "fast"],
