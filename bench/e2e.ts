@@ -480,8 +480,8 @@ async function main(): Promise<void> {
     `test, one redis-benchmark run per test and server, Redis measured before and after every ` +
     `round (ratio = ours / mean of the two), ` +
     `figures are medians over rounds; total ${elapsed.toFixed(0)} s.`,
-    "- Servers: `redis-server --save '' --appendonly no`; ours `cli.ts --port N` on each runtime " +
-    "(Node via `--import tsx`, `deno run -A`, `bun`).",
+    "- Servers: `redis-server --save '' --appendonly no`; ours on each runtime: the built " +
+    "`node dist/cli.js --port N`, `deno run -A cli.ts`, `bun cli.ts`.",
     "- CPU us/req: the server process's user + system CPU time (all threads, /proc/<pid>/stat) " +
     "over the run divided by requests: less sensitive to machine noise than req/s, and the cost " +
     "that decides throughput once the server, not the client, is the bottleneck.",

@@ -350,8 +350,8 @@ async function main(): Promise<void> {
     "",
     environmentMarkdown(env),
     "- RSS = VmRSS of the server's own pid (`/proc/<pid>/status`), read 3 s after the load " +
-    "stopped; each measurement on a fresh server process. Node runs through `--import tsx` " +
-    "(its loader thread is included).",
+    "stopped; each measurement on a fresh server process. Node runs the built " +
+    "`dist/cli.js`.",
     "",
   ];
   if (connections.size > 0) {
