@@ -39,6 +39,8 @@ export {
   type KeyValue,
   type RedisObject,
   type ScanPage,
+  type SetOptions,
+  type StoredEntry,
   typeOf,
   type Watcher,
   WRONGTYPE,
