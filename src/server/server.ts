@@ -77,7 +77,7 @@ export interface ServerOptions {
    * `rss`.
    */
   memoryUsage?: () => {
-    /** Resident set size of the process. */
+    /** Resident set size (RSS), in bytes. */
     rss: number;
     /** Bytes in use on the JavaScript heap. */
     heapUsed: number;
