@@ -18,14 +18,7 @@ describe("kv keys vs redis-server", { skip: oracleSkip }, () => {
   for (const protocol of [2, 3] as const) {
     describe(`RESP${protocol}`, () => {
       const run = (name: string, body: (d: Differential) => Promise<void>) =>
-        it(name, async () => {
-          const d = await fx.open(protocol);
-          try {
-            await body(d);
-          } finally {
-            await d.close();
-          }
-        });
+        it(name, () => fx.check(protocol, body));
 
       run("DEL, UNLINK, EXISTS, TOUCH, TYPE", async (d) => {
         await d.same("SET", "a", "1");

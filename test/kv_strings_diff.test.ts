@@ -12,14 +12,7 @@ describe("kv strings vs redis-server", { skip: oracleSkip }, () => {
   for (const protocol of [2, 3] as const) {
     describe(`RESP${protocol}`, () => {
       const run = (name: string, body: (d: Differential) => Promise<void>) =>
-        it(name, async () => {
-          const d = await fx.open(protocol);
-          try {
-            await body(d);
-          } finally {
-            await d.close();
-          }
-        });
+        it(name, () => fx.check(protocol, body));
 
       run("GET/SET with binary, empty and large values; arity errors", async (d) => {
         await d.same("GET", "k");

@@ -9,6 +9,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { normalize } from "./helpers/resp_normalize.ts";
 import {
   Attributed,
   encodeCommand,
@@ -50,33 +51,6 @@ function forSeeds(runs: number, body: (random: () => number, seed: number) => vo
       throw error;
     }
   }
-}
-
-function normalize(value: RespValue): unknown {
-  if (value === null) return ["null"];
-  switch (typeof value) {
-    case "string":
-      return ["str", value];
-    case "number":
-      return ["num", Object.is(value, -0) ? "-0" : String(value)];
-    case "bigint":
-      return ["big", value.toString()];
-    case "boolean":
-      return ["bool", value];
-  }
-  if (value instanceof Uint8Array) return ["bytes", Array.from(value).join(",")];
-  if (Array.isArray(value)) return ["array", value.map(normalize)];
-  if (value instanceof Map) {
-    return ["map", [...value].map(([k, v]) => [normalize(k), normalize(v)])];
-  }
-  if (value instanceof Set) return ["set", [...value].map(normalize)];
-  if (value instanceof ReplyError) return ["error", value.message, value.code, value.bulk];
-  if (value instanceof VerbatimString) return ["verbatim", value.format, value.text];
-  if (value instanceof Push) return ["push", value.items.map(normalize)];
-  if (value instanceof Attributed) {
-    return ["attributed", normalize(value.attributes), normalize(value.value)];
-  }
-  throw new Error(`Not a RespValue: ${String(value)}`);
 }
 
 const int = (random: () => number, n: number) => Math.floor(random() * n);
@@ -313,8 +287,8 @@ function randomJs(random: () => number, depth: number, resp: 2 | 3): [unknown, R
     }
     case 3:
       return [
-        new Push(pairs.map((p) => p[0])),
-        resp === 3 ? new Push(pairs.map((p) => p[1])) : pairs.map((p) => p[1]),
+        new Push(pairs.map((p) => p[0]) as RespValue[]),
+        resp === 3 ? new Push(pairs.map((p) => p[1]) as RespValue[]) : pairs.map((p) => p[1]),
       ];
     default: {
       const [inner, decoded] = randomJs(random, depth - 1, resp);

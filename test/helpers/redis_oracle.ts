@@ -346,11 +346,15 @@ export class Differential {
 /**
  * Registers `before`/`after` hooks (call inside a `describe`) that start redis-server and our
  * key-value server once for the suite; `open(protocol)` gives a fresh Differential pair
- * (both servers FLUSHALLed), closed automatically at the end.
+ * (both servers FLUSHALLed), closed automatically at the end; `check(protocol, body)` runs
+ * `body` on a fresh pair and closes it.
  */
 export function oracleFixture(
   hooks: { before: (fn: () => Promise<void>) => void; after: (fn: () => Promise<void>) => void },
-): { open(protocol?: 2 | 3, flush?: boolean): Promise<Differential> } {
+): {
+  open(protocol?: 2 | 3, flush?: boolean): Promise<Differential>;
+  check(protocol: 2 | 3, body: (d: Differential) => Promise<void>): Promise<void>;
+} {
   let oracle: Oracle | undefined;
   let ours: OurServer | undefined;
   const opened: Differential[] = [];
@@ -373,6 +377,14 @@ export function oracleFixture(
       opened.push(d);
       if (flush) await d.both("FLUSHALL");
       return d;
+    },
+    async check(protocol, body): Promise<void> {
+      const d = await this.open(protocol);
+      try {
+        await body(d);
+      } finally {
+        await d.close();
+      }
     },
   };
 }
