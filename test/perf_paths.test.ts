@@ -7,7 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connect as netConnect } from "node:net";
-import { keyBytes, keyOf, Keyspace } from "../src/kv/keyspace.ts";
+import { compactBytes, keyBytes, keyOf, Keyspace } from "../src/kv/keyspace.ts";
 import { registerKeyValueCommands } from "../src/kv/mod.ts";
 import { Router } from "../src/server/router.ts";
 import { Server } from "../src/server/server.ts";
@@ -231,6 +231,59 @@ describe("perf paths: INCR in place", () => {
     t.reportClosed();
     await server.close();
     keyspace.close();
+  });
+});
+
+describe("perf paths: stored values do not pin their read", () => {
+  it("compactBytes copies a small view of a large buffer and keeps the rest as they are", () => {
+    const read = new Uint8Array(65536).fill(120);
+    const small = compactBytes(read.subarray(100, 116));
+    assert.equal(small.buffer.byteLength, 16);
+    assert.deepEqual(small, read.subarray(100, 116));
+    assert.equal(compactBytes(read), read, "the whole buffer: no copy");
+    const most = read.subarray(0, 60000);
+    assert.equal(compactBytes(most), most, "most of the buffer: no copy");
+    const exact = new Uint8Array(new ArrayBuffer(40), 0, 16);
+    assert.equal(compactBytes(exact), exact, "little else kept alive: no copy");
+    assert.equal(compactBytes(read.subarray(5, 5)).length, 0);
+  });
+
+  it("SET, MSET, HSET, LPUSH, LINSERT and LSET keep compact copies of small arguments", async () => {
+    const { server, keyspace } = setup();
+    const t = connect(server);
+    // One chunk far larger than the values (a pipelined read): none of them may pin it.
+    const padding = "x".repeat(8000);
+    assert.deepEqual(
+      await ask(
+        t,
+        ["SET", "pad", padding],
+        ["SET", "s", "value-1"],
+        ["MSET", "m1", "v1", "m2", "v2"],
+        ["HSET", "h", "f", "hv"],
+        ["RPUSH", "l", "a", "c"],
+        ["LINSERT", "l", "BEFORE", "c", "b"],
+        ["LSET", "l", "0", "A"],
+        ["SETNX", "n", "nx"],
+        ["GETSET", "g", "gs"],
+      ),
+      ["OK", "OK", "OK", 1, 2, 3, "OK", 1, null],
+    );
+    const db = keyspace.db(0);
+    const held = (v: Uint8Array): number => v.buffer.byteLength;
+    for (const key of ["s", "m1", "m2", "n", "g"]) {
+      const value = db.get(key) as Uint8Array;
+      assert.ok(held(value) <= 64, `${key}: ${held(value)} bytes kept alive`);
+    }
+    const hash = db.get("h") as unknown as Map<string, Uint8Array>;
+    assert.ok(held(hash.get("f")!) <= 64);
+    const list = db.get("l") as unknown as Iterable<Uint8Array>;
+    for (const element of list) assert.ok(held(element) <= 64);
+    assert.deepEqual(await ask(t, ["LRANGE", "l", "0", "-1"], ["GET", "s"]), [
+      ["A", "b", "c"],
+      "value-1",
+    ]);
+    const big = db.get("pad") as Uint8Array;
+    assert.ok(held(big) < 2 * big.length, "a large value is not copied into a larger one");
   });
 });
 

@@ -16,7 +16,14 @@ import type { Connection } from "../server/connection.ts";
 import { globMatch } from "../server/glob.ts";
 import type { Reply } from "../server/reply.ts";
 import type { Router } from "../server/router.ts";
-import { type Database, keyBytes, keyOf, type Keyspace, type RedisObject } from "./keyspace.ts";
+import {
+  compactBytes,
+  type Database,
+  keyBytes,
+  keyOf,
+  type Keyspace,
+  type RedisObject,
+} from "./keyspace.ts";
 import {
   addLongDouble,
   formatLongDouble,
@@ -144,7 +151,7 @@ export function registerHashCommands(router: Router, keyspace: Keyspace): void {
     for (let i = 1; i < command.length; i += 2) {
       const field = keyOf(command.arg(i)!);
       if (!hash.has(field)) added++;
-      hash.set(field, command.arg(i + 1)!);
+      hash.set(field, compactBytes(command.arg(i + 1)!));
     }
     commit(db, key, hash, created);
     if (multi) reply.ok();
@@ -181,7 +188,7 @@ export function registerHashCommands(router: Router, keyspace: Keyspace): void {
         reply.integer(0);
         return;
       }
-      hash.set(field, command.arg(2)!);
+      hash.set(field, compactBytes(command.arg(2)!));
       commit(db, key, hash, created);
       reply.integer(1);
     },

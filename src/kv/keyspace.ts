@@ -129,6 +129,28 @@ export function keyOf(bytes: Uint8Array): string {
 }
 
 /**
+ * `value` itself when it keeps little memory alive beyond its own bytes, else a compact copy.
+ * Command arguments are views of the bytes of the socket read they came in (up to 64 KiB), so
+ * the store copies a small value out of a large read before keeping it: a 16-byte value must
+ * not pin a 64 KiB chunk. An argument that is most of its read is kept as it is, without a copy.
+ *
+ * @example
+ * ```ts
+ * import { compactBytes } from "./keyspace.ts";
+ *
+ * const read = new Uint8Array(65536);
+ * compactBytes(read.subarray(0, 16)).buffer.byteLength; // 16: a copy
+ * compactBytes(read).buffer.byteLength; // 65536: kept as it is
+ * ```
+ */
+export function compactBytes(value: Uint8Array): Uint8Array {
+  const length = value.length;
+  // At most half its size (plus a little) of other bytes kept alive: no copy.
+  if (value.buffer.byteLength - length <= (length >> 1) + 64) return value;
+  return value.slice();
+}
+
+/**
  * Turns a binary-string key back into its bytes.
  *
  * @example
@@ -243,8 +265,10 @@ export interface SetOptions {
   keepTtl?: boolean;
   /**
    * The value is a string the store itself made and nobody else holds (INCR's digits):
-   * commands may later update it in place (see {@link Database.entry}). Default false:
-   * values given by callers are never modified.
+   * commands may later update it in place (see {@link Database.entry}), and it is kept as
+   * it is. Default false: values given by callers are never modified, and a string that
+   * keeps much more memory alive than its own bytes is stored as a compact copy
+   * ({@link compactBytes}).
    */
   owned?: boolean;
 }
@@ -395,11 +419,13 @@ export class Database {
 
   /**
    * Stores `value` at `key` (creating or overwriting; an overwrite keeps the key's SCAN
-   * position). Clears the TTL unless `keepTtl`. Marks WATCHers of the key dirty.
+   * position). Clears the TTL unless `keepTtl`. Marks WATCHers of the key dirty. A string
+   * that is a small view of a large buffer (a command argument, say) is copied first.
    */
   set(key: string, value: KeyValue, options?: SetOptions): void {
     const entry = this.#live(key);
     const owned = options !== undefined && options.owned === true;
+    if (!owned && value instanceof Uint8Array) value = compactBytes(value);
     if (entry === undefined) {
       this.#data.set(key, new Entry(value, ++this.#seq, owned));
     } else {

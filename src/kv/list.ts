@@ -17,6 +17,7 @@ import type { Reply } from "../server/reply.ts";
 import type { Router } from "../server/router.ts";
 import { Deque } from "./deque.ts";
 import {
+  compactBytes,
   type Database,
   keyBytes,
   keyOf,
@@ -75,6 +76,7 @@ function pop(list: RedisList, end: End): Uint8Array {
 }
 
 function push(list: RedisList, end: End, value: Uint8Array): void {
+  value = compactBytes(value);
   if (end === "left") list.pushFront(value);
   else list.pushBack(value);
 }
@@ -542,7 +544,7 @@ export function registerListCommands(router: Router, keyspace: Keyspace): void {
       let index = longArg(command, 1);
       if (index < 0) index = list.length + index;
       if (index < 0 || index >= list.length) fail("ERR index out of range");
-      list.set(index, command.arg(2)!);
+      list.set(index, compactBytes(command.arg(2)!));
       db.touch(key);
       reply.ok();
     },
@@ -654,7 +656,7 @@ export function registerListCommands(router: Router, keyspace: Keyspace): void {
       const n = list.length;
       for (let i = 0; i < n; i++) {
         if (equalBytes(list.at(i)!, pivot)) {
-          list.insert(after ? i + 1 : i, command.arg(3)!);
+          list.insert(after ? i + 1 : i, compactBytes(command.arg(3)!));
           db.touch(key);
           reply.integer(list.length);
           return;

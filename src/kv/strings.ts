@@ -206,7 +206,8 @@ function setGeneric(
 }
 
 const KEEP_TTL: SetOptions = { keepTtl: true };
-/** INCR's own digits: kept TTL, and later INCRs may rewrite them in place. */
+/** A value the store made itself (INCR's digits, APPEND's and SETRANGE's results): TTL kept,
+ * no compacting copy, and later INCRs may rewrite the digits in place. */
 const KEEP_TTL_OWNED: SetOptions = { keepTtl: true, owned: true };
 
 /** Number of bytes of the decimal form of a safe integer (with its "-"). */
@@ -545,7 +546,7 @@ const handlers: Record<string, [Spec, StringHandler]> = {
       const result = incrByFloat(stringAt(db, key), command.arg(1)!);
       if ("error" in result) return reply.error(result.error);
       const bytes = textBytes(result.value);
-      db.set(key, bytes, KEEP_TTL);
+      db.set(key, bytes, KEEP_TTL_OWNED);
       reply.bulk(bytes);
     },
   ],
@@ -567,7 +568,7 @@ const handlers: Record<string, [Spec, StringHandler]> = {
       }
       if (old.length + extra.length > MAX_STRING) fail(TOO_BIG);
       const value = extra.length === 0 ? old : appendBytes(old, extra);
-      db.set(key, value, KEEP_TTL);
+      db.set(key, value, extra.length === 0 ? KEEP_TTL : KEEP_TTL_OWNED);
       reply.integer(value.length);
     },
   ],
@@ -623,7 +624,7 @@ const handlers: Record<string, [Spec, StringHandler]> = {
       const value = new Uint8Array(Math.max(oldLength, offset + patch.length));
       if (old !== undefined) value.set(old);
       value.set(patch, offset);
-      db.set(key, value, KEEP_TTL);
+      db.set(key, value, KEEP_TTL_OWNED);
       reply.integer(value.length);
     },
   ],
