@@ -8,6 +8,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connect as netConnect } from "node:net";
 import { compactBytes, keyBytes, keyOf, Keyspace } from "../src/kv/keyspace.ts";
+import { Slab } from "../src/resp/slab.ts";
+import { Writer } from "../src/resp/writer.ts";
 import { registerKeyValueCommands } from "../src/kv/mod.ts";
 import { Router } from "../src/server/router.ts";
 import { Server } from "../src/server/server.ts";
@@ -238,7 +240,8 @@ describe("perf paths: stored values do not pin their read", () => {
   it("compactBytes copies a small view of a large buffer and keeps the rest as they are", () => {
     const read = new Uint8Array(65536).fill(120);
     const small = compactBytes(read.subarray(100, 116));
-    assert.equal(small.buffer.byteLength, 16);
+    assert.notEqual(small.buffer, read.buffer);
+    assert.ok(small.buffer.byteLength <= 16384, "at most a 16 KiB slab kept alive");
     assert.deepEqual(small, read.subarray(100, 116));
     assert.equal(compactBytes(read), read, "the whole buffer: no copy");
     const most = read.subarray(0, 60000);
@@ -248,42 +251,90 @@ describe("perf paths: stored values do not pin their read", () => {
     assert.equal(compactBytes(read.subarray(5, 5)).length, 0);
   });
 
-  it("SET, MSET, HSET, LPUSH, LINSERT and LSET keep compact copies of small arguments", async () => {
+  it("Database.set copies a small view of a large buffer; an owned value is kept as is", () => {
+    const keyspace = new Keyspace({ sweepInterval: 0 });
+    const db = keyspace.db(0);
+    const read = new Uint8Array(65536).fill(121);
+    db.set("k", read.subarray(10, 26));
+    const stored = db.get("k") as Uint8Array;
+    assert.notEqual(stored.buffer, read.buffer);
+    assert.deepEqual(stored, read.subarray(10, 26));
+    const mine = read.subarray(0, 16);
+    db.set("own", mine, { owned: true });
+    assert.equal(db.get("own"), mine);
+    keyspace.close();
+  });
+
+  it("SET, MSET, SETNX, GETSET, HSET, RPUSH, LINSERT and LSET copy values out of a large read", async () => {
     const { server, keyspace } = setup();
     const t = connect(server);
     // One chunk far larger than the values (a pipelined read): none of them may pin it.
-    const padding = "x".repeat(8000);
+    const v = (c: string) => c.repeat(300);
     assert.deepEqual(
       await ask(
         t,
-        ["SET", "pad", padding],
-        ["SET", "s", "value-1"],
-        ["MSET", "m1", "v1", "m2", "v2"],
-        ["HSET", "h", "f", "hv"],
-        ["RPUSH", "l", "a", "c"],
-        ["LINSERT", "l", "BEFORE", "c", "b"],
-        ["LSET", "l", "0", "A"],
-        ["SETNX", "n", "nx"],
-        ["GETSET", "g", "gs"],
+        ["SET", "pad", "x".repeat(20000)],
+        ["SET", "s", v("s")],
+        ["MSET", "m1", v("m"), "m2", v("n")],
+        ["HSET", "h", "f", v("h")],
+        ["RPUSH", "l", v("a"), v("c")],
+        ["LINSERT", "l", "BEFORE", v("c"), v("b")],
+        ["LSET", "l", "0", v("A")],
+        ["SETNX", "n", v("x")],
+        ["GETSET", "g", v("g")],
       ),
       ["OK", "OK", "OK", 1, 2, 3, "OK", 1, null],
     );
     const db = keyspace.db(0);
-    const held = (v: Uint8Array): number => v.buffer.byteLength;
-    for (const key of ["s", "m1", "m2", "n", "g"]) {
-      const value = db.get(key) as Uint8Array;
-      assert.ok(held(value) <= 64, `${key}: ${held(value)} bytes kept alive`);
-    }
-    const hash = db.get("h") as unknown as Map<string, Uint8Array>;
-    assert.ok(held(hash.get("f")!) <= 64);
-    const list = db.get("l") as unknown as Iterable<Uint8Array>;
-    for (const element of list) assert.ok(held(element) <= 64);
+    const exact = (value: Uint8Array, what: string) =>
+      assert.equal(value.buffer.byteLength, value.length, `${what} keeps only its own bytes`);
+    for (const key of ["s", "m1", "m2", "n", "g"]) exact(db.get(key) as Uint8Array, key);
+    exact((db.get("h") as unknown as Map<string, Uint8Array>).get("f")!, "hash value");
+    for (const element of db.get("l") as unknown as Iterable<Uint8Array>) exact(element, "element");
     assert.deepEqual(await ask(t, ["LRANGE", "l", "0", "-1"], ["GET", "s"]), [
-      ["A", "b", "c"],
-      "value-1",
+      [v("A"), v("b"), v("c")],
+      v("s"),
     ]);
     const big = db.get("pad") as Uint8Array;
-    assert.ok(held(big) < 2 * big.length, "a large value is not copied into a larger one");
+    assert.ok(
+      big.buffer.byteLength < 2 * big.length,
+      "a large value is not copied into a larger one",
+    );
+  });
+});
+
+describe("perf paths: slabs", () => {
+  it("copies share a slab, are never rewritten, and long ones get their own buffer", () => {
+    const slab = new Slab(64, 16);
+    const source = new Uint8Array(100).map((_, i) => i);
+    const a = slab.copy(source, 0, 10);
+    const b = slab.copy(source, 10, 30); // longer than 16: its own buffer
+    const c = slab.copy(source, 50, 60);
+    assert.equal(a.buffer, c.buffer, "short copies share a slab");
+    assert.equal(b.buffer.byteLength, 20);
+    source.fill(0);
+    assert.deepEqual([...a], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual([...c], [50, 51, 52, 53, 54, 55, 56, 57, 58, 59]);
+    // Filling the slab starts a new one; earlier copies stay as they were.
+    const copies = Array.from(
+      { length: 20 },
+      (_, i) => slab.copy(new Uint8Array(16).fill(i), 0, 16),
+    );
+    copies.forEach((copy, i) => assert.deepEqual(copy, new Uint8Array(16).fill(i)));
+    assert.notEqual(copies[0].buffer, copies[19].buffer);
+    assert.deepEqual([...a], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it("Writer.take hands out copies that later writes never change", () => {
+    const writer = new Writer();
+    writer.simple("OK");
+    const first = writer.take();
+    writer.integer(12345);
+    const second = writer.take();
+    writer.bulk("x".repeat(100));
+    writer.take();
+    assert.equal(new TextDecoder().decode(first), "+OK\r\n");
+    assert.equal(new TextDecoder().decode(second), ":12345\r\n");
   });
 });
 

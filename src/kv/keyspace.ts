@@ -11,6 +11,7 @@
  */
 
 import { shortByteString } from "../resp/bytes.ts";
+import { Slab } from "../resp/slab.ts";
 
 /**
  * A value of a non-string type. The data-type modules define the concrete classes.
@@ -129,7 +130,8 @@ export function keyOf(bytes: Uint8Array): string {
 }
 
 /**
- * `value` itself when it keeps little memory alive beyond its own bytes, else a compact copy.
+ * `value` itself when it keeps little memory alive beyond its own bytes, else a compact copy
+ * (up to 256 bytes, in a shared 16 KiB slab).
  * Command arguments are views of the bytes of the socket read they came in (up to 64 KiB), so
  * the store copies a small value out of a large read before keeping it: a 16-byte value must
  * not pin a 64 KiB chunk. An argument that is most of its read is kept as it is, without a copy.
@@ -139,7 +141,7 @@ export function keyOf(bytes: Uint8Array): string {
  * import { compactBytes } from "./keyspace.ts";
  *
  * const read = new Uint8Array(65536);
- * compactBytes(read.subarray(0, 16)).buffer.byteLength; // 16: a copy
+ * compactBytes(read.subarray(0, 16)).length; // 16: a copy, in a slab
  * compactBytes(read).buffer.byteLength; // 65536: kept as it is
  * ```
  */
@@ -147,8 +149,11 @@ export function compactBytes(value: Uint8Array): Uint8Array {
   const length = value.length;
   // At most half its size (plus a little) of other bytes kept alive: no copy.
   if (value.buffer.byteLength - length <= (length >> 1) + 64) return value;
-  return value.slice();
+  return VALUE_SLAB.copy(value, 0, length);
 }
+
+/** Small values are copied into shared 16 KiB slabs (one allocation for many values). */
+const VALUE_SLAB = new Slab(16 * 1024, 256);
 
 /**
  * Turns a binary-string key back into its bytes.

@@ -7,6 +7,7 @@
 
 import { formatDouble } from "./bytes.ts";
 import { Attributed, Push, ReplyError, VerbatimString } from "./types.ts";
+import { Slab } from "./slab.ts";
 
 /**
  * The protocol version of a connection: 2 (default) or 3 after `HELLO 3`.
@@ -33,6 +34,8 @@ const INITIAL_CAPACITY = 512;
 /** `take()` hands the buffer over (instead of copying out of it) from this many bytes on, if
  * they fill at least half of it. */
 const HAND_OVER = 1024;
+/** Where `take()` copies short output to: one allocation per 64 KiB, not one per flush. */
+const OUTPUT_SLAB = new Slab(64 * 1024, HAND_OVER);
 /** Largest buffer size remembered for the next buffer or kept for reuse. */
 const MAX_KEEP = 1024 * 1024;
 /** Flushes in a row that use at most a quarter of the buffer before it is halved. */
@@ -491,11 +494,12 @@ export class Writer {
   /**
    * Everything written since the last take, as a Uint8Array the caller owns; resets length
    * to 0. A buffer at least half full is handed over (the next write starts a buffer of the
-   * same size), otherwise the bytes are copied and the buffer reused.
+   * same size), otherwise the bytes are copied (into a shared slab, like Node's Buffer pool:
+   * never written again, and a kept copy keeps that 64 KiB slab alive) and the buffer reused.
    */
   take(): Uint8Array {
     const length = this.#pos;
-    if (length === 0) return new Uint8Array(0);
+    if (length === 0) return OUTPUT_SLAB.copy(EMPTY, 0, 0);
     this.#pos = 0;
     const buf = this.#buf;
     const size = buf.length;
@@ -504,7 +508,7 @@ export class Writer {
       this.#small = 0;
       return buf.subarray(0, length);
     }
-    const out = buf.slice(0, length);
+    const out = OUTPUT_SLAB.copy(buf, 0, length);
     if (size > MAX_KEEP) {
       // After an unusually large reply: no huge buffer kept for the next ones.
       this.#small = 0;
