@@ -120,7 +120,7 @@ const fromCharCode = String.fromCharCode;
 export function keyOf(bytes: Uint8Array): string {
   const n = bytes.length;
   // Short keys: one fixed-arity call (no array-like spread of a typed array, no rope).
-  if (n <= 16) return n === 0 ? "" : shortByteString(bytes, 0, n);
+  if (n <= 32) return n === 0 ? "" : shortByteString(bytes, 0, n);
   if (n <= CHUNK) return fromCharCode.apply(null, bytes as unknown as number[]);
   let out = "";
   for (let i = 0; i < n; i += CHUNK) {
