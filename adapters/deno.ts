@@ -4,20 +4,24 @@
  * local types, so that this file type-checks with plain `tsc` as well as `deno check`.
  *
  * Deno quirks handled here:
- * - Reading is pull-based (`conn.read(buffer)` resolves to a byte count, `null` at EOF): one
- *   read loop per connection, parked while paused; a read already in flight when `pause()` is
- *   called is held back and delivered on `resume()`.
+ * - Reading is pull-based (`conn.read(buffer)` resolves to a byte count, `null` at EOF): each
+ *   settled read starts the next one from a callback made once per connection (an `async`
+ *   loop would keep a suspended frame and its promises alive per idle connection); no read
+ *   is started while paused, and a read already in flight when `pause()` is called is held
+ *   back and delivered on `resume()`.
  * - Buffers: a pending `conn.read` holds its buffer for as long as the connection is idle, so
- *   the read buffer is adaptive: it starts at {@link MIN_READ_SIZE} (1 KiB: 10,000 idle
- *   connections then hold 10 MB of read buffers instead of 640 MB with a fixed 64 KiB), doubles
+ *   the read buffer is adaptive: it starts at {@link MIN_READ_SIZE} (128 bytes: 10,000 idle
+ *   connections then hold 1.3 MB of read buffers instead of 640 MB with a fixed 64 KiB; it
+ *   still reaches 64 KiB after nine full reads in a row), doubles
  *   whenever a read fills it (up to {@link MAX_READ_SIZE}), and halves after
  *   {@link SHRINK_AFTER} reads in a row that would have fitted in half of it. A read that
  *   fills the buffer at least three quarters hands the buffer itself over and allocates the
  *   next one (no copy where a copy would cost most, and little waste); a smaller read hands
  *   over a copy of exactly the bytes read (`slice`) and the buffer is reused. Handed-over
  *   chunks are never touched again.
- * - `conn.write` is async and may write only part: a queue and a single write loop, small
- *   queued chunks coalesced into one write; `write()` reports false above
+ * - `conn.write` is async and may write only part: a queue (allocated while there is
+ *   something to write) and a single write loop, small queued chunks coalesced into one
+ *   write; `write()` reports false above
  *   {@link HIGH_WATER_MARK} and `drained()` follows when the queue is empty.
  * - `close()`: flush the queue, `closeWrite()` (FIN), wait for the peer's EOF (bounded by
  *   {@link LINGER_TIMEOUT}), then `conn.close()`. Every rejected read/write promise
@@ -80,26 +84,37 @@ function deno(): DenoApi {
 }
 
 /** The read buffer's first and smallest size. */
-const MIN_READ_SIZE = 1024;
+const MIN_READ_SIZE = 128;
 /** The read buffer's largest size. */
 const MAX_READ_SIZE = 64 * 1024;
 /** Reads in a row that fit in half the read buffer before it is halved. */
 const SHRINK_AFTER = 8;
 /** Queued chunks smaller than this are coalesced into one write of at most this size. */
 const COALESCE_SIZE = 64 * 1024;
+/** The write queue of a connection with nothing to write (shared, never pushed to). */
+const NO_QUEUE: Uint8Array[] = [];
+const NO_BUFFER = new Uint8Array(0);
 
 /** One `Deno.Conn` as a {@link Transport}. */
 class DenoTransport implements Transport {
-  readonly remoteAddress: string;
-  readonly localAddress: string;
   handler: TransportHandler | undefined;
   #conn: DenoConn;
-  #queue: Uint8Array[] = [];
+  #remote: string | undefined;
+  #local: string | undefined;
+  /** Chunks waiting to be written; NO_QUEUE when none (an idle connection holds no array). */
+  #queue: Uint8Array[] = NO_QUEUE;
   #queued = 0;
   #writing = false;
   #full = false;
   #paused = false;
-  #wake: (() => void) | undefined;
+  /** The buffer the next read fills (adaptive, see the module documentation). */
+  #buffer: Uint8Array = NO_BUFFER;
+  /** Reads in a row that fitted in half the buffer. */
+  #small = 0;
+  /** A `conn.read` is in flight. */
+  #reading = false;
+  /** A chunk read while paused, delivered on resume(). */
+  #held: Uint8Array | undefined = undefined;
   /** close() was asked for (by us or after the peer's EOF): input is discarded. */
   #closing = false;
   /** The peer's EOF was read. */
@@ -108,75 +123,107 @@ class DenoTransport implements Transport {
   #shut = false;
   #done = false;
   #linger: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * Settles every read, made once per connection: no async function frame stays suspended
+   * per idle connection, only the runtime's own pending read. `conn.read` resolves to a
+   * count or null and rejects with an Error, so one function can tell the two apart.
+   */
+  #onRead = (result: number | null | Error): void => {
+    if (typeof result === "number" || result === null) this.#readDone(result);
+    else {
+      this.#reading = false;
+      this.#finish(result);
+    }
+  };
 
   constructor(conn: DenoConn, path: string | undefined) {
     this.#conn = conn;
-    if (path !== undefined) {
-      this.remoteAddress = path;
-      this.localAddress = path;
-    } else {
-      this.remoteAddress = addressOf(conn.remoteAddr);
-      this.localAddress = addressOf(conn.localAddr);
-    }
+    // Formatted on first use (the runtime keeps the addresses, even after the close).
+    this.#remote = path;
+    this.#local = path;
+  }
+
+  get remoteAddress(): string {
+    return this.#remote ??= addressOf(this.#conn.remoteAddr);
+  }
+
+  get localAddress(): string {
+    return this.#local ??= addressOf(this.#conn.localAddr);
   }
 
   start(): void {
-    void this.#readLoop();
+    this.#buffer = new Uint8Array(MIN_READ_SIZE);
+    this.#read();
   }
 
-  async #readLoop(): Promise<void> {
-    let buffer = new Uint8Array(MIN_READ_SIZE);
-    /** Reads in a row that fitted in half the buffer. */
-    let small = 0;
+  /** Starts the next read unless one is in flight, paused (resume() reads), or done. */
+  #read(): void {
+    if (this.#reading || this.#done || (this.#paused && !this.#closing)) return;
+    if (this.#held !== undefined) return;
+    this.#reading = true;
     try {
-      while (!this.#done) {
-        while (this.#paused && !this.#closing) await new Promise<void>((r) => this.#wake = r);
-        if (this.#done) return;
-        const n = await this.#conn.read(buffer);
-        if (this.#done) return;
-        if (n === null) break;
-        if (n === 0) continue;
-        const size = buffer.length;
-        if (this.#closing) {
-          // Discarding until the peer's EOF: the buffer is reused, let it shrink at once.
-          if (size > MIN_READ_SIZE && n < size) buffer = new Uint8Array(MIN_READ_SIZE);
-          continue;
-        }
-        let chunk: Uint8Array;
-        if (n === size) {
-          // Full: more is probably waiting, read more at once next time.
-          chunk = buffer;
-          buffer = new Uint8Array(size < MAX_READ_SIZE ? size * 2 : size);
-          small = 0;
-        } else if (n >= size - (size >> 2)) {
-          chunk = buffer.subarray(0, n);
-          buffer = new Uint8Array(size);
-          small = 0;
-        } else {
-          chunk = buffer.slice(0, n);
-          if (n > size >> 1 || size === MIN_READ_SIZE) small = 0;
-          else if (++small >= SHRINK_AFTER) {
-            buffer = new Uint8Array(size >> 1);
-            small = 0;
-          }
-        }
-        while (this.#paused && !this.#closing) await new Promise<void>((r) => this.#wake = r);
-        if (this.#closing || this.#done) continue;
-        this.handler?.receive(chunk);
-      }
+      this.#conn.read(this.#buffer).then(this.#onRead, this.#onRead);
     } catch (error) {
-      this.#finish(error);
+      this.#onRead(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #readDone(n: number | null): void {
+    this.#reading = false;
+    if (this.#done) return;
+    if (n === null) {
+      this.#eof = true;
+      if (this.#shut) this.#finish(undefined);
+      else this.close();
       return;
     }
-    if (this.#done) return;
-    this.#eof = true;
-    if (this.#shut) this.#finish(undefined);
-    else this.close();
+    if (n > 0) {
+      let buffer = this.#buffer;
+      const size = buffer.length;
+      if (this.#closing) {
+        // Discarding until the peer's EOF: the buffer is reused, let it shrink at once.
+        if (size > MIN_READ_SIZE && n < size) this.#buffer = new Uint8Array(MIN_READ_SIZE);
+        this.#read();
+        return;
+      }
+      let chunk: Uint8Array;
+      if (n === size) {
+        // Full: more is probably waiting, read more at once next time.
+        chunk = buffer;
+        buffer = new Uint8Array(size < MAX_READ_SIZE ? size * 2 : size);
+        this.#small = 0;
+      } else if (n >= size - (size >> 2)) {
+        chunk = buffer.subarray(0, n);
+        buffer = new Uint8Array(size);
+        this.#small = 0;
+      } else {
+        chunk = buffer.slice(0, n);
+        if (n > size >> 1 || size === MIN_READ_SIZE) this.#small = 0;
+        else if (++this.#small >= SHRINK_AFTER) {
+          buffer = new Uint8Array(size >> 1);
+          this.#small = 0;
+        }
+      }
+      this.#buffer = buffer;
+      if (this.#paused) {
+        // A read that was in flight when pause() was called: held until resume().
+        this.#held = chunk;
+        return;
+      }
+      try {
+        this.handler?.receive(chunk);
+      } catch (error) {
+        this.#finish(error);
+        return;
+      }
+    }
+    this.#read();
   }
 
   write(bytes: Uint8Array): boolean {
     if (this.#closing || this.#done) return true;
     if (bytes.length === 0) return !this.#full;
+    if (this.#queue === NO_QUEUE) this.#queue = [];
     this.#queue.push(bytes);
     this.#queued += bytes.length;
     if (!this.#writing) void this.#writeLoop();
@@ -199,11 +246,13 @@ class DenoTransport implements Transport {
       }
       this.#writing = false;
       if (this.#done) return;
+      // Everything is written: drop the array (the next write makes a new one).
+      if (this.#queue === queue) this.#queue = NO_QUEUE;
       if (this.#full) {
         this.#full = false;
         this.handler?.drained(); // may write again: that starts a new loop
       }
-      if (this.#closing && !this.#writing && queue.length === 0) await this.#shutdown();
+      if (this.#closing && !this.#writing && this.#queue.length === 0) await this.#shutdown();
     } catch (error) {
       this.#writing = false;
       this.#finish(error);
@@ -232,24 +281,38 @@ class DenoTransport implements Transport {
 
   resume(): void {
     this.#paused = false;
-    this.#wakeReader();
+    // Later, not inside the caller (the core calls resume() from its own dispatch).
+    if (!this.#reading && !this.#done) queueMicrotask(() => this.#continue());
+  }
+
+  /** After resume() or close(): delivers a held chunk (unless closing), then reads on. */
+  #continue(): void {
+    if (this.#done || (this.#paused && !this.#closing)) return;
+    const held = this.#held;
+    if (held !== undefined) {
+      this.#held = undefined;
+      if (!this.#closing) {
+        try {
+          this.handler?.receive(held);
+        } catch (error) {
+          this.#finish(error);
+          return;
+        }
+      }
+    }
+    this.#read();
   }
 
   close(): void {
     if (this.#closing || this.#done) return;
     this.#closing = true;
-    this.#wakeReader(); // keep reading (and discarding) to see the peer's EOF
+    // Keep reading (and discarding) to see the peer's EOF.
+    if (!this.#reading) queueMicrotask(() => this.#continue());
     if (!this.#writing && this.#queue.length === 0) void this.#shutdown();
   }
 
   destroy(): void {
     this.#finish(undefined);
-  }
-
-  #wakeReader(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
   }
 
   #finish(error: unknown): void {
@@ -258,13 +321,14 @@ class DenoTransport implements Transport {
     this.#closing = true;
     if (this.#linger !== undefined) clearTimeout(this.#linger);
     this.#queue.length = 0;
+    this.#queue = NO_QUEUE;
     this.#queued = 0;
+    this.#held = undefined;
     try {
       this.#conn.close();
     } catch {
       // Already closed.
     }
-    this.#wakeReader();
     this.handler?.closed(error);
   }
 }

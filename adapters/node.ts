@@ -9,14 +9,18 @@
  *   {@link HIGH_WATER_MARK} and relays `drain` only when it reported false.
  * - The core writes once per flush, so no `cork()`/`uncork()` is needed.
  * - With `allowHalfOpen` off (the default) Node ends our side itself when the peer ends, after
- *   flushing; writes after that are dropped instead of raising "write after end".
+ *   flushing; writes after that (`socket.readableEnded`) are dropped instead of raising
+ *   "write after end".
+ * - Memory per idle connection: the listeners are functions shared by every socket (the
+ *   transport hangs off the socket under a symbol), `drain` is listened to only after a full
+ *   write, the local address is the listener's unless it is a wildcard, and `node:tls` is
+ *   loaded only for a TLS listener.
  * - `server.close()` waits for every connection to end; {@link Listener.close} resolves as
  *   soon as the listening socket is closed.
  *
  * @module
  */
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
-import { createServer as createTlsServer } from "node:tls";
 import { lstatSync, unlinkSync } from "node:fs";
 import type {
   ListenAddress,
@@ -36,59 +40,86 @@ import {
 
 export type { RunningServer, ServeOptions } from "./common.ts";
 
+/** Where a socket keeps its transport, for the listeners below (shared by every socket). */
+const TRANSPORT: unique symbol = Symbol("rediserver.transport");
+
+type TransportSocket = Socket & { [TRANSPORT]?: NodeTransport };
+
+// One listener function of each kind for every socket (`this` is the socket): an idle
+// connection then costs no closures.
+function onData(this: TransportSocket, data: Uint8Array): void {
+  this[TRANSPORT]?._data(data);
+}
+
+function onDrain(this: TransportSocket): void {
+  this[TRANSPORT]?._drain();
+}
+
+function onError(this: TransportSocket, error: unknown): void {
+  this[TRANSPORT]?._error(error);
+}
+
+function onClose(this: TransportSocket): void {
+  this[TRANSPORT]?._finish();
+}
+
 /** One `net.Socket` (or `tls.TLSSocket`) as a {@link Transport}. */
 class NodeTransport implements Transport {
-  readonly remoteAddress: string;
-  readonly localAddress: string;
   handler: TransportHandler | undefined;
   #socket: Socket;
+  #remote: string;
+  #local: string | undefined;
   #full = false;
+  /** A `drain` listener was added (on the first full write). */
+  #draining = false;
+  /** close() was asked for. (The peer's end is `socket.readableEnded`.) */
   #closing = false;
   #done = false;
   #error: unknown = undefined;
   #linger: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(socket: Socket, path: string | undefined) {
+  constructor(socket: Socket, path: string | undefined, local: string | undefined) {
     this.#socket = socket;
-    if (path !== undefined) {
-      this.remoteAddress = path;
-      this.localAddress = path;
-    } else {
-      this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
-      this.localAddress = formatAddress(socket.localAddress, socket.localPort);
-    }
-    socket.on("data", (data: Uint8Array) => {
-      if (this.#closing || this.handler === undefined) return;
-      try {
-        this.handler.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      } catch (error) {
-        this.#fail(error);
-      }
-    });
-    socket.on("drain", () => {
-      if (!this.#full || this.#done) return;
-      this.#full = false;
-      try {
-        this.handler?.drained();
-      } catch (error) {
-        this.#fail(error);
-      }
-    });
-    socket.on("end", () => {
-      // Node ends our side itself (allowHalfOpen is off) once its buffer is flushed.
-      this.#closing = true;
-    });
-    socket.on("error", (error) => {
-      this.#error ??= error;
-    });
-    socket.on("close", () => this.#finish());
+    // The peer's address is read now: Node cannot tell it once the socket is closed (and an
+    // onClose hook may want it). The local one is the listener's when that is not a wildcard.
+    this.#remote = path ?? formatAddress(socket.remoteAddress, socket.remotePort);
+    this.#local = path ?? local;
+    (socket as TransportSocket)[TRANSPORT] = this;
+    socket.on("data", onData);
+    socket.on("error", onError);
+    socket.on("close", onClose);
+  }
+
+  get remoteAddress(): string {
+    return this.#remote;
+  }
+
+  /**
+   * Read on first use behind a wildcard listener (Node keeps an object per socket once
+   * asked); "" if first asked after the socket closed.
+   */
+  get localAddress(): string {
+    return this.#local ??= formatAddress(this.#socket.localAddress, this.#socket.localPort);
+  }
+
+  /**
+   * True once close() was asked for or the peer ended: Node ends our side itself then
+   * (allowHalfOpen is off) once its buffer is flushed, and writes must be dropped.
+   */
+  #ending(): boolean {
+    return this.#closing || this.#done || this.#socket.readableEnded;
   }
 
   write(bytes: Uint8Array): boolean {
-    if (this.#closing || this.#done) return true;
-    if (this.#socket.write(bytes)) return true;
-    if (this.#socket.writableLength < HIGH_WATER_MARK) return true;
+    if (this.#ending()) return true;
+    const socket = this.#socket;
+    if (socket.write(bytes)) return true;
+    if (socket.writableLength < HIGH_WATER_MARK) return true;
     this.#full = true;
+    if (!this.#draining) {
+      this.#draining = true;
+      socket.on("drain", onDrain);
+    }
     return false;
   }
 
@@ -97,11 +128,11 @@ class NodeTransport implements Transport {
   }
 
   resume(): void {
-    if (!this.#closing) this.#socket.resume();
+    if (!this.#ending()) this.#socket.resume();
   }
 
   close(): void {
-    if (this.#closing || this.#done) return;
+    if (this.#ending()) return;
     this.#closing = true;
     const socket = this.#socket;
     socket.end(() => {
@@ -120,18 +151,50 @@ class NodeTransport implements Transport {
     this.#socket.destroy();
   }
 
+  /** @internal A chunk was read. */
+  _data(data: Uint8Array): void {
+    if (this.#closing || this.handler === undefined) return;
+    try {
+      this.handler.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** @internal Node's buffer has emptied. */
+  _drain(): void {
+    if (!this.#full || this.#done) return;
+    this.#full = false;
+    try {
+      this.handler?.drained();
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  /** @internal The socket failed (`close` follows). */
+  _error(error: unknown): void {
+    this.#error ??= error;
+  }
+
   #fail(error: unknown): void {
     this.#error ??= error;
     this.destroy();
   }
 
-  #finish(): void {
+  /** @internal The socket is closed. */
+  _finish(): void {
     if (this.#done) return;
     this.#done = true;
     this.#closing = true;
     if (this.#linger !== undefined) clearTimeout(this.#linger);
     this.handler?.closed(this.#error);
   }
+}
+
+/** Whether a bound address accepts connections on every interface ("0.0.0.0", "::"). */
+function isWildcard(hostname: string): boolean {
+  return hostname === "0.0.0.0" || hostname === "::" || hostname === "";
 }
 
 function removeStaleSocket(path: string): void {
@@ -170,12 +233,20 @@ function removeSocketFile(path: string): void {
 export const listen: ListenFunction = async (options, onConnection): Promise<Listener> => {
   const path = options.path;
   const tls = options.tls;
+  // node:tls is loaded only when asked for: it costs every process ~2 MB of RSS.
   const server: NetServer = tls
-    ? createTlsServer({ cert: tls.cert, key: tls.key, ca: tls.ca, noDelay: true })
+    ? (await import("node:tls")).createServer({
+      cert: tls.cert,
+      key: tls.key,
+      ca: tls.ca,
+      noDelay: true,
+    })
     : createNetServer({ noDelay: true });
+  /** Every connection's local address when the listener's is not a wildcard (set below). */
+  let local: string | undefined;
   const accept = (socket: Socket): void => {
     socket.setNoDelay?.(true);
-    const transport = new NodeTransport(socket, path);
+    const transport = new NodeTransport(socket, path, local);
     try {
       transport.handler = onConnection(transport);
     } catch (error) {
@@ -211,6 +282,7 @@ export const listen: ListenFunction = async (options, onConnection): Promise<Lis
     address = typeof bound === "object" && bound !== null
       ? { transport: "tcp", hostname: bound.address, port: bound.port }
       : { transport: "tcp", hostname: options.hostname ?? "127.0.0.1", port: options.port ?? 6379 };
+    if (!isWildcard(address.hostname)) local = formatAddress(address.hostname, address.port);
   }
 
   let closed: Promise<void> | undefined;

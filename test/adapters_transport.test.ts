@@ -332,6 +332,38 @@ test(
 );
 
 test(
+  `${runtime} adapter: addresses never read while connected are still known after a reset`,
+  bounded(10_000, async () => {
+    const h = await start({ port: 0 });
+    if (h.address.transport !== "tcp") return;
+    const client = await connect(h.address);
+    const recorder = await h.next();
+    const port = client.localPort;
+    const reset = (client as unknown as { resetAndDestroy?: () => void }).resetAndDestroy;
+    if (typeof reset === "function") reset.call(client);
+    else client.destroy();
+    await within(recorder.closed, 5000, "closed()");
+    assert.equal(recorder.transport.remoteAddress, `127.0.0.1:${port}`);
+    assert.equal(recorder.transport.localAddress, `127.0.0.1:${h.address.port}`);
+  }),
+);
+
+test(
+  `${runtime} adapter: behind a wildcard listener the local address is the connection's own`,
+  bounded(10_000, async () => {
+    const h = await start({ hostname: "0.0.0.0", port: 0 }, echo);
+    if (h.address.transport !== "tcp") return;
+    const client = await connect({ transport: "tcp", hostname: "127.0.0.1", port: h.address.port });
+    const recorder = await h.next();
+    const reply = readBytes(client, 2);
+    client.write("hi");
+    assert.equal(text(await within(reply, 5000, "echo")), "hi");
+    assert.equal(recorder.transport.localAddress, `127.0.0.1:${h.address.port}`);
+    assert.equal(recorder.transport.remoteAddress, `127.0.0.1:${client.localPort}`);
+  }),
+);
+
+test(
   `${runtime} adapter: IPv6 ::1`,
   { skip: hasIpv6 ? false : "IPv6 loopback is not available here" },
   bounded(10_000, async () => {
@@ -558,6 +590,31 @@ test(
     recorder.transport.resume();
     await until(() => recorder.received === 1001, "the rest after resume()");
     assert.equal(text(concat(recorder.chunks)), "a" + "b".repeat(1000));
+  }),
+);
+
+test(
+  `${runtime} adapter: close() while paused discards held input and still sees the peer's end`,
+  bounded(10_000, async () => {
+    const h = await start({ port: 0 }, (r) => {
+      r.onReceive = (_chunk, self) => {
+        if (self.chunks.length === 1) self.transport.pause();
+      };
+    });
+    const client = await connect(h.address);
+    const recorder = await h.next();
+    const all = readAll(client);
+    client.write("a");
+    await until(() => recorder.received === 1, "the first byte");
+    client.write("b".repeat(100)); // read (or pending) while paused
+    await sleep(100);
+    recorder.transport.write(bytes("bye"));
+    recorder.transport.close();
+    assert.equal(text(await within(all, 5000, "the reply, then EOF")), "bye");
+    client.end();
+    await within(recorder.closed, 5000, "closed()");
+    assert.equal(recorder.received, 1, "input held while paused is not delivered after close()");
+    assert.equal(recorder.closedCount, 1);
   }),
 );
 

@@ -40,6 +40,8 @@ const OUTPUT_SLAB = new Slab(64 * 1024, HAND_OVER);
 const MAX_KEEP = 1024 * 1024;
 /** Flushes in a row that use at most a quarter of the buffer before it is halved. */
 const SHRINK_AFTER = 8;
+/** The first takes hand the buffer over whatever its fill; from then on small flushes reuse it. */
+const KEEP_AFTER = 4;
 
 /** Number of decimal digits of a non-negative safe integer. */
 function digitCount(n: number): number {
@@ -106,6 +108,8 @@ export class Writer {
   #capacity: number;
   /** Flushes in a row that used at most a quarter of the buffer. */
   #small = 0;
+  /** Takes so far, counted up to KEEP_AFTER. */
+  #takes = 0;
 
   /**
    * Creates a writer. Its buffer is allocated on the first write, `initialCapacity` bytes
@@ -495,7 +499,9 @@ export class Writer {
    * Everything written since the last take, as a Uint8Array the caller owns; resets length
    * to 0. A buffer at least half full is handed over (the next write starts a buffer of the
    * same size), otherwise the bytes are copied (into a shared slab, like Node's Buffer pool:
-   * never written again, and a kept copy keeps that 64 KiB slab alive) and the buffer reused.
+   * never written again, and a kept copy keeps that 64 KiB slab alive) and the buffer reused;
+   * but the first few takes always hand the buffer over, so that a writer used only once or
+   * twice (an idle connection's) keeps no buffer.
    */
   take(): Uint8Array {
     const length = this.#pos;
@@ -503,7 +509,8 @@ export class Writer {
     this.#pos = 0;
     const buf = this.#buf;
     const size = buf.length;
-    if (length >= size >> 1 && length >= HAND_OVER) {
+    if ((length >= size >> 1 && length >= HAND_OVER) || this.#takes < KEEP_AFTER) {
+      if (this.#takes < KEEP_AFTER) this.#takes++;
       this.#buf = EMPTY;
       this.#small = 0;
       return buf.subarray(0, length);

@@ -207,7 +207,7 @@ export function clientInfoLine(c: Connection, now: number): string {
   return `id=${c.id} addr=${c.remoteAddress} laddr=${c.localAddress} fd=-1 name=${c.name} ` +
     `age=${Math.floor((now - c.createdAt) / 1000)} ` +
     `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${flags} db=${c.db} ` +
-    `sub=${c._channels.size} psub=${c._patterns.size} ssub=0 ` +
+    `sub=${c._channelCount} psub=${c._patternCount} ssub=0 ` +
     `multi=${c._multi === null ? -1 : c._multi.length} qbuf=${c.queryBufferBytes} ` +
     `qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=${output} ` +
     `tot-mem=${output + c.queryBufferBytes} events=r cmd=${c.lastCommand} user=${c.user} ` +

@@ -36,6 +36,14 @@ interface Queued {
 const SINK = new Writer(64);
 const TIMED_OUT = stringToBytes("-ERR command timed out\r\n");
 const ASYNC_WRITER_SIZE = 256;
+/**
+ * The output queue of every connection that has never queued anything (shared, always empty:
+ * items are only ever pushed through `#enqueue`, which gives the connection its own array).
+ * An idle connection allocates no queue.
+ */
+const NO_QUEUE: Array<Uint8Array | Slot> = [];
+/** What the connection's reused Command points at between reads. */
+const NO_ARGV: Uint8Array[] = [];
 
 /** The text of whatever a handler threw; never throws itself (hostile values included). */
 function errorMessage(error: unknown): string {
@@ -90,18 +98,30 @@ function concat(pieces: Uint8Array[], size: number): Uint8Array {
 export class Connection {
   /** Increasing from 1, as CLIENT ID. */
   readonly id: number;
-  /** The peer ("127.0.0.1:53422"). */
-  readonly remoteAddress: string;
+  /** The peer ("127.0.0.1:53422"); read from the transport, which formats it on demand. */
+  get remoteAddress(): string {
+    return this.#transport.remoteAddress;
+  }
+
   /** Our end of the socket. */
-  readonly localAddress: string;
+  get localAddress(): string {
+    return this.#transport.localAddress;
+  }
+
   /** CLIENT SETNAME ("" when unset). */
   name = "";
   /** The authenticated user ("default"). */
   user = "default";
   /** The selected database (SELECT). */
   db = 0;
-  /** Free for the application (per-connection state). */
-  context: Record<string, unknown> = {};
+  /** Free for the application (per-connection state; created on first use). */
+  get context(): Record<string, unknown> {
+    return this.#context ??= {};
+  }
+
+  set context(value: Record<string, unknown>) {
+    this.#context = value;
+  }
   /**
    * Set to true by the key-value store when a key this connection WATCHes changes; EXEC then
    * replies a null array and clears it.
@@ -118,15 +138,26 @@ export class Connection {
   /** The last command dispatched ("get", "client|list"), for CLIENT LIST. */
   lastCommand = "NULL";
 
-  /** @internal Channels this connection subscribes to (key → name bytes). */
-  readonly _channels: Map<string, Uint8Array> = new Map();
-  /** @internal Patterns this connection subscribes to (key → pattern bytes). */
-  readonly _patterns: Map<string, Uint8Array> = new Map();
+  /** @internal Channels this connection subscribes to (key → name bytes; created on first use). */
+  get _channels(): Map<string, Uint8Array> {
+    return this.#channels ??= new Map();
+  }
+
+  /** @internal Patterns this connection subscribes to (key → pattern bytes; created on first use). */
+  get _patterns(): Map<string, Uint8Array> {
+    return this.#patterns ??= new Map();
+  }
+
   /** @internal Commands queued by MULTI, or null outside a transaction. */
   _multi: Queued[] | null = null;
   /** @internal An error happened while queueing: EXEC answers EXECABORT. */
   _multiError = false;
 
+  // Per-connection state an idle connection does not need is created on first use:
+  // 10,000 idle connections must not hold 10,000 maps, arrays and objects they never use.
+  #context: Record<string, unknown> | undefined = undefined;
+  #channels: Map<string, Uint8Array> | undefined = undefined;
+  #patterns: Map<string, Uint8Array> | undefined = undefined;
   #server: Server;
   #transport: Transport;
   #decoder: RequestDecoder;
@@ -136,7 +167,7 @@ export class Connection {
   #reply: Reply;
   #command: Command = new Command();
   /** Output ahead of #writer: ready byte arrays and async slots, in request order. */
-  #queue: Array<Uint8Array | Slot> = [];
+  #queue: Array<Uint8Array | Slot> = NO_QUEUE;
   #queuedBytes = 0;
   #pendingSlots = 0;
   /** Bytes handed to the transport since it last reported a full buffer. */
@@ -150,7 +181,7 @@ export class Connection {
   #transportClosed = false;
   /** 0 = replies on, 1 = off, 2 = skip the next command's reply. */
   #replyMode = 0;
-  #closeHooks: Array<() => void> = [];
+  #closeHooks: Array<() => void> | undefined = undefined;
   /**
    * A running async command that changes the connection's state for the commands behind it
    * (AUTH, HELLO ... AUTH: "noauth" commands): nothing more is dispatched until it settles.
@@ -162,8 +193,6 @@ export class Connection {
     this.#server = server;
     this.#transport = transport;
     this.id = id;
-    this.remoteAddress = transport.remoteAddress;
-    this.localAddress = transport.localAddress;
     this.createdAt = this.lastInteraction = Date.now();
     this.#decoder = new RequestDecoder({ limits: server._options.limits });
     this.#authenticated = !server._requiresAuth;
@@ -207,9 +236,19 @@ export class Connection {
     return this.#server;
   }
 
+  /** @internal Number of channels subscribed to (creates nothing). */
+  get _channelCount(): number {
+    return this.#channels?.size ?? 0;
+  }
+
+  /** @internal Number of patterns subscribed to (creates nothing). */
+  get _patternCount(): number {
+    return this.#patterns?.size ?? 0;
+  }
+
   /** Number of channels plus patterns subscribed to. */
   get subscriptions(): number {
-    return this._channels.size + this._patterns.size;
+    return (this.#channels?.size ?? 0) + (this.#patterns?.size ?? 0);
   }
 
   /** Whether the connection is inside MULTI. */
@@ -251,7 +290,7 @@ export class Connection {
   /** Registers a callback run once when the connection closes (blocking commands, WATCH). */
   onClose(callback: () => void): void {
     if (this.#closed) callback();
-    else this.#closeHooks.push(callback);
+    else (this.#closeHooks ??= []).push(callback);
   }
 
   /**
@@ -325,11 +364,13 @@ export class Connection {
     this.#decoder.reset();
     this.#server._remove(this);
     const hooks = this.#closeHooks;
-    this.#closeHooks = [];
-    for (const hook of hooks) {
-      try {
-        hook();
-      } catch { /* a hook's failure must not stop the others */ }
+    this.#closeHooks = undefined;
+    if (hooks !== undefined) {
+      for (const hook of hooks) {
+        try {
+          hook();
+        } catch { /* a hook's failure must not stop the others */ }
+      }
     }
   }
 
@@ -365,6 +406,8 @@ export class Connection {
     } finally {
       this.#dispatching = false;
     }
+    // The last request's arguments are not kept while the connection idles.
+    this.#command._set("", NO_ARGV);
     this.#flush();
     if (this.#closing) {
       this.#finishClose();
@@ -437,7 +480,8 @@ export class Connection {
     }
     if (
       this.#protocol === 2 && !entry.pubsub &&
-      (this._channels.size > 0 || this._patterns.size > 0)
+      ((this.#channels !== undefined && this.#channels.size > 0) ||
+        (this.#patterns !== undefined && this.#patterns.size > 0))
     ) {
       this.#reject(
         `ERR Can't execute '${
@@ -556,7 +600,7 @@ export class Connection {
       const bytes = writer.take();
       if (mark > 0) {
         const head = mark < bytes.length ? bytes.subarray(0, mark) : bytes;
-        this.#queue.push(head);
+        this.#enqueue(head);
         this.#queuedBytes += head.length;
       }
       if (bytes.length > mark) own.raw(bytes.subarray(mark));
@@ -566,7 +610,7 @@ export class Connection {
     this.#reply = new Reply(writer);
     this.#command = new Command();
     const slot: Slot = { reply, done: false, data: null, timer: undefined };
-    this.#queue.push(slot);
+    this.#enqueue(slot);
     this.#pendingSlots++;
     const timeout = this.#server._options.commandTimeout;
     if (timeout > 0) {
@@ -590,6 +634,12 @@ export class Connection {
       settled();
     });
     return slot;
+  }
+
+  /** Appends to the output queue, giving the connection an array of its own first. */
+  #enqueue(item: Uint8Array | Slot): void {
+    if (this.#queue === NO_QUEUE) this.#queue = [];
+    this.#queue.push(item);
   }
 
   #settle(slot: Slot): void {
@@ -707,7 +757,7 @@ export class Connection {
     this.name = "";
     this.db = 0;
     this.#server._endTransaction(this);
-    this.#server.pubsub.unsubscribeAll(this);
+    if (this.subscriptions > 0) this.#server.pubsub.unsubscribeAll(this);
     if (this.#server._requiresAuth) {
       this.authenticated = false;
       this.user = "default";

@@ -150,6 +150,27 @@ function nonNegative(value: number | undefined): number {
 const MAX_CLIENTS_ERROR = stringToBytes("-ERR max number of clients reached\r\n");
 const NOOP_HANDLER: TransportHandler = { receive() {}, drained() {}, closed() {} };
 
+/** What `accept` returns: one small object per connection rather than three closures. */
+class ConnectionHandler implements TransportHandler {
+  #connection: Connection;
+
+  constructor(connection: Connection) {
+    this.#connection = connection;
+  }
+
+  receive(chunk: Uint8Array): void {
+    this.#connection._receive(chunk);
+  }
+
+  drained(): void {
+    this.#connection._drained();
+  }
+
+  closed(): void {
+    this.#connection._closed();
+  }
+}
+
 /**
  * A Redis-protocol server, independent of any runtime: adapters hand it sockets through
  * {@link Server.accept} (see `serve()` in `adapters/serve.ts`).
@@ -287,11 +308,7 @@ export class Server {
         this.#onOpen(connection);
       } catch { /* the application's callback must not break accept */ }
     }
-    return {
-      receive: (chunk) => connection._receive(chunk),
-      drained: () => connection._drained(),
-      closed: () => connection._closed(),
-    };
+    return new ConnectionHandler(connection);
   }
 
   /** Adds a listener (from an adapter's ListenFunction) so close() can stop it. */
@@ -392,7 +409,8 @@ export class Server {
   /** @internal A connection is gone: registry, pub/sub, transaction hooks, onClose. */
   _remove(connection: Connection): void {
     if (!this.#connections.delete(connection)) return;
-    this.pubsub.unsubscribeAll(connection);
+    // Only when subscribed: reading `_channels` would create the map of an idle connection.
+    if (connection.subscriptions > 0) this.pubsub.unsubscribeAll(connection);
     this._endTransaction(connection);
     if (this.#onClose) {
       try {
