@@ -152,6 +152,13 @@ export function compactBytes(value: Uint8Array): Uint8Array {
   return VALUE_SLAB.copy(value, 0, length);
 }
 
+/** Copies `source` over `target` (same length); short ones byte by byte (no call). */
+function copyBytes(target: Uint8Array, source: Uint8Array): void {
+  const length = source.length;
+  if (length <= 32) { for (let i = 0; i < length; i++) target[i] = source[i]; }
+  else target.set(source);
+}
+
 /** Small values are copied into shared 16 KiB slabs (one allocation for many values). */
 const VALUE_SLAB = new Slab(16 * 1024, 256);
 
@@ -295,8 +302,9 @@ export interface StoredEntry {
   /** The value. */
   readonly value: KeyValue;
   /**
-   * True when the value is a string the store made itself ({@link SetOptions.owned}): its
-   * bytes may be overwritten in place (same length), followed by {@link Database.touch}.
+   * True when the value is a string the store made itself ({@link SetOptions.owned}, or its
+   * compact copy of a value given to {@link Database.set}): its bytes may be overwritten in
+   * place (same length), followed by {@link Database.touch}.
    */
   readonly owned: boolean;
 }
@@ -425,12 +433,27 @@ export class Database {
   /**
    * Stores `value` at `key` (creating or overwriting; an overwrite keeps the key's SCAN
    * position). Clears the TTL unless `keepTtl`. Marks WATCHers of the key dirty. A string
-   * that is a small view of a large buffer (a command argument, say) is copied first.
+   * that is a small view of a large buffer (a command argument, say) is copied first, and one
+   * as long as a string the store made at `key` is copied over it in place.
    */
   set(key: string, value: KeyValue, options?: SetOptions): void {
     const entry = this.#live(key);
-    const owned = options !== undefined && options.owned === true;
-    if (!owned && value instanceof Uint8Array) value = compactBytes(value);
+    let owned = options !== undefined && options.owned === true;
+    if (!owned && value instanceof Uint8Array) {
+      const current = entry?.value;
+      if (current instanceof Uint8Array && entry!.owned && current.length === value.length) {
+        // Same length over a string the store made: rewritten in place, like INCR. No new
+        // object that must survive the young generation, no old-to-young reference.
+        if (current !== value) copyBytes(current, value);
+        value = current;
+        owned = true;
+      } else {
+        const compact = compactBytes(value);
+        // A copy made here is the store's own (later updates may happen in place).
+        owned = compact !== value;
+        value = compact;
+      }
+    }
     if (entry === undefined) {
       this.#data.set(key, new Entry(value, ++this.#seq, owned));
     } else {
