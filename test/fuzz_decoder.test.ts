@@ -11,8 +11,9 @@ import assert from "node:assert/strict";
 import { RequestDecoder } from "../src/resp/request_decoder.ts";
 import { ReplyDecoder } from "../src/resp/reply_decoder.ts";
 import { ProtocolError } from "../src/resp/errors.ts";
-import { Writer } from "../src/resp/writer.ts";
+import { encodeCommand, Writer } from "../src/resp/writer.ts";
 import {
+  concatBytes,
   encodeValues,
   fuzzIterations,
   fuzzSeed,
@@ -20,6 +21,7 @@ import {
   latin1Bytes,
   mutate,
   randomChunks,
+  randomRequest,
   randomStream,
   randomValue,
   Rng,
@@ -34,15 +36,23 @@ interface RequestOutcome {
 
 const key = (argv: Uint8Array[]): string => argv.map((a) => show(a, 1 << 20)).join(" | ");
 
-/** Decodes `chunks` with a fresh decoder, calling next() after every chunk. */
-function decodeRequests(chunks: Uint8Array[], authenticated = true): RequestOutcome {
+/**
+ * Decodes `chunks` with a fresh decoder, calling next() after every `drainEvery` chunks (the
+ * decoder then holds several chunks at once) and after the last.
+ */
+function decodeRequests(
+  chunks: Uint8Array[],
+  authenticated = true,
+  drainEvery = 1,
+): RequestOutcome {
   const decoder = new RequestDecoder();
   decoder.authenticated = authenticated;
   const commands: string[] = [];
   let error: string | undefined;
   let calls = 0;
-  outer: for (const chunk of chunks) {
-    decoder.feed(chunk);
+  outer: for (let c = 0; c < chunks.length; c++) {
+    decoder.feed(chunks[c]);
+    if ((c + 1) % drainEvery !== 0 && c + 1 < chunks.length) continue;
     for (;;) {
       if (++calls > 1_000_000) throw new Error("next() does not make progress");
       let argv: Uint8Array[] | undefined;
@@ -99,6 +109,8 @@ describe("fuzz: RequestDecoder", () => {
         // Below the inline limit the outcome cannot depend on read sizes.
         const chunked = decodeRequests(randomChunks(rng, bytes));
         assert.deepEqual(chunked, whole, context());
+        const batched = decodeRequests(randomChunks(rng, bytes), true, 2 + rng.int(4));
+        assert.deepEqual(batched, whole, `${context()} (several chunks per next())`);
       }
       kinds.set(m.kind, (kinds.get(m.kind) ?? 0) + 1);
     }
@@ -107,6 +119,30 @@ describe("fuzz: RequestDecoder", () => {
         JSON.stringify(Object.fromEntries(kinds))
       }`,
     );
+  });
+
+  it("large arguments in chunks of any size: the same commands, nothing left", () => {
+    const seed = fuzzSeed("request decoder, large arguments");
+    const rng = new Rng(seed);
+    for (let i = 0; i < fuzzIterations(150); i++) {
+      const argvs = Array.from({ length: 1 + rng.int(6) }, () => {
+        const argv = randomRequest(rng, rng.chance(0.5) ? 100_000 : 3000).argv;
+        if (rng.chance(0.3)) argv.push(new Uint8Array(32 * 1024 + rng.int(4096)).fill(120));
+        return argv;
+      });
+      const bytes = concatBytes(argvs.map((argv) => encodeCommand(argv)));
+      const expected = argvs.map(key);
+      const maxChunk = rng.pick([8, 1100, 5000, 70000]);
+      const chunks: Uint8Array[] = [];
+      for (let at = 0; at < bytes.length;) {
+        const size = 1 + rng.int(maxChunk);
+        chunks.push(bytes.slice(at, at + size));
+        at += size;
+      }
+      const context = `case ${i} (seed ${seed}), chunks up to ${maxChunk}`;
+      const outcome = decodeRequests(chunks, true, rng.chance(0.3) ? 2 + rng.int(3) : 1);
+      assert.deepEqual(outcome, { commands: expected, error: undefined, buffered: 0 }, context);
+    }
   });
 
   it("random bytes and huge headers: bounded memory, no up-front allocation", () => {
@@ -172,14 +208,18 @@ describe("fuzz regressions: RequestDecoder", () => {
 });
 
 describe("fuzz: ReplyDecoder", () => {
-  function decodeReplies(chunks: Uint8Array[]): { values: string[]; error: string | undefined } {
+  function decodeReplies(
+    chunks: Uint8Array[],
+    drainEvery = 1,
+  ): { values: string[]; error: string | undefined } {
     const decoder = new ReplyDecoder({ bulkAsString: true });
     const values: string[] = [];
     const writer = new Writer();
     writer.protocol = 3;
     let calls = 0;
-    for (const chunk of chunks) {
-      decoder.feed(chunk);
+    for (let c = 0; c < chunks.length; c++) {
+      decoder.feed(chunks[c]);
+      if ((c + 1) % drainEvery !== 0 && c + 1 < chunks.length) continue;
       for (;;) {
         if (++calls > 1_000_000) throw new Error("next() does not make progress");
         let value;
@@ -215,6 +255,11 @@ describe("fuzz: ReplyDecoder", () => {
       assert.deepEqual(whole.values.slice(0, intact), expected.values.slice(0, intact), context());
       if (m.bytes.length < 60 * 1024) {
         assert.deepEqual(decodeReplies(randomChunks(rng, m.bytes)), whole, context());
+        assert.deepEqual(
+          decodeReplies(randomChunks(rng, m.bytes), 2 + rng.int(4)),
+          whole,
+          `${context()} (several chunks per next())`,
+        );
       }
     }
     console.log(`[fuzz] reply decoder: ${iterations} cases in ${Date.now() - started} ms`);

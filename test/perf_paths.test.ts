@@ -286,7 +286,7 @@ describe("perf paths: stored values do not pin their read", () => {
     // Which arguments the store copies depends on the decoder's choices: identity is checked
     // through Database directly below.
     const read = new Uint8Array(65536).fill(97);
-    db.set("u", read.subarray(0, 8));
+    db.set("u", read.subarray(8, 16));
     const copy = db.get("u");
     assert.notEqual((copy as Uint8Array).buffer, read.buffer, "a compact copy, the store's own");
     db.set("u", new TextEncoder().encode("12345678"));

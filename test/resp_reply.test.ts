@@ -160,16 +160,34 @@ describe("ReplyDecoder vectors", () => {
     assert.equal(bulk.message, "BUSY a\r\nb c");
   });
 
-  it("decoded bulks are owned copies", () => {
-    const input = enc("$3\r\nabc\r\n" + "x".repeat(10000));
-    const decoder = new ReplyDecoder();
-    decoder.feed(input);
-    const value = decoder.next() as Uint8Array;
-    input.fill(0);
-    assert.deepEqual(value, b("abc"));
-    // A view of the decoders' append-only slab at most, never of the 10 KB chunk.
-    assert.notEqual(value.buffer, input.buffer);
-    assert.ok(value.buffer.byteLength <= 16 * 1024, `pins ${value.buffer.byteLength} bytes`);
+  it("bulks inside a fed chunk are views of it; those that crossed a chunk boundary are copies", () => {
+    const value = "v".repeat(100);
+    const input = enc(`*2\r\n$100\r\n${value}\r\n$100\r\n${value}\r\n`);
+    const whole = new ReplyDecoder();
+    whole.feed(input);
+    const [first, second] = whole.next() as Uint8Array[];
+    assert.equal(first.buffer, input.buffer);
+    assert.equal(first.byteOffset, 10);
+    assert.equal(second.byteOffset, 118);
+    // Cut inside the second bulk: it is assembled in the decoder's reused buffer and copied.
+    for (const cut of [60, 150]) {
+      const split = new ReplyDecoder();
+      const head = input.slice(0, cut);
+      const rest = input.slice(cut);
+      split.feed(head);
+      assert.equal(split.next(), undefined);
+      split.feed(rest);
+      const got = split.next() as Uint8Array[];
+      split.feed(enc("$3\r\nabc\r\n*1\r\n$3\r\nxyz\r\n"));
+      assert.deepEqual(split.next(), b("abc"));
+      assert.deepEqual(split.next(), [b("xyz")]);
+      const crossed = got[cut < 110 ? 0 : 1];
+      assert.notEqual(crossed.buffer, head.buffer);
+      assert.notEqual(crossed.buffer, rest.buffer);
+      head.fill(0);
+      rest.fill(0);
+      assert.equal(new TextDecoder().decode(crossed), value);
+    }
   });
 
   it("errors are created without capturing the decoder's stack", () => {

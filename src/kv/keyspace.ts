@@ -12,6 +12,7 @@
 
 import { shortByteString } from "../resp/bytes.ts";
 import { Slab } from "../resp/slab.ts";
+import { FRESH_MAX } from "../resp/input_buffer.ts";
 
 /**
  * A value of a non-string type. The data-type modules define the concrete classes.
@@ -131,7 +132,9 @@ export function keyOf(bytes: Uint8Array): string {
 
 /**
  * `value` itself when it keeps little memory alive beyond its own bytes, else a compact copy
- * (up to 256 bytes, in a shared 16 KiB slab).
+ * (up to 256 bytes, in a shared 16 KiB slab). On JavaScriptCore (Bun) an array of at most 32
+ * bytes at offset 0 is kept as it is: that is what the decoder hands out there (fresh arrays
+ * of their own), and asking such an array for its `buffer` costs more than the array.
  * Command arguments are views of the bytes of the socket read they came in (up to 64 KiB), so
  * the store copies a small value out of a large read before keeping it: a 16-byte value must
  * not pin a 64 KiB chunk. An argument that is most of its read is kept as it is, without a copy.
@@ -147,6 +150,9 @@ export function keyOf(bytes: Uint8Array): string {
  */
 export function compactBytes(value: Uint8Array): Uint8Array {
   const length = value.length;
+  // The decoder's short arguments on JavaScriptCore are fresh arrays of their own, and there
+  // reading `.buffer` of such an array costs more than the array (it gets a separate buffer).
+  if (length <= FRESH_MAX && value.byteOffset === 0) return value;
   // At most half its size (plus a little) of other bytes kept alive: no copy.
   if (value.buffer.byteLength - length <= (length >> 1) + 64) return value;
   return VALUE_SLAB.copy(value, 0, length);

@@ -1,7 +1,8 @@
 /**
- * The byte buffer shared by the decoders: zero-copy for whole chunks, a reused growable buffer
- * for tails, and a chunk list for large payloads so that they are never rescanned or copied
- * twice.
+ * The byte buffer shared by the decoders: parsing in place in the fed chunks (payloads are
+ * handed out as views of them), an append-only buffer for the bytes of items that cross chunk
+ * boundaries, and a list of pieces for large payloads so that they are never rescanned or
+ * copied twice.
  *
  * @module
  */
@@ -10,32 +11,44 @@ const EMPTY = new Uint8Array(0);
 const NO_BUFFER = new ArrayBuffer(0);
 /** Payloads at least this long that are incomplete are collected chunk by chunk. */
 export const BIG_PAYLOAD: number = 32 * 1024;
-const MIN_OWN = 4096;
-const KEEP_OWN = 1024 * 1024;
+/** Sizes of `own`: a full one is replaced by one twice its size (within these bounds, and
+ * larger when an item needs it). */
+const OWN_MIN = 4096;
+const OWN_MAX = 64 * 1024;
+/** A chunk fed while an item is incomplete is appended to `own` when it is at most this long;
+ * a longer one waits (`pending`) and only the bytes that complete the item are copied. */
+const APPEND_MAX = 1024;
+/** Pieces of a collected payload shorter than this are copied together into a coalescing
+ * buffer (of {@link COALESCE_MIN} to {@link COALESCE_MAX} bytes, doubling as bytes arrive)
+ * instead of being kept one by one. */
+const COALESCE_BELOW = 1024;
+const COALESCE_MIN = 4096;
+const COALESCE_MAX = 64 * 1024;
 
-/** Size of a slab (see {@link InputBuffer.carve}). */
-export const SLAB_SIZE: number = 16 * 1024;
-/** Longest payload that starts a new slab copy; longer ones not already copied get a buffer
- * of their own (or a view of the chunk they sit in, see {@link LARGE_VIEW}). */
-const SLAB_MAX = 4 * 1024;
-/** Bytes copied to the slab at once: enough to hold many small commands, little waste when a
- * large payload (copied on its own) follows. */
-const COPY_WINDOW = 4 * 1024;
-/** Payloads at least this long that fill at least half of a fed chunk's memory are returned
- * as views of that chunk (it is handed over and never written again): no copy, and the view
- * pins at most twice its own size. */
-export const LARGE_VIEW: number = 16 * 1024;
+/** JavaScriptCore (Bun), whose costs differ from V8's: only it gives error objects a `line`
+ * property. */
+const JSC = typeof (new Error() as unknown as { line?: unknown }).line === "number";
 
 /**
- * The slab shared by all decoders (like Node's Buffer pool): append-only, so bytes handed out
- * as views are never written again; a new slab is started when it is full.
+ * Longest payload handed out as a fresh array (copied with a byte loop) instead of a view, or
+ * -1. JavaScriptCore allocates small typed arrays in its heap for about the cost of a small
+ * object, a third of the cost of a view; in V8 a view is the cheaper one (in Deno by far:
+ * every typed array gets its own backing store).
  */
-let slabBuffer: ArrayBuffer = NO_BUFFER;
-let slab: Uint8Array = EMPTY;
-let slabUsed = 0;
+export const FRESH_MAX: number = JSC ? 32 : -1;
 
 /**
- * Buffered input: `buf[pos:end]` holds the unconsumed bytes. Subclasses parse from it.
+ * Whether views are made with `subarray`. On JavaScriptCore it is as fast as the constructor
+ * and needs no `buffer`; on V8 the constructor on the chunk's `buffer` (fetched once per
+ * chunk: the getter is slow) takes half the time.
+ */
+export const SUBARRAY: boolean = JSC;
+
+/**
+ * Buffered input: `buf[pos:end]` holds the unconsumed bytes. Subclasses parse from it and
+ * hand out payloads with {@link InputBuffer.take} (views: no buffer they view is ever written
+ * again). When they need more bytes than `end` they set {@link InputBuffer.want} and call
+ * {@link InputBuffer.refill} before giving up.
  * @internal
  */
 export class InputBuffer {
@@ -47,8 +60,26 @@ export class InputBuffer {
   protected end = 0;
   /** Bytes after `pos` already searched for the current line's terminator. */
   protected scan = 0;
-  /** Our growable buffer for tails. */
+  /** `buf.buffer` once fetched (NO_BUFFER: not yet, see `viewData`) and `buf.byteOffset`. */
+  protected data: ArrayBufferLike = NO_BUFFER;
+  protected offset = 0;
+  /**
+   * Set by the parser when it stops for lack of bytes: how many bytes from `pos` it needs
+   * before it can go on (at least one more than it has; the exact size of a payload it
+   * waits for). The parser does not run again until they are there.
+   */
+  protected want = 0;
+  /**
+   * Append-only buffer for the bytes of items that cross chunk boundaries: bytes before
+   * `#ownUsed` are never written again (payloads are views of them); a full one is replaced,
+   * never reused.
+   */
   #own: Uint8Array = EMPTY;
+  #ownBuffer: ArrayBuffer = NO_BUFFER;
+  #ownUsed = 0;
+  /** A fed chunk that follows `buf[pos:end]`, from `#pendingPos` (EMPTY: none). */
+  #pending: Uint8Array = EMPTY;
+  #pendingPos = 0;
   /** Total bytes (payload + CRLF) of a large payload being collected, or -1. */
   protected collectTotal = -1;
   /** Payload length of the collected payload. */
@@ -56,206 +87,379 @@ export class InputBuffer {
   /** Bytes collected so far. */
   protected collected = 0;
   #parts: Uint8Array[] = [];
+  /**
+   * Coalescing buffer for small pieces (`[#coStart, #coUsed)` is not in `#parts` yet). Its
+   * bytes are copied out when the payload completes, so it is reused for the next one.
+   */
+  #co: Uint8Array = EMPTY;
+  #coStart = 0;
+  #coUsed = 0;
+  /** How many of `#parts` are regions of coalescing buffers (never handed out). */
+  #coParts = 0;
   /** A large payload completed by `feed`, for the parser to pick up. */
   protected payload: Uint8Array | undefined = undefined;
-  /** The buffer whose bytes `[copyFrom, copyTo)` were copied to the slab (EMPTY: none). */
-  protected copySource: Uint8Array = EMPTY;
-  protected copyFrom = 0;
-  protected copyTo = 0;
-  /** The slab's memory, and the offset of a source byte in it minus its offset in source. */
-  protected copyBuffer: ArrayBuffer = NO_BUFFER;
-  protected copyDelta = 0;
-  /** Bytes to copy to the slab at once (COPY_WINDOW to SLAB_SIZE). */
-  #window = COPY_WINDOW;
 
-  /** Adds bytes. `chunk` is handed over: the decoder may keep it and return views of it
-   * (large payloads), so do not write to it afterwards. */
+  /** Adds bytes. `chunk` is handed over: the decoder keeps it and returns views of it, so do
+   * not write to it afterwards. */
   feed(chunk: Uint8Array): void {
-    let length = chunk.length;
-    if (length === 0) return;
-    // `own` may be rewritten below: forget what was copied from it.
-    this.copySource = EMPTY;
-    if (this.collectTotal >= 0) {
-      const need = this.collectTotal - this.collected;
-      if (length < need) {
-        this.#parts.push(chunk);
+    const length = chunk.length;
+    if (this.collectTotal < 0) {
+      if (this.#pending === EMPTY && length > 0) {
+        const end = this.end;
+        if (this.pos >= end) {
+          // Nothing buffered: parse in the chunk itself.
+          this.buf = chunk;
+          this.pos = 0;
+          this.end = length;
+          this.data = NO_BUFFER;
+          return;
+        }
+        if (length <= APPEND_MAX) {
+          // An incomplete item continues: the chunk goes after it, in `own`.
+          const own = this.#own;
+          if (this.buf === own && length <= 16 && own.length - end >= length) {
+            for (let i = 0; i < length; i++) own[end + i] = chunk[i];
+            this.end = this.#ownUsed = end + length;
+          } else {
+            this.#append(chunk, 0, length);
+          }
+          return;
+        }
+      }
+    } else if (length <= 16) {
+      // A small piece of a collected payload: into the coalescing buffer.
+      const co = this.#co;
+      const used = this.#coUsed;
+      if (length < this.collectTotal - this.collected && co.length - used >= length) {
+        for (let i = 0; i < length; i++) co[used + i] = chunk[i];
+        this.#coUsed = used + length;
         this.collected += length;
         return;
       }
-      this.#parts.push(need === length ? chunk : chunk.subarray(0, need));
+    }
+    if (length > 0) this.#feed(chunk);
+  }
+
+  #feed(chunk: Uint8Array): void {
+    let length = chunk.length;
+    if (this.collectTotal >= 0) {
+      const need = this.collectTotal - this.collected;
+      if (length < need) {
+        this.#collect(chunk);
+        return;
+      }
+      this.#collect(need === length ? chunk : chunk.subarray(0, need));
       this.#finishCollect();
       if (need === length) return;
       chunk = chunk.subarray(need);
       length = chunk.length;
     }
-    const pos = this.pos;
-    const end = this.end;
-    if (pos >= end) {
+    if (this.#pending !== EMPTY) {
+      // A chunk is already waiting: its bytes join the tail.
+      const pending = this.#pending;
+      this.#pending = EMPTY;
+      this.#append(pending, this.#pendingPos, pending.length);
+    }
+    if (this.pos >= this.end) {
       this.buf = chunk;
       this.pos = 0;
       this.end = length;
+      this.data = NO_BUFFER;
       return;
     }
+    if (length > APPEND_MAX) {
+      this.#pending = chunk;
+      this.#pendingPos = 0;
+      this.want = 0;
+      return;
+    }
+    this.#append(chunk, 0, length);
+  }
+
+  /**
+   * Called by the parser when it needs more bytes than `buf[pos:end]`: moves on to a pending
+   * chunk (when nothing is left of `buf`) or copies the bytes of the pending chunk that the
+   * incomplete item needs (`want`, or up to the end of a line) after it. Returns false when
+   * there is nothing pending (the parser has to wait for `feed`).
+   */
+  protected refill(): boolean {
+    const chunk = this.#pending;
+    if (chunk === EMPTY) return false;
+    const at = this.#pendingPos;
+    this.#pending = EMPTY;
+    if (this.collectTotal >= 0) {
+      this.feed(at === 0 ? chunk : chunk.subarray(at));
+      return true;
+    }
+    const pos = this.pos;
+    const end = this.end;
+    const want = this.want;
+    this.want = 0;
+    if (pos >= end) {
+      this.buf = chunk;
+      this.pos = at;
+      this.end = chunk.length;
+      this.data = NO_BUFFER;
+      this.scan = 0;
+      return true;
+    }
+    let count = want - (end - pos);
+    if (count <= 1) {
+      const lf = chunk.indexOf(10, at);
+      count = lf < 0 ? chunk.length - at : lf + 1 - at;
+    }
+    if (count < chunk.length - at) {
+      this.#pending = chunk;
+      this.#pendingPos = at + count;
+      this.#append(chunk, at, at + count);
+    } else {
+      this.#append(chunk, at, chunk.length);
+    }
+    return true;
+  }
+
+  /** Appends `chunk[from:to]` to the unconsumed bytes, in `own`. */
+  #append(chunk: Uint8Array, from: number, to: number): void {
+    const length = to - from;
+    const buf = this.buf;
+    const pos = this.pos;
+    const end = this.end;
     const tail = end - pos;
     let own = this.#own;
-    if (this.buf === own) {
+    if (buf === own) {
+      // `end` is `#ownUsed`.
       if (own.length - end >= length) {
-        if (length <= 16) { for (let i = 0; i < length; i++) own[end + i] = chunk[i]; }
-        else own.set(chunk, end);
-        this.end = end + length;
+        if (length <= 16) { for (let i = 0; i < length; i++) own[end + i] = chunk[from + i]; }
+        else own.set(chunk.subarray(from, to), end);
+        this.end = this.#ownUsed = end + length;
         return;
       }
-      if (tail + length <= own.length >> 1) {
-        own.copyWithin(0, pos, end);
-        own.set(chunk, tail);
-        this.pos = 0;
-        this.end = tail + length;
+    } else {
+      const used = this.#ownUsed;
+      if (own.length - used >= tail + length) {
+        if (tail + length <= 64) {
+          for (let i = 0; i < tail; i++) own[used + i] = buf[pos + i];
+          const at = used + tail;
+          for (let i = 0; i < length; i++) own[at + i] = chunk[from + i];
+        } else {
+          own.set(buf.subarray(pos, end), used);
+          own.set(chunk.subarray(from, to), used + tail);
+        }
+        this.buf = own;
+        this.data = this.#ownBuffer;
+        this.offset = 0;
+        this.pos = used;
+        this.end = this.#ownUsed = used + tail + length;
         return;
       }
-    } else if (own.length >= tail + length) {
-      const buf = this.buf;
-      if (tail + length <= 64) {
-        for (let i = 0; i < tail; i++) own[i] = buf[pos + i];
-        for (let i = 0; i < length; i++) own[tail + i] = chunk[i];
-      } else {
-        own.set(buf.subarray(pos, end));
-        own.set(chunk, tail);
-      }
-      this.buf = own;
-      this.pos = 0;
-      this.end = tail + length;
-      return;
     }
-    let size = own.length < MIN_OWN ? MIN_OWN : own.length;
+    // A new buffer: the old one keeps the bytes handed out as views of it.
+    let size = own.length < OWN_MIN ? OWN_MIN : own.length < OWN_MAX ? own.length * 2 : OWN_MAX;
     while (size < 2 * (tail + length)) size *= 2;
-    own = new Uint8Array(size);
-    own.set(this.buf.subarray(pos, end));
-    own.set(chunk, tail);
+    const data = new ArrayBuffer(size);
+    own = new Uint8Array(data);
+    if (tail + length <= 64) {
+      for (let i = 0; i < tail; i++) own[i] = buf[pos + i];
+      for (let i = 0; i < length; i++) own[tail + i] = chunk[from + i];
+    } else {
+      own.set(buf.subarray(pos, end));
+      own.set(chunk.subarray(from, to), tail);
+    }
     this.#own = own;
+    this.#ownBuffer = data;
     this.buf = own;
+    this.data = data;
+    this.offset = 0;
     this.pos = 0;
-    this.end = tail + length;
+    this.end = this.#ownUsed = tail + length;
   }
 
   /** Marks everything consumed up to `pos`; drops references that are no longer needed. */
   protected release(): void {
     if (this.pos >= this.end) {
-      if (this.#own.length > KEEP_OWN) this.#own = EMPTY;
+      if (this.#own.length > OWN_MAX) this.#dropOwn();
+      if (this.collectTotal < 0) this.#co = EMPTY;
       this.buf = EMPTY;
+      this.data = NO_BUFFER;
       this.pos = 0;
       this.end = 0;
-      this.copySource = EMPTY;
-      this.copyBuffer = NO_BUFFER;
     }
   }
 
-  /**
-   * `buf[pos:pos+length]` as an array the caller owns, cheaply: a view of the shared slab (the
-   * bytes from `pos` to the end of the buffered input, as many as fit, are copied there at
-   * once, so that the next payloads are views of the same copy), a view of a large payload's
-   * fed chunk (see {@link LARGE_VIEW}), or a copy of its own. Never a view of `own` or of a
-   * chunk it would pin more than twice over. Callers first try the view of the current copy
-   * inline: `buf === copySource && pos >= copyFrom && pos + length <= copyTo`.
-   */
-  protected carve(pos: number, length: number): Uint8Array {
+  #dropOwn(): void {
+    this.#own = EMPTY;
+    this.#ownBuffer = NO_BUFFER;
+    this.#ownUsed = 0;
+  }
+
+  /** True when nothing is left to parse (no bytes, no pending chunk, no collected payload):
+   * then drops the references it no longer needs. */
+  protected drained(): boolean {
+    if (this.pos < this.end || this.#pending !== EMPTY || this.payload !== undefined) {
+      return false;
+    }
+    this.release();
+    return true;
+  }
+
+  /** The first `byte` in `buf[from:end]`, or -1 (`own` has room after `end`: not searched). */
+  protected indexOf(byte: number, from: number): number {
     const buf = this.buf;
-    const to = pos + length;
-    if (buf === this.copySource && pos >= this.copyFrom && to <= this.copyTo) {
-      return new Uint8Array(this.copyBuffer, pos + this.copyDelta, length);
+    const end = this.end;
+    if (end - from <= 16) {
+      for (let i = from; i < end; i++) if (buf[i] === byte) return i;
+      return -1;
     }
-    if (length > SLAB_MAX) {
-      this.#window = COPY_WINDOW;
-      if (length >= LARGE_VIEW && buf !== this.#own && 2 * length >= buf.buffer.byteLength) {
-        return buf.subarray(pos, to);
-      }
-      return buf.slice(pos, to);
+    if (end === buf.length) return buf.indexOf(byte, from);
+    const at = buf.subarray(from, end).indexOf(byte);
+    return at < 0 ? -1 : from + at;
+  }
+
+  /** `buf.buffer` (and `offset`, its `byteOffset`): fetched once per chunk, the getter is
+   * slow on V8. */
+  protected viewData(): ArrayBufferLike {
+    let data = this.data;
+    if (data === NO_BUFFER) {
+      const buf = this.buf;
+      this.data = data = buf.buffer;
+      this.offset = buf.byteOffset;
     }
-    let target = slab;
-    let at = slabUsed;
-    if (target.length - at < length) {
-      slabBuffer = new ArrayBuffer(SLAB_SIZE);
-      slab = target = new Uint8Array(slabBuffer);
-      at = 0;
+    return data;
+  }
+
+  /**
+   * `buf[pos:pos+length]` for the caller to keep: a view (of a fed chunk or of `own`, neither
+   * ever written again), or a fresh copy when at most {@link FRESH_MAX} bytes.
+   */
+  protected take(pos: number, length: number): Uint8Array {
+    const buf = this.buf;
+    if (length > FRESH_MAX) {
+      if (SUBARRAY) return buf.subarray(pos, pos + length);
+      return new Uint8Array(this.viewData(), this.offset + pos, length);
     }
-    const room = target.length - at;
-    // The window doubles while the input goes on through copied bytes (small payloads only).
-    let window = this.#window;
-    if (buf === this.copySource && pos <= this.copyTo + 64 && window < SLAB_SIZE) {
-      this.#window = window *= 2;
-    }
-    let count = this.end - pos;
-    if (count > window) count = length > window ? length : window;
-    if (count > room) count = room;
-    if (count <= 64) {
-      for (let i = 0; i < count; i++) target[at + i] = buf[pos + i];
-    } else {
-      target.set(pos === 0 && count === buf.length ? buf : buf.subarray(pos, pos + count), at);
-    }
-    slabUsed = at + count;
-    const delta = at - pos;
-    this.copySource = buf;
-    this.copyFrom = pos;
-    this.copyTo = pos + count;
-    this.copyBuffer = slabBuffer;
-    this.copyDelta = delta;
-    return new Uint8Array(slabBuffer, at, length);
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = buf[pos + i];
+    return out;
   }
 
   /**
    * Starts collecting a payload of `length` bytes (plus CRLF) at `pos` that is not complete
-   * yet: the bytes held move to the chunk list and later chunks are appended to it.
+   * yet: the bytes held move to the list of pieces and later chunks are added to it.
    */
   protected startCollect(length: number): void {
     const pos = this.pos;
     const end = this.end;
     this.collectTotal = length + 2;
     this.collectLength = length;
-    this.collected = end - pos;
-    if (end > pos) {
-      this.#parts.push(
-        this.buf === this.#own ? this.buf.slice(pos, end) : this.buf.subarray(pos, end),
-      );
-    }
+    this.collected = 0;
+    this.want = 1;
+    // The previous payload's bytes were copied out of the coalescing buffer: reuse it.
+    this.#coStart = this.#coUsed = 0;
+    if (end > pos) this.#collect(this.buf.subarray(pos, end));
     this.buf = EMPTY;
+    this.data = NO_BUFFER;
     this.pos = 0;
     this.end = 0;
   }
 
+  /** Adds `piece` (at most the bytes still needed; never written again) to the payload being
+   * collected. */
+  #collect(piece: Uint8Array): void {
+    const length = piece.length;
+    this.collected += length;
+    if (length >= COALESCE_BELOW) {
+      if (this.#coUsed > this.#coStart) {
+        this.#parts.push(this.#co.subarray(this.#coStart, this.#coUsed));
+        this.#coParts++;
+        this.#coStart = this.#coUsed;
+      }
+      this.#parts.push(piece);
+      return;
+    }
+    let co = this.#co;
+    let used = this.#coUsed;
+    if (co.length - used < length) {
+      if (used > this.#coStart) {
+        this.#parts.push(co.subarray(this.#coStart, used));
+        this.#coParts++;
+      }
+      // A new buffer (the full one's bytes are still to be copied out): twice the size as
+      // bytes arrive, never beyond what the payload still needs.
+      let size = co.length < COALESCE_MIN ? COALESCE_MIN : co.length * 2;
+      if (size > COALESCE_MAX) size = COALESCE_MAX;
+      const left = this.collectTotal - this.collected + length;
+      if (size > left) size = left;
+      this.#co = co = new Uint8Array(size);
+      this.#coStart = used = 0;
+    }
+    if (length <= 16) { for (let i = 0; i < length; i++) co[used + i] = piece[i]; }
+    else co.set(piece, used);
+    this.#coUsed = used + length;
+  }
+
   #finishCollect(): void {
+    if (this.#coUsed > this.#coStart) {
+      this.#parts.push(this.#co.subarray(this.#coStart, this.#coUsed));
+      this.#coParts++;
+    }
     const length = this.collectLength;
-    const out = new Uint8Array(length);
-    let at = 0;
-    for (const part of this.#parts) {
-      if (at >= length) break;
-      const room = length - at;
-      out.set(part.length > room ? part.subarray(0, room) : part, at);
-      at += part.length;
+    const parts = this.#parts;
+    let out: Uint8Array;
+    if (this.#coParts === 0 && parts[0].length >= length) {
+      // One fed piece (never written again) holds it all.
+      out = parts[0].subarray(0, length);
+    } else {
+      out = new Uint8Array(length);
+      let at = 0;
+      for (const part of parts) {
+        if (at >= length) break;
+        const room = length - at;
+        out.set(part.length > room ? part.subarray(0, room) : part, at);
+        at += part.length;
+      }
     }
     this.#parts = [];
+    this.#coParts = 0;
+    this.#coStart = this.#coUsed = 0;
     this.collectTotal = -1;
     this.collected = 0;
+    this.want = 0;
     this.payload = out;
+  }
+
+  /** Bytes held that the parser has not reached: `buf[pos:end]`, a pending chunk and the
+   * pieces of a payload being collected. */
+  protected get heldBytes(): number {
+    let held = this.end - this.pos + this.collected;
+    if (this.#pending !== EMPTY) held += this.#pending.length - this.#pendingPos;
+    return held;
   }
 
   /** Drops all state. */
   protected clearInput(): void {
-    this.copySource = EMPTY;
-    this.copyBuffer = NO_BUFFER;
     this.buf = EMPTY;
+    this.data = NO_BUFFER;
     this.pos = 0;
     this.end = 0;
     this.scan = 0;
-    this.#own = EMPTY;
+    this.want = 0;
+    this.#dropOwn();
+    this.#pending = EMPTY;
+    this.#pendingPos = 0;
     this.collectTotal = -1;
     this.collected = 0;
     this.#parts = [];
+    this.#co = EMPTY;
+    this.#coStart = this.#coUsed = 0;
+    this.#coParts = 0;
     this.payload = undefined;
   }
 
-  /** Bytes of memory held: buffered input, collected chunks and the reusable buffer. */
+  /** Bytes of memory held: buffered input, a pending chunk, collected pieces and `own`. */
   get retainedBytes(): number {
-    let total = this.#own.length + this.collected;
+    let total = this.#own.length + this.collected + this.#pending.length;
     if (this.buf !== this.#own) total += this.buf.length;
+    total += this.#co.length - this.#coUsed;
     if (this.payload !== undefined) total += this.payload.length;
     return total;
   }

@@ -5,7 +5,7 @@
  */
 
 import { IncompleteError, ProtocolError } from "./errors.ts";
-import { BIG_PAYLOAD, InputBuffer } from "./input_buffer.ts";
+import { BIG_PAYLOAD, FRESH_MAX, InputBuffer, SUBARRAY } from "./input_buffer.ts";
 import { type DecoderLimits, resolveLimits } from "./limits.ts";
 import { decodeRange } from "./bytes.ts";
 import { Attributed, Push, ReplyError, type RespValue, VerbatimString } from "./types.ts";
@@ -75,9 +75,9 @@ const STREAMED = -0.25;
  * attributes (wrapped in {@link Attributed}), push, streamed strings (`$?`) and streamed
  * aggregates (`*?` ... `.`). Feed chunks of any size; aggregates and large bulks keep
  * partial state, so input is never rescanned. After a {@link ProtocolError} every later
- * `next()` throws it again. Bulk strings are the caller's to keep, shared like the
- * arguments of `RequestDecoder` (small ones view an append-only slab, large ones may
- * view the chunk they arrived in, which is handed over by `feed`).
+ * `next()` throws it again. Bulk strings are safe to keep, and shared like the arguments of
+ * `RequestDecoder`: views of the chunk they arrived in (which `feed` hands over), or copies
+ * when they crossed a chunk boundary.
  *
  * @example
  * ```ts
@@ -106,7 +106,7 @@ export class ReplyDecoder extends InputBuffer {
 
   /** Bytes held and not yet returned. */
   get bufferedBytes(): number {
-    return this.end - this.pos + this.collected;
+    return this.heldBytes;
   }
 
   /** Drops all buffered input and partial state (and a previous error). */
@@ -118,9 +118,100 @@ export class ReplyDecoder extends InputBuffer {
 
   /** Next whole value, or `undefined` when more bytes are needed. Throws ProtocolError. */
   next(): RespValue | undefined {
+    const buf = this.buf;
+    const pos = this.pos;
+    const end = this.end;
+    // Fast path: a whole top-level integer (other common replies: `#fast`).
+    if (
+      buf[pos] === 58 && this.want === 0 && this.#stack.length === 0 &&
+      this.payload === undefined && this.#error === undefined
+    ) {
+      let i = pos + 1;
+      const negative = buf[i] === 45;
+      if (negative) i++;
+      const first = i;
+      let value = 0;
+      for (; i < end; i++) {
+        const digit = buf[i] - 48;
+        if (digit >>> 0 > 9) break;
+        value = value * 10 + digit;
+      }
+      if (buf[i] === 13 && i + 1 < end && i !== first && i - first <= 15) {
+        this.pos = i + 2;
+        this.scan = 0;
+        return negative ? -value : value;
+      }
+    }
+    return this.#fast();
+  }
+
+  /**
+   * The rest of `next()`'s fast path: a whole top-level bulk string, simple string or error
+   * (anything else, or anything incomplete, is left to the general path). Kept apart so that
+   * `next()` stays small enough for JavaScriptCore to inline.
+   */
+  #fast(): RespValue | undefined {
+    const buf = this.buf;
+    const pos = this.pos;
+    const end = this.end;
+    if (
+      pos < end && this.want === 0 && this.#stack.length === 0 && this.payload === undefined &&
+      this.#error === undefined
+    ) {
+      const type = buf[pos];
+      let i = pos + 1;
+      if (type === 36) {
+        let length = 0;
+        for (; i < end; i++) {
+          const digit = buf[i] - 48;
+          if (digit >>> 0 > 9) break;
+          length = length * 10 + digit;
+        }
+        const start = i + 2;
+        if (
+          buf[i] === 13 && i !== pos + 1 && i - pos <= 16 && end - start >= length + 2 &&
+          length <= this.#limits.maxBulkLength
+        ) {
+          this.pos = start + length + 2;
+          this.scan = 0;
+          if (this.#strings) return decodeRange(buf, start, start + length);
+          if (length <= FRESH_MAX) {
+            const out = new Uint8Array(length);
+            for (let j = 0; j < length; j++) out[j] = buf[start + j];
+            return out;
+          }
+          if (SUBARRAY) return buf.subarray(start, start + length);
+          return new Uint8Array(this.viewData(), this.offset + start, length);
+        }
+      } else if (type === 43 || type === 45) {
+        const stop = end - pos > 128 ? pos + 128 : end;
+        while (i < stop && buf[i] !== 13) i++;
+        if (i < stop && i + 1 < end) {
+          this.pos = i + 2;
+          this.scan = 0;
+          if (type === 45) return replyError(decodeRange(buf, pos + 1, i), false);
+          if (i === pos + 3 && buf[pos + 1] === 79 && buf[pos + 2] === 75) return "OK";
+          return decodeRange(buf, pos + 1, i);
+        }
+      }
+    } else if (pos >= end && this.#error === undefined && this.drained()) {
+      return undefined;
+    }
+    return this.#general();
+  }
+
+  /** The general path of `next()`: any reply, aggregates, partial state, pending chunks. */
+  #general(): RespValue | undefined {
     if (this.#error !== undefined) throw this.#error;
+    // Still short of the bytes the parser waits for (a payload arriving in small pieces).
+    if (this.end - this.pos < this.want) return undefined;
+    this.want = 0;
+    if (this.pos >= this.end && this.drained()) return undefined;
     try {
-      return this.#next();
+      for (;;) {
+        const value = this.#next();
+        if (value !== undefined || !this.refill()) return value;
+      }
     } catch (error) {
       if (error instanceof ProtocolError) this.#error = error;
       throw error;
@@ -204,11 +295,7 @@ export class ReplyDecoder extends InputBuffer {
         const start = i + 2;
         if (end - start < value + 2) break;
         if (strings) items.push(decodeRange(buf, start, start + value));
-        else if (
-          buf === this.copySource && start >= this.copyFrom && start + value <= this.copyTo
-        ) {
-          items.push(new Uint8Array(this.copyBuffer, start + this.copyDelta, value));
-        } else items.push(this.carve(start, value));
+        else items.push(this.take(start, value));
         pos = start + value + 2;
       } else if (type === 58) {
         let negative = false;
@@ -302,8 +389,8 @@ export class ReplyDecoder extends InputBuffer {
   /** Finds the '\r' ending the line at `pos`; -1 when the line (and its '\n') is not here. */
   #lineEnd(): number {
     const end = this.end;
-    let cr = this.buf.indexOf(13, this.pos + this.scan);
-    if (cr < 0 || cr >= end) {
+    let cr = this.indexOf(13, this.pos + this.scan);
+    if (cr < 0) {
       this.scan = end - this.pos;
       return -1;
     }
@@ -516,6 +603,7 @@ export class ReplyDecoder extends InputBuffer {
         this.#payloadType = type;
         this.startCollect(length);
       } else {
+        this.want = pos + length + 2 - start;
         this.pos = start;
       }
       return NEED;
@@ -529,7 +617,7 @@ export class ReplyDecoder extends InputBuffer {
       case 36:
         if (this.#strings) return decodeRange(bytes, start, end);
         // A collected payload (all of `bytes`) is already owned.
-        return bytes === this.buf ? this.carve(start, end - start) : bytes;
+        return bytes === this.buf ? this.take(start, end - start) : bytes;
       case 33:
         return replyError(decodeRange(bytes, start, end), true);
       case 61: {
@@ -545,7 +633,7 @@ export class ReplyDecoder extends InputBuffer {
         // ';' chunk of a streamed string
         const top = this.#stack[this.#stack.length - 1];
         top.chunks!.push(
-          bytes === this.buf ? this.carve(start, end - start) : bytes,
+          bytes === this.buf ? this.take(start, end - start) : bytes,
         );
         return OPEN;
       }

@@ -6,7 +6,7 @@
  */
 
 import { IncompleteError, ProtocolError } from "./errors.ts";
-import { BIG_PAYLOAD, InputBuffer } from "./input_buffer.ts";
+import { BIG_PAYLOAD, FRESH_MAX, InputBuffer, SUBARRAY } from "./input_buffer.ts";
 import { type DecoderLimits, resolveLimits } from "./limits.ts";
 import { parseRange } from "./bytes.ts";
 
@@ -25,6 +25,9 @@ const E_BULK = "Protocol error: invalid bulk length";
 const E_UNAUTH_MBULK = "Protocol error: unauthenticated multibulk length";
 const E_UNAUTH_BULK = "Protocol error: unauthenticated bulk length";
 
+/** No arguments yet (never written: each multibulk gets its own array). */
+const NO_ARGS: Uint8Array[] = [];
+
 /** Pre-AUTH limits (Redis networking.c). */
 const UNAUTH_MULTIBULK = 10;
 const UNAUTH_BULK = 16384;
@@ -38,14 +41,16 @@ const UNAUTH_BULK = 16384;
  * After a {@link ProtocolError} the decoder stays failed: every later `next()` throws the
  * same error until `reset()` (Redis closes the connection).
  *
- * Ownership of the arguments: each is the caller's to keep (in a Map, say) and is never
- * written again by the decoder. None is a view of the decoder's own reused buffer. Small
- * arguments are views of an append-only 16 KiB slab shared by all decoders (like Node's
- * Buffer pool: bytes handed out are never written again, a new slab is taken when it is
- * full), so a kept small argument pins at most 16 KiB. Arguments of at least 16 KiB that fill
- * at least half of the memory of the chunk they arrived in are views of that chunk, with no
- * copy (a fed chunk is handed over: the caller must not write to it afterwards); the view pins
- * less than twice its size. Other large arguments are copies of their own.
+ * Ownership of the arguments: each is safe to keep (in a Map, say): the decoder never writes
+ * its bytes again. `feed` hands a chunk over (the caller must not write to it afterwards), and
+ * an argument that lies wholly inside a fed chunk is a view of that chunk, with no copy (on
+ * JavaScriptCore, arguments of at most 32 bytes are fresh copies instead, which is cheaper
+ * there). An argument whose bytes crossed a chunk boundary is a copy: assembled in an
+ * append-only buffer of the decoder (never reused: a full one is replaced), or, when it is
+ * large (32 KiB or more) and collected across chunks, in a buffer of its own. So a kept
+ * argument keeps the bytes of the read it came in alive (the whole chunk, or the decoder's
+ * buffer of at most 64 KiB it was assembled in); copy (`slice()`) what you keep long if that
+ * matters.
  *
  * @example
  * ```ts
@@ -66,11 +71,15 @@ export class RequestDecoder extends InputBuffer {
   #remaining = 0;
   /** Length of the bulk being read, -1 while its header is not read. */
   #bulk = -1;
-  #args: Uint8Array[] = [];
+  /** Arguments read so far of the current multibulk of `#count` bulks. */
+  #args: Uint8Array[] = NO_ARGS;
+  #count = 0;
   #argBytes = 0;
   #error: ProtocolError | undefined = undefined;
   /** A NUL byte came before the line terminator: Redis never finds it. */
   #stuck = false;
+  /** `buf[start:end]` for the caller (plain tokens of inline commands). */
+  #token = (start: number, end: number): Uint8Array => this.take(start, end - start);
 
   /** Creates a decoder. */
   constructor(options?: RequestDecoderOptions) {
@@ -80,7 +89,7 @@ export class RequestDecoder extends InputBuffer {
 
   /** Bytes held but not yet returned as commands (for the query-buffer limit). */
   get bufferedBytes(): number {
-    return this.end - this.pos + this.collected + this.#argBytes;
+    return this.heldBytes + this.#argBytes;
   }
 
   /** Drops all buffered input and partial state (and a previous error). */
@@ -88,7 +97,7 @@ export class RequestDecoder extends InputBuffer {
     this.clearInput();
     this.#remaining = 0;
     this.#bulk = -1;
-    this.#args = [];
+    this.#args = NO_ARGS;
     this.#argBytes = 0;
     this.#error = undefined;
     this.#stuck = false;
@@ -102,12 +111,90 @@ export class RequestDecoder extends InputBuffer {
    */
   next(): Uint8Array[] | undefined {
     if (this.#error !== undefined) throw this.#error;
+    const pos = this.pos;
+    // Still short of the bytes the parser waits for (a payload arriving in small pieces).
+    if (this.end - pos < this.want) return undefined;
+    this.want = 0;
+    if (pos >= this.end && this.drained()) return undefined;
+    // (The shortest command, "*1\r\n$1\r\nx\r\n", is 11 bytes.)
+    if (this.#remaining === 0 && this.buf[pos] === 42 && this.end - pos >= 11) {
+      const argv = this.#whole();
+      if (argv !== undefined) return argv;
+    }
+    return this.#general();
+  }
+
+  /** The general path of `next()`: any request, partial state, pending chunks. */
+  #general(): Uint8Array[] | undefined {
     try {
-      return this.#next();
+      for (;;) {
+        const argv = this.#next();
+        if (argv !== undefined || !this.refill()) return argv;
+      }
     } catch (error) {
       if (error instanceof ProtocolError) this.#error = error;
       throw error;
     }
+  }
+
+  /**
+   * Fast path: a whole plain multibulk command at `pos` (`*` count, `$` lengths without
+   * leading zeros, within the limits, every byte there). Returns undefined, having consumed
+   * nothing, for anything else: the general path then reads it (with Redis's errors).
+   */
+  #whole(): Uint8Array[] | undefined {
+    const buf = this.buf;
+    const end = this.end;
+    let pos = this.pos;
+    let i = pos + 1;
+    let c = buf[i];
+    if (c < 49 || c > 57) return undefined;
+    let count = c - 48;
+    for (c = buf[++i]; c >= 48 && c <= 57 && i < end && i - pos < 12; c = buf[++i]) {
+      count = count * 10 + c - 48;
+    }
+    if (c !== 13 || i + 1 >= end || i - pos > 10) return undefined;
+    let maxBulk = this.#limits.maxBulkLength;
+    if (this.authenticated) {
+      if (count > this.#limits.maxMultibulkLength) return undefined;
+    } else {
+      if (count > UNAUTH_MULTIBULK) return undefined;
+      if (maxBulk > UNAUTH_BULK) maxBulk = UNAUTH_BULK;
+    }
+    pos = i + 2;
+    let data: ArrayBufferLike | undefined;
+    // Preallocated for the common short commands (a claimed count allocates nothing).
+    const args: Uint8Array[] = count <= 16 ? new Array(count) : [];
+    for (let k = 0; k < count; k++) {
+      if (buf[pos] !== 36) return undefined;
+      i = pos + 1;
+      c = buf[i];
+      let length = c - 48;
+      if (c >= 49 && c <= 57) {
+        for (c = buf[++i]; c >= 48 && c <= 57 && i < end && i - pos < 18; c = buf[++i]) {
+          length = length * 10 + c - 48;
+        }
+      } else if (c === 48) c = buf[++i];
+      else return undefined;
+      if (c !== 13 || i - pos > 16 || length > maxBulk) return undefined;
+      pos = i + 2;
+      if (end - pos < length + 2) return undefined;
+      if (length > FRESH_MAX) {
+        if (SUBARRAY) args[k] = buf.subarray(pos, pos + length);
+        else {
+          if (data === undefined) data = this.viewData();
+          args[k] = new Uint8Array(data, this.offset + pos, length);
+        }
+      } else {
+        const arg = new Uint8Array(length);
+        for (let j = 0; j < length; j++) arg[j] = buf[pos + j];
+        args[k] = arg;
+      }
+      pos += length + 2;
+    }
+    this.pos = pos;
+    this.scan = 0;
+    return args;
   }
 
   /**
@@ -121,8 +208,7 @@ export class RequestDecoder extends InputBuffer {
     const end = this.end;
     const from = pos + this.scan;
     if (!this.#stuck) {
-      let at = buf.indexOf(byte, from);
-      if (at >= end) at = -1;
+      const at = this.indexOf(byte, from);
       const stop = at < 0 ? end : at;
       if (stop - from < 64) {
         for (let i = from; i < stop; i++) if (buf[i] === 0) this.#stuck = true;
@@ -179,6 +265,9 @@ export class RequestDecoder extends InputBuffer {
         }
         if (count <= 0) continue;
         this.#remaining = count;
+        this.#count = count;
+        // Preallocated for the common short commands (a claimed count allocates nothing).
+        this.#args = count <= 16 ? new Array(count) : [];
       }
       const argv = this.#bulks();
       if (argv !== undefined) return argv;
@@ -207,19 +296,29 @@ export class RequestDecoder extends InputBuffer {
       }
       const digits = i - pos - 1;
       if (
-        i + 1 < end && c === 13 && digits > 0 && digits < 16 &&
-        (buf[pos + 1] !== 48 || digits === 1) && (multibulk || buf[pos] === 36)
+        digits > 0 && digits < 16 && (buf[pos + 1] !== 48 || digits === 1) &&
+        (multibulk || buf[pos] === 36)
       ) {
-        if (multibulk) {
-          if (value > this.#limits.maxMultibulkLength) this.#fail(E_MBULK);
-          if (value > UNAUTH_MULTIBULK && !this.authenticated) this.#fail(E_UNAUTH_MBULK);
-        } else {
-          if (value > this.#limits.maxBulkLength) this.#fail(E_BULK);
-          if (value > UNAUTH_BULK && !this.authenticated) this.#fail(E_UNAUTH_BULK);
+        if (i + 1 < end && c === 13) {
+          if (multibulk) {
+            if (value > this.#limits.maxMultibulkLength) this.#fail(E_MBULK);
+            if (value > UNAUTH_MULTIBULK && !this.authenticated) this.#fail(E_UNAUTH_MBULK);
+          } else {
+            if (value > this.#limits.maxBulkLength) this.#fail(E_BULK);
+            if (value > UNAUTH_BULK && !this.authenticated) this.#fail(E_UNAUTH_BULK);
+          }
+          this.scan = 0;
+          this.pos = i + 2;
+          return value;
         }
-        this.scan = 0;
-        this.pos = i + 2;
-        return value;
+        // Digits up to the end, or CR as the last byte: the line is not complete yet.
+        if (
+          (i >= end || (c === 13 && i + 1 === end)) &&
+          end - pos <= this.#limits.maxInlineLength
+        ) {
+          this.want = end - pos + 1;
+          return undefined;
+        }
       }
     }
     return this.#headerSlow(multibulk);
@@ -235,11 +334,15 @@ export class RequestDecoder extends InputBuffer {
       if (end - pos > this.#limits.maxInlineLength) {
         this.#fail(multibulk ? E_MBULK_STRING : E_BULK_STRING);
       }
+      this.want = end - pos + 1;
       return undefined;
     }
     this.scan = cr - pos;
     // The '\r' must be followed by one more byte (not checked to be '\n', as in Redis).
-    if (cr + 1 >= end) return undefined;
+    if (cr + 1 >= end) {
+      this.want = end - pos + 1;
+      return undefined;
+    }
     if (!multibulk && buf[pos] !== 36) {
       this.#fail(`Protocol error: expected '$', got '${String.fromCharCode(buf[pos])}'`);
     }
@@ -263,18 +366,19 @@ export class RequestDecoder extends InputBuffer {
     const payload = this.payload;
     if (payload !== undefined) {
       this.payload = undefined;
-      this.#args.push(payload);
+      this.#args[this.#count - this.#remaining] = payload;
       this.#argBytes += payload.length;
       this.#bulk = -1;
       if (--this.#remaining === 0) return this.#done();
     }
     if (this.collectTotal >= 0) return undefined;
     const args = this.#args;
+    const count = this.#count;
     const maxBulk = this.authenticated
       ? this.#limits.maxBulkLength
       : Math.min(this.#limits.maxBulkLength, UNAUTH_BULK);
-    let buf = this.buf;
-    let end = this.end;
+    const buf = this.buf;
+    const end = this.end;
     let pos = this.pos;
     let remaining = this.#remaining;
     let argBytes = this.#argBytes;
@@ -309,8 +413,6 @@ export class RequestDecoder extends InputBuffer {
           const header = this.#header(false);
           if (header === undefined) return undefined;
           length = header;
-          buf = this.buf;
-          end = this.end;
           pos = this.pos;
         }
       }
@@ -320,12 +422,17 @@ export class RequestDecoder extends InputBuffer {
         this.#argBytes = argBytes;
         this.#bulk = length;
         if (length >= BIG_PAYLOAD) this.startCollect(length);
+        else this.want = length + 2;
         return undefined;
       }
-      if (buf === this.copySource && pos >= this.copyFrom && pos + length <= this.copyTo) {
-        args.push(new Uint8Array(this.copyBuffer, pos + this.copyDelta, length));
+      if (length > FRESH_MAX) {
+        args[count - remaining] = SUBARRAY
+          ? buf.subarray(pos, pos + length)
+          : new Uint8Array(this.viewData(), this.offset + pos, length);
       } else {
-        args.push(this.carve(pos, length));
+        const arg = new Uint8Array(length);
+        for (let i = 0; i < length; i++) arg[i] = buf[pos + i];
+        args[count - remaining] = arg;
       }
       argBytes += length;
       pos += length + 2;
@@ -340,7 +447,7 @@ export class RequestDecoder extends InputBuffer {
 
   #done(): Uint8Array[] {
     const argv = this.#args;
-    this.#args = [];
+    this.#args = NO_ARGS;
     this.#argBytes = 0;
     return argv;
   }
@@ -354,11 +461,13 @@ export class RequestDecoder extends InputBuffer {
     const lf = this.#find(10);
     if (lf < 0) {
       if (end - pos > this.#limits.maxInlineLength) this.#fail(E_INLINE);
+      this.want = end - pos + 1;
       return undefined;
     }
     this.scan = 0;
     const lineEnd = lf > pos && buf[lf - 1] === 13 ? lf - 1 : lf;
-    const argv = splitArgs(buf, pos, lineEnd);
+    // Plain tokens are taken like bulk arguments (views, see the class documentation).
+    const argv = splitArgs(buf, pos, lineEnd, this.#token);
     if (argv === undefined) this.#fail(E_QUOTES);
     this.pos = lf + 1;
     return argv;
@@ -379,10 +488,16 @@ function hexValue(c: number): number {
 
 /**
  * Splits `bytes[start:end]` exactly like Redis's `sdssplitargs`; undefined on unbalanced
- * quotes. Tokens are owned copies.
+ * quotes. Tokens are owned copies, except that plain tokens (without quotes) come from
+ * `take(start, end)` when it is given.
  * @internal
  */
-export function splitArgs(bytes: Uint8Array, start: number, end: number): Uint8Array[] | undefined {
+export function splitArgs(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  take?: (start: number, end: number) => Uint8Array,
+): Uint8Array[] | undefined {
   const out: Uint8Array[] = [];
   let p = start;
   for (;;) {
@@ -396,7 +511,7 @@ export function splitArgs(bytes: Uint8Array, start: number, end: number): Uint8A
       p++;
     }
     if (p >= end || (bytes[p] !== 34 && bytes[p] !== 39)) {
-      out.push(bytes.slice(tokenStart, p));
+      out.push(take === undefined ? bytes.slice(tokenStart, p) : take(tokenStart, p));
       continue;
     }
     // Slow path: the token has quotes; build it byte by byte into a scratch array.
