@@ -33,8 +33,10 @@ export class CommandError extends Error {
 /**
  * One request as a handler sees it. `args` are the arguments after the command name (and,
  * for a subcommand, `args[0]` is the subcommand name). Every byte array is safe to keep: no
- * later input overwrites it (see RequestDecoder for how arguments are stored). A handler that returns a Promise may keep using its Command after awaiting;
- * the connection then hands out a new one for later requests.
+ * later input overwrites it; a kept one keeps the bytes of its socket read alive (see
+ * RequestDecoder), so copy small ones you keep for long. A handler that returns a Promise may
+ * keep using its Command after awaiting; the connection then hands out a new one for later
+ * requests.
  *
  * @example
  * ```ts
