@@ -123,7 +123,7 @@ export class ReplyDecoder extends InputBuffer {
     const end = this.end;
     // Fast path: a whole top-level integer (other common replies: `#fast`).
     if (
-      buf[pos] === 58 && this.want === 0 && this.#stack.length === 0 &&
+      pos < end && buf[pos] === 58 && this.want === 0 && this.#stack.length === 0 &&
       this.payload === undefined && this.#error === undefined
     ) {
       let i = pos + 1;
