@@ -43,12 +43,26 @@ export const DEFAULT_LIMITS: Readonly<DecoderLimits> = Object.freeze({
   maxDepth: 128,
 });
 
-/** Fills in the defaults for missing limits. */
-export function resolveLimits(limits: Partial<DecoderLimits> | undefined): DecoderLimits {
-  return {
-    maxInlineLength: limits?.maxInlineLength ?? DEFAULT_LIMITS.maxInlineLength,
-    maxBulkLength: limits?.maxBulkLength ?? DEFAULT_LIMITS.maxBulkLength,
-    maxMultibulkLength: limits?.maxMultibulkLength ?? DEFAULT_LIMITS.maxMultibulkLength,
-    maxDepth: limits?.maxDepth ?? DEFAULT_LIMITS.maxDepth,
-  };
+/**
+ * Fills in the defaults for missing limits. Complete frozen limits (like {@link DEFAULT_LIMITS}
+ * or a server's) are returned as they are, so that decoders created with them share one object
+ * instead of holding a copy each.
+ */
+export function resolveLimits(
+  limits: Partial<DecoderLimits> | undefined,
+): Readonly<DecoderLimits> {
+  if (limits === undefined) return DEFAULT_LIMITS;
+  if (
+    Object.isFrozen(limits) && limits.maxInlineLength !== undefined &&
+    limits.maxBulkLength !== undefined && limits.maxMultibulkLength !== undefined &&
+    limits.maxDepth !== undefined
+  ) {
+    return limits as Readonly<DecoderLimits>;
+  }
+  return Object.freeze({
+    maxInlineLength: limits.maxInlineLength ?? DEFAULT_LIMITS.maxInlineLength,
+    maxBulkLength: limits.maxBulkLength ?? DEFAULT_LIMITS.maxBulkLength,
+    maxMultibulkLength: limits.maxMultibulkLength ?? DEFAULT_LIMITS.maxMultibulkLength,
+    maxDepth: limits.maxDepth ?? DEFAULT_LIMITS.maxDepth,
+  });
 }

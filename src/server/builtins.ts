@@ -755,7 +755,7 @@ const CONFIG: ConfigItem[] = [
     get: (s) => String(Math.floor(s._options.idleTimeout / 1000)),
     set: setInteger(0, (s, v) => s._setIdleTimeout(v * 1000)),
   },
-  { name: "proto-max-bulk-len", get: (s) => String(s._options.limits?.maxBulkLength ?? 536870912) },
+  { name: "proto-max-bulk-len", get: (s) => String(s._options.limits.maxBulkLength) },
   { name: "client-query-buffer-limit", get: (s) => String(s._options.maxQueryBuffer) },
   { name: "maxmemory", get: () => "0" },
   { name: "maxmemory-policy", get: () => "noeviction" },

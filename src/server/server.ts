@@ -6,7 +6,7 @@
  */
 
 import { stringToBytes } from "../resp/bytes.ts";
-import type { DecoderLimits } from "../resp/limits.ts";
+import { type DecoderLimits, resolveLimits } from "../resp/limits.ts";
 import { registerBuiltins } from "./builtins.ts";
 import { Connection } from "./connection.ts";
 import { PubSub } from "./pubsub.ts";
@@ -109,7 +109,8 @@ export interface ResolvedOptions {
   outputLimit: number;
   pubsubOutputLimit: number;
   maxQueryBuffer: number;
-  limits: Partial<DecoderLimits> | undefined;
+  /** Resolved once, shared by every connection's decoder. */
+  limits: Readonly<DecoderLimits>;
   commandTimeout: number;
   serverName: string;
   version: string;
@@ -230,7 +231,7 @@ export class Server {
       outputLimit: options.outputLimit ?? 64 * 1024 * 1024,
       pubsubOutputLimit: options.pubsubOutputLimit ?? 32 * 1024 * 1024,
       maxQueryBuffer: options.maxQueryBuffer ?? 1024 * 1024 * 1024,
-      limits: options.limits,
+      limits: resolveLimits(options.limits),
       commandTimeout: options.commandTimeout ?? 0,
       serverName: options.serverName ?? "redis",
       version: options.version ?? "7.0.15",
