@@ -19,11 +19,15 @@ const OWN_MAX = 64 * 1024;
  * a longer one waits (`pending`) and only the bytes that complete the item are copied. */
 const APPEND_MAX = 1024;
 /** Pieces of a collected payload shorter than this are copied together into a coalescing
- * buffer (of {@link COALESCE_MIN} to {@link COALESCE_MAX} bytes, doubling as bytes arrive)
- * instead of being kept one by one. */
+ * buffer instead of being kept one by one: one of exactly the bytes still needed when that is
+ * at most {@link COALESCE_MAX} (a payload that arrives in small pieces is then handed out
+ * from it, with no second copy), else of {@link COALESCE_MIN} to {@link COALESCE_MAX} bytes,
+ * doubling as bytes arrive. */
 const COALESCE_BELOW = 1024;
 const COALESCE_MIN = 4096;
 const COALESCE_MAX = 64 * 1024;
+/** The parts of no payload (shared: an idle connection holds no array). */
+const NO_PARTS: Uint8Array[] = [];
 
 /** JavaScriptCore (Bun), whose costs differ from V8's: only it gives error objects a `line`
  * property. */
@@ -86,7 +90,7 @@ export class InputBuffer {
   protected collectLength = 0;
   /** Bytes collected so far. */
   protected collected = 0;
-  #parts: Uint8Array[] = [];
+  #parts: Uint8Array[] = NO_PARTS;
   /**
    * Coalescing buffer for small pieces (`[#coStart, #coUsed)` is not in `#parts` yet). Its
    * bytes are copied out when the payload completes, so it is reused for the next one.
@@ -94,8 +98,11 @@ export class InputBuffer {
   #co: Uint8Array = EMPTY;
   #coStart = 0;
   #coUsed = 0;
-  /** How many of `#parts` are regions of coalescing buffers (never handed out). */
+  /** How many of `#parts` are regions of coalescing buffers. */
   #coParts = 0;
+  /** Bytes of the collected payload that the coalescing buffer takes without a check: room
+   * left in it, less than the payload still needs (-1 when not collecting). */
+  #coRoom = -1;
   /** A large payload completed by `feed`, for the parser to pick up. */
   protected payload: Uint8Array | undefined = undefined;
 
@@ -103,6 +110,16 @@ export class InputBuffer {
    * not write to it afterwards. */
   feed(chunk: Uint8Array): void {
     const length = chunk.length;
+    if (length <= this.#coRoom && length <= 16) {
+      // A small piece of a collected payload (not its last): into the coalescing buffer.
+      const co = this.#co;
+      const used = this.#coUsed;
+      for (let i = 0; i < length; i++) co[used + i] = chunk[i];
+      this.#coUsed = used + length;
+      this.#coRoom -= length;
+      this.collected += length;
+      return;
+    }
     if (this.collectTotal < 0) {
       if (this.#pending === EMPTY && length > 0) {
         const end = this.end;
@@ -125,16 +142,6 @@ export class InputBuffer {
           }
           return;
         }
-      }
-    } else if (length <= 16) {
-      // A small piece of a collected payload: into the coalescing buffer.
-      const co = this.#co;
-      const used = this.#coUsed;
-      if (length < this.collectTotal - this.collected && co.length - used >= length) {
-        for (let i = 0; i < length; i++) co[used + i] = chunk[i];
-        this.#coUsed = used + length;
-        this.collected += length;
-        return;
       }
     }
     if (length > 0) this.#feed(chunk);
@@ -353,9 +360,12 @@ export class InputBuffer {
     this.collectLength = length;
     this.collected = 0;
     this.want = 1;
-    // The previous payload's bytes were copied out of the coalescing buffer: reuse it.
+    // The previous payload's bytes were copied out of the coalescing buffer: reuse it, unless
+    // one buffer of the right size can hold all of this one.
     this.#coStart = this.#coUsed = 0;
+    if (this.#co.length < length + 2 && length + 2 <= COALESCE_MAX) this.#co = EMPTY;
     if (end > pos) this.#collect(this.buf.subarray(pos, end));
+    this.#setRoom();
     this.buf = EMPTY;
     this.data = NO_BUFFER;
     this.pos = 0;
@@ -369,45 +379,62 @@ export class InputBuffer {
     this.collected += length;
     if (length >= COALESCE_BELOW) {
       if (this.#coUsed > this.#coStart) {
-        this.#parts.push(this.#co.subarray(this.#coStart, this.#coUsed));
+        this.#addPart(this.#co.subarray(this.#coStart, this.#coUsed));
         this.#coParts++;
         this.#coStart = this.#coUsed;
       }
-      this.#parts.push(piece);
+      this.#addPart(piece);
+      this.#setRoom();
       return;
     }
     let co = this.#co;
     let used = this.#coUsed;
     if (co.length - used < length) {
       if (used > this.#coStart) {
-        this.#parts.push(co.subarray(this.#coStart, used));
+        this.#addPart(co.subarray(this.#coStart, used));
         this.#coParts++;
       }
-      // A new buffer (the full one's bytes are still to be copied out): twice the size as
-      // bytes arrive, never beyond what the payload still needs.
-      let size = co.length < COALESCE_MIN ? COALESCE_MIN : co.length * 2;
-      if (size > COALESCE_MAX) size = COALESCE_MAX;
+      // A new buffer (the full one's bytes are still to be copied out): all the payload still
+      // needs when that is at most COALESCE_MAX, else twice the size as bytes arrive.
       const left = this.collectTotal - this.collected + length;
-      if (size > left) size = left;
+      let size = left;
+      if (left > COALESCE_MAX) {
+        size = co.length < COALESCE_MIN ? COALESCE_MIN : co.length * 2;
+        if (size > COALESCE_MAX) size = COALESCE_MAX;
+      }
       this.#co = co = new Uint8Array(size);
       this.#coStart = used = 0;
     }
     if (length <= 16) { for (let i = 0; i < length; i++) co[used + i] = piece[i]; }
     else co.set(piece, used);
     this.#coUsed = used + length;
+    this.#setRoom();
+  }
+
+  #addPart(part: Uint8Array): void {
+    if (this.#parts === NO_PARTS) this.#parts = [part];
+    else this.#parts.push(part);
+  }
+
+  #setRoom(): void {
+    const room = this.#co.length - this.#coUsed;
+    const left = this.collectTotal - this.collected - 1;
+    this.#coRoom = room < left ? room : left;
   }
 
   #finishCollect(): void {
     if (this.#coUsed > this.#coStart) {
-      this.#parts.push(this.#co.subarray(this.#coStart, this.#coUsed));
+      this.#addPart(this.#co.subarray(this.#coStart, this.#coUsed));
       this.#coParts++;
     }
     const length = this.collectLength;
     const parts = this.#parts;
     let out: Uint8Array;
-    if (this.#coParts === 0 && parts[0].length >= length) {
-      // One fed piece (never written again) holds it all.
+    if (parts[0].length >= length) {
+      // One piece holds it all: a fed one (never written again) or a region of a coalescing
+      // buffer, which is then not reused.
       out = parts[0].subarray(0, length);
+      if (this.#coParts !== 0) this.#co = EMPTY;
     } else {
       out = new Uint8Array(length);
       let at = 0;
@@ -418,9 +445,10 @@ export class InputBuffer {
         at += part.length;
       }
     }
-    this.#parts = [];
+    this.#parts = NO_PARTS;
     this.#coParts = 0;
     this.#coStart = this.#coUsed = 0;
+    this.#coRoom = -1;
     this.collectTotal = -1;
     this.collected = 0;
     this.want = 0;
@@ -448,9 +476,10 @@ export class InputBuffer {
     this.#pendingPos = 0;
     this.collectTotal = -1;
     this.collected = 0;
-    this.#parts = [];
+    this.#parts = NO_PARTS;
     this.#co = EMPTY;
     this.#coStart = this.#coUsed = 0;
+    this.#coRoom = -1;
     this.#coParts = 0;
     this.payload = undefined;
   }

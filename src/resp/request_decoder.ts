@@ -78,8 +78,8 @@ export class RequestDecoder extends InputBuffer {
   #error: ProtocolError | undefined = undefined;
   /** A NUL byte came before the line terminator: Redis never finds it. */
   #stuck = false;
-  /** `buf[start:end]` for the caller (plain tokens of inline commands). */
-  #token = (start: number, end: number): Uint8Array => this.take(start, end - start);
+  /** `buf[start:end]` for the caller (plain tokens of inline commands); made on first use. */
+  #token: ((start: number, end: number) => Uint8Array) | undefined = undefined;
 
   /** Creates a decoder. */
   constructor(options?: RequestDecoderOptions) {
@@ -467,7 +467,12 @@ export class RequestDecoder extends InputBuffer {
     this.scan = 0;
     const lineEnd = lf > pos && buf[lf - 1] === 13 ? lf - 1 : lf;
     // Plain tokens are taken like bulk arguments (views, see the class documentation).
-    const argv = splitArgs(buf, pos, lineEnd, this.#token);
+    const argv = splitArgs(
+      buf,
+      pos,
+      lineEnd,
+      this.#token ??= (start, end) => this.take(start, end - start),
+    );
     if (argv === undefined) this.#fail(E_QUOTES);
     this.pos = lf + 1;
     return argv;
