@@ -14,8 +14,9 @@
  *
  * Connections: opened in batches from this process, each sends `PING` and waits for `+PONG`
  * (so the server has accepted it and read from it), then they stay idle; RSS is read after
- * 3 s. Keys: `SET key:<i> v<15 digits>` for i < N, pipelined in batches of 10,000 over one
- * connection, checked with `DBSIZE`, RSS read after 3 s. Needs `ulimit -n` above the
+ * 3 s. The same is measured for `bench/lib/floor_server.mjs` on each runtime (the runtime's
+ * own cost per connection). Keys: `SET key:<i> v<15 digits>` for i < N, pipelined in batches
+ * of 10,000 over one connection, checked with `DBSIZE`, RSS read after 3 s. Needs `ulimit -n` above the
  * connection count (plus margin) for this process and the servers: when the soft limit is too
  * low the script re-executes itself with the soft limit raised to the hard limit.
  *
@@ -38,6 +39,7 @@ import {
   type ServerProcess,
   setDeadline,
   sleep,
+  startFloor,
   startOurs,
   startRedis,
 } from "./lib/proc.ts";
@@ -259,7 +261,11 @@ interface KeysResult {
   seconds: number;
 }
 
+/** Floor servers are named "<runtime> floor" (see `bench/lib/floor_server.mjs`). */
+const FLOOR = " floor";
+
 function start(name: string, extra: readonly string[]): Promise<ServerProcess> {
+  if (name.endsWith(FLOOR)) return startFloor(name.slice(0, -FLOOR.length) as Runtime);
   return name === "redis" ? startRedis(extra) : startOurs(name as Runtime, extra);
 }
 
@@ -339,6 +345,15 @@ async function main(): Promise<void> {
     }
   }
 
+  // The runtimes' own floor: a server that holds nothing per connection but a pending read.
+  const floors = options.only === "keys" ? [] : options.runtimes.map((r) => `${r}${FLOOR}`);
+  for (const name of floors) {
+    process.stdout.write(`${name}: ${thousands(options.connections)} idle connections... `);
+    const r = await measureConnections(name, options.connections);
+    connections.set(name, r);
+    process.stdout.write(`RSS ${megabytes(r.base)} -> ${megabytes(r.loaded)}\n`);
+  }
+
   const label = (name: string) => (name === "redis" ? "redis-server" : name);
   const parts: string[] = [
     "## Memory: RSS of the server process",
@@ -366,10 +381,15 @@ async function main(): Promise<void> {
       "x Redis (added)",
       "Target < 100 MB",
     ]];
-    for (const name of names) {
+    for (const name of [...names, ...floors]) {
       const r = connections.get(name);
       if (!r) continue;
       const added = r.loaded - r.base;
+      const target = name === "redis" || name.endsWith(FLOOR)
+        ? ""
+        : r.loaded < TARGET_CONNECTIONS_RSS
+        ? "met"
+        : "MISSED";
       rows.push([
         label(name),
         megabytes(r.base),
@@ -377,13 +397,17 @@ async function main(): Promise<void> {
         megabytes(added),
         `${(added / options.connections / 1024).toFixed(1)} KiB`,
         name === "redis" ? "1.00x" : `${(added / redisDelta).toFixed(1)}x`,
-        name === "redis" ? "" : r.loaded < TARGET_CONNECTIONS_RSS ? "met" : "MISSED",
+        target,
       ]);
     }
     parts.push(
       `### ${thousands(options.connections)} idle connections (each sent one PING)`,
       "",
       table(rows, ["l", "r", "r", "r", "r", "r", "l"]),
+      "",
+      'A "floor" row is `bench/lib/floor_server.mjs` on that runtime: it keeps one pending ' +
+        "read per connection and answers `+PONG`, nothing else, so it shows what the runtime " +
+        "itself holds per connection.",
       "",
     );
   }

@@ -297,6 +297,24 @@ export async function startOurs(
   return server;
 }
 
+/**
+ * Starts `bench/lib/floor_server.mjs` on a runtime: one pending read per connection and `+PONG`
+ * to every chunk, nothing else (the runtime's own cost per connection, for comparison).
+ */
+export async function startFloor(runtime: Runtime): Promise<ServerProcess> {
+  const port = await freePort();
+  const script = ["bench/lib/floor_server.mjs", "--port", String(port)];
+  const [command, args]: [string, string[]] = runtime === "node"
+    ? [process.execPath, script]
+    : runtime === "deno"
+    ? [binary("deno"), ["run", "-A", ...script]]
+    : [binary("bun"), script];
+  const child = spawnTracked(command, args);
+  const server = track(`${runtime} floor`, port, child);
+  await waitReady(port, child, 30_000, server.stderr);
+  return server;
+}
+
 /** A process's resident set size in bytes (VmRSS from /proc/<pid>/status). */
 export function rss(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
