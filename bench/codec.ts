@@ -9,11 +9,15 @@
  * 7-byte fragments (worst case); redis-parser gets the same chunks as Buffers.
  *
  * Optional arguments are case-name filters: `node --import tsx bench/codec.ts requests`.
+ * `--write` (only without filters) also writes the table, with the issue's targets (requests
+ * at least 2x on Node, nothing below 1x anywhere), to its runtime's section of
+ * `bench/README.md` (`codec-node`, `codec-deno`, `codec-bun`).
  */
 import { measure } from "mitata";
 import { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
 import { encodeCommand, ReplyDecoder, RequestDecoder, Writer } from "../src/resp/mod.ts";
+import { table, writeSection } from "./lib/report.ts";
 
 const require = createRequire(import.meta.url);
 type AnyParser = { execute(buffer: Buffer): void };
@@ -203,11 +207,18 @@ cases.push(
   }),
 );
 
-const args: string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
+const argv: string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
   (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
+const write = argv.includes("--write");
+const args = argv.filter((a) => !a.startsWith("--"));
+if (write && args.length > 0) throw new Error("--write records every case: give no filters");
 const selected = args.length === 0
   ? cases
   : cases.filter((c) => args.some((a) => c.name.includes(a)));
+const runtimeName = runtime.split(" ")[0];
+/** The issue's targets: requests at least 2x redis-parser on Node, no case below 1x. */
+const targetOf = (name: string): number =>
+  runtimeName === "node" && name.startsWith("requests:") ? 2 : 1;
 
 const format = (n: number) =>
   n >= 1e6
@@ -226,6 +237,7 @@ console.log(
 );
 /** Best of `rounds` interleaved measurements (the machine may be shared: take the best). */
 const rounds = 5;
+const rows: string[][] = [];
 for (const c of selected) {
   let ours = Infinity;
   let theirs = Infinity;
@@ -235,11 +247,42 @@ for (const c of selected) {
   }
   const oursRate = (c.items * 1e9) / ours;
   let line = `${c.name.padEnd(60)} ${format(oursRate).padStart(12)}`;
+  const row = [c.name, format(oursRate), "", "", ""];
   if (c.theirs) {
     const theirsRate = (c.items * 1e9) / theirs;
-    line += ` ${format(theirsRate).padStart(13)} ${
-      (oursRate / theirsRate).toFixed(2).padStart(6)
-    }x`;
+    const ratio = oursRate / theirsRate;
+    line += ` ${format(theirsRate).padStart(13)} ${ratio.toFixed(2).padStart(6)}x`;
+    const target = targetOf(c.name);
+    row[2] = format(theirsRate);
+    row[3] = `${ratio.toFixed(2)}x`;
+    row[4] = `>= ${target}x: ${ratio >= target ? "met" : "MISSED"}`;
   }
+  rows.push(row);
   console.log(line);
+}
+
+if (write) {
+  const path = new URL("./README.md", import.meta.url);
+  const body = [
+    `## Codec on ${runtimeName}: ours vs redis-parser, same input, same process`,
+    "",
+    `Command: \`${
+      runtimeName === "node"
+        ? "node --import tsx bench/codec.ts"
+        : runtimeName === "deno"
+        ? "deno run -A bench/codec.ts"
+        : "bun bench/codec.ts"
+    } --write\` (${runtime}, ${new Date().toISOString().slice(0, 10)}). Items per second, ` +
+    "best of 5 interleaved mitata measurements; ratio = ours / redis-parser.",
+    "",
+    table([["Case", "Ours", "redis-parser", "Ratio", "Target"], ...rows], [
+      "l",
+      "r",
+      "r",
+      "r",
+      "l",
+    ]),
+  ].join("\n");
+  writeSection(path.pathname, `codec-${runtimeName}`, body);
+  console.log(`Wrote the codec-${runtimeName} section of bench/README.md`);
 }
