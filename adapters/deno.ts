@@ -251,14 +251,20 @@ class DenoTransport implements Transport {
         this.#held = chunk;
         return;
       }
-      try {
-        this.handler?.receive(chunk);
-      } catch (error) {
-        this.#finish(error);
-        return;
-      }
+      if (!this.#deliver(chunk)) return;
     }
     this.#read();
+  }
+
+  /** Hands a chunk to the handler; false (the transport finished) when the handler threw. */
+  #deliver(chunk: Uint8Array): boolean {
+    try {
+      this.handler?.receive(chunk);
+      return true;
+    } catch (error) {
+      this.#finish(error);
+      return false;
+    }
   }
 
   write(bytes: Uint8Array): boolean {
@@ -332,14 +338,7 @@ class DenoTransport implements Transport {
     const held = this.#held;
     if (held !== undefined) {
       this.#held = undefined;
-      if (!this.#closing) {
-        try {
-          this.handler?.receive(held);
-        } catch (error) {
-          this.#finish(error);
-          return;
-        }
-      }
+      if (!this.#closing && !this.#deliver(held)) return;
     }
     this.#read();
   }
