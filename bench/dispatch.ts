@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { Keyspace } from "../src/kv/keyspace.ts";
+import { Keyspace } from "../src/kv/keyspace/keyspace.ts";
 import { registerKeyValueCommands } from "../src/kv/mod.ts";
 import { Server } from "../src/server/server.ts";
 import type { Transport, TransportHandler } from "../src/server/transport.ts";

@@ -19,15 +19,15 @@
  */
 
 import { Server, type ServerOptions } from "../server/server.ts";
-import { Keyspace, type KeyspaceOptions } from "./keyspace.ts";
-import { registerKeyCommands } from "./keys.ts";
-import { registerStringCommands } from "./strings.ts";
-import { registerServerCommands } from "./server_commands.ts";
-import { registerListCommands } from "./list.ts";
-import { registerHashCommands } from "./hash.ts";
-import { registerSetCommands } from "./set.ts";
-import { registerZSetCommands } from "./zset.ts";
-import { registerMemoryCommands } from "./memory.ts";
+import { Keyspace, type KeyspaceOptions } from "./keyspace/keyspace.ts";
+import { registerKeyCommands } from "./commands/keys.ts";
+import { registerStringCommands } from "./commands/strings.ts";
+import { registerServerCommands } from "./commands/server.ts";
+import { registerListCommands } from "./commands/lists.ts";
+import { registerHashCommands } from "./commands/hashes.ts";
+import { registerSetCommands } from "./commands/sets.ts";
+import { registerZSetCommands } from "./commands/zsets.ts";
+import { registerMemoryCommands } from "./commands/memory.ts";
 
 export {
   cloneValue,
@@ -44,15 +44,15 @@ export {
   typeOf,
   type Watcher,
   WRONGTYPE,
-} from "./keyspace.ts";
-export { registerKeyCommands } from "./keys.ts";
-export { incrByFloat, registerStringCommands } from "./strings.ts";
-export { keyspaceInfo, registerServerCommands } from "./server_commands.ts";
-export { registerListCommands } from "./list.ts";
-export { registerHashCommands } from "./hash.ts";
-export { registerSetCommands } from "./set.ts";
-export { registerZSetCommands } from "./zset.ts";
-export { estimateMemoryUsage, registerMemoryCommands } from "./memory.ts";
+} from "./keyspace/keyspace.ts";
+export { registerKeyCommands } from "./commands/keys.ts";
+export { incrByFloat, registerStringCommands } from "./commands/strings.ts";
+export { keyspaceInfo, registerServerCommands } from "./commands/server.ts";
+export { registerListCommands } from "./commands/lists.ts";
+export { registerHashCommands } from "./commands/hashes.ts";
+export { registerSetCommands } from "./commands/sets.ts";
+export { registerZSetCommands } from "./commands/zsets.ts";
+export { estimateMemoryUsage, registerMemoryCommands } from "./commands/memory.ts";
 
 /**
  * Options of the key-value store (the contract's name for {@link KeyspaceOptions}).

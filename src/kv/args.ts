@@ -9,7 +9,7 @@
 import { CommandError } from "../server/command.ts";
 import { parseBigRange, parseRange } from "../resp/bytes.ts";
 import type { Command } from "../server/command.ts";
-import { type Database, keyOf, type KeyValue, WRONGTYPE } from "./keyspace.ts";
+import { type Database, keyOf, type KeyValue, WRONGTYPE } from "./keyspace/keyspace.ts";
 
 /** `-ERR syntax error`. */
 export const SYNTAX_ERROR = "ERR syntax error";
@@ -28,7 +28,7 @@ export const LONG_MAX = 9223372036854775807;
  *
  * @example
  * ```ts
- * import { fail } from "./type_util.ts";
+ * import { fail } from "./args.ts";
  *
  * try {
  *   fail("ERR syntax error");
@@ -46,7 +46,7 @@ export function fail(message: string): never {
  *
  * @example
  * ```ts
- * import { checkType } from "./type_util.ts";
+ * import { checkType } from "./args.ts";
  *
  * checkType(undefined, "list"); // undefined
  * ```
@@ -62,8 +62,8 @@ export function checkType<T>(value: KeyValue | undefined, type: string): T | und
  *
  * @example
  * ```ts
- * import { Keyspace } from "./keyspace.ts";
- * import { lookup } from "./type_util.ts";
+ * import { Keyspace } from "./keyspace/keyspace.ts";
+ * import { lookup } from "./args.ts";
  *
  * const keyspace = new Keyspace();
  * lookup(keyspace.db(0), "missing", "hash"); // undefined
@@ -90,8 +90,8 @@ export interface MemberCollection {
  * @example
  * ```ts
  * import type { Command } from "../server/command.ts";
- * import type { Database } from "./keyspace.ts";
- * import { deleteMembers } from "./type_util.ts";
+ * import type { Database } from "./keyspace/keyspace.ts";
+ * import { deleteMembers } from "./args.ts";
  *
  * // SREM key member...: the members are the command's arguments from index 1.
  * function srem(db: Database, key: string, set: Set<string>, command: Command): number {
@@ -126,7 +126,7 @@ export function deleteMembers(
  *
  * @example
  * ```ts
- * import { parseLong } from "./type_util.ts";
+ * import { parseLong } from "./args.ts";
  *
  * parseLong(new TextEncoder().encode("-3")); // -3
  * parseLong(new TextEncoder().encode("03")); // undefined
@@ -141,7 +141,7 @@ export function parseLong(bytes: Uint8Array): number | undefined {
  *
  * @example
  * ```ts
- * import { parseLongBig } from "./type_util.ts";
+ * import { parseLongBig } from "./args.ts";
  *
  * parseLongBig(new TextEncoder().encode("9223372036854775807")); // 9223372036854775807n
  * ```
@@ -157,7 +157,7 @@ export function parseLongBig(bytes: Uint8Array): bigint | undefined {
  * @example
  * ```ts
  * import type { Command } from "../server/command.ts";
- * import { longArg } from "./type_util.ts";
+ * import { longArg } from "./args.ts";
  *
  * function start(command: Command): number {
  *   return longArg(command, 1);
@@ -179,7 +179,7 @@ export function longArg(command: Command, index: number, message: string = NOT_I
  * @example
  * ```ts
  * import type { Command } from "../server/command.ts";
- * import { positiveLongArg } from "./type_util.ts";
+ * import { positiveLongArg } from "./args.ts";
  *
  * function count(command: Command): number {
  *   return positiveLongArg(command, 1);
@@ -199,7 +199,7 @@ export function positiveLongArg(command: Command, index: number, message?: strin
  * @example
  * ```ts
  * import type { Command } from "../server/command.ts";
- * import { rangeLongArg } from "./type_util.ts";
+ * import { rangeLongArg } from "./args.ts";
  *
  * function count(command: Command): number {
  *   return rangeLongArg(command, 1);
@@ -265,7 +265,7 @@ function hasNonZeroDigit(text: string): boolean {
  *
  * @example
  * ```ts
- * import { parseDouble } from "./type_util.ts";
+ * import { parseDouble } from "./args.ts";
  *
  * parseDouble(new TextEncoder().encode("1.5e3")); // 1500
  * parseDouble(new TextEncoder().encode("1e400")); // undefined (overflow)
@@ -293,7 +293,7 @@ export function parseDouble(bytes: Uint8Array): number | undefined {
  *
  * @example
  * ```ts
- * import { parseRangeDouble } from "./type_util.ts";
+ * import { parseRangeDouble } from "./args.ts";
  *
  * parseRangeDouble(new TextEncoder().encode(" 2")); // 2
  * ```
@@ -319,7 +319,7 @@ export function parseRangeDouble(bytes: Uint8Array, start = 0): number | undefin
  *
  * @example
  * ```ts
- * import { parseTimeoutSeconds } from "./type_util.ts";
+ * import { parseTimeoutSeconds } from "./args.ts";
  *
  * parseTimeoutSeconds(new TextEncoder().encode("0.5")); // 500
  * ```
@@ -340,7 +340,7 @@ export function parseTimeoutSeconds(bytes: Uint8Array): number {
  *
  * @example
  * ```ts
- * import { parseLongDoubleNumber } from "./type_util.ts";
+ * import { parseLongDoubleNumber } from "./args.ts";
  *
  * parseLongDoubleNumber(new TextEncoder().encode("1e400")); // Infinity (fits a long double)
  * ```
@@ -384,7 +384,7 @@ export interface ScanOptions {
  *
  * @example
  * ```ts
- * import { parseCursor } from "./type_util.ts";
+ * import { parseCursor } from "./args.ts";
  *
  * parseCursor(new TextEncoder().encode("17")); // 17
  * ```
@@ -419,7 +419,7 @@ export function parseCursor(bytes: Uint8Array): number {
  * @example
  * ```ts
  * import type { Command } from "../server/command.ts";
- * import { parseScanOptions } from "./type_util.ts";
+ * import { parseScanOptions } from "./args.ts";
  *
  * function options(command: Command) {
  *   return parseScanOptions(command, 2);
@@ -450,7 +450,7 @@ export function parseScanOptions(command: Command, from: number): ScanOptions {
  *
  * @example
  * ```ts
- * import { isWord } from "./type_util.ts";
+ * import { isWord } from "./args.ts";
  *
  * isWord(new TextEncoder().encode("LEFT"), "left"); // true
  * ```
@@ -471,7 +471,7 @@ export function isWord(arg: Uint8Array, word: string): boolean {
  *
  * @example
  * ```ts
- * import { isIntegerMember } from "./type_util.ts";
+ * import { isIntegerMember } from "./args.ts";
  *
  * isIntegerMember("42"); // true
  * isIntegerMember("042"); // false
@@ -502,7 +502,7 @@ export function isIntegerMember(member: string): boolean {
  *
  * @example
  * ```ts
- * import { randomIndex } from "./type_util.ts";
+ * import { randomIndex } from "./args.ts";
  *
  * randomIndex(10); // 0..9
  * ```
@@ -527,7 +527,7 @@ const SCAN_STATES_MAX = 16;
  *
  * @example
  * ```ts
- * import { MapScanner } from "./type_util.ts";
+ * import { MapScanner } from "./args.ts";
  *
  * const map = new Map([["a", 1], ["b", 2], ["c", 3]]);
  * const scanner = new MapScanner<string>();

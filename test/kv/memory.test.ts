@@ -7,11 +7,11 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { VerbatimString } from "../src/resp/types.ts";
-import { estimateMemoryUsage } from "../src/kv/memory.ts";
-import { createKeyValueServer } from "../src/kv/mod.ts";
-import { connect } from "./helpers/memory_transport.ts";
-import { type Differential, oracleFixture, oracleSkip } from "./helpers/redis_oracle.ts";
+import { VerbatimString } from "../../src/resp/types.ts";
+import { estimateMemoryUsage } from "../../src/kv/commands/memory.ts";
+import { createKeyValueServer } from "../../src/kv/mod.ts";
+import { connect } from "../helpers/memory_transport.ts";
+import { type Differential, oracleFixture, oracleSkip } from "../helpers/redis_oracle.ts";
 
 const text = (n: number, c = "x") => c.repeat(n);
 

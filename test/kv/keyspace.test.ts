@@ -8,7 +8,7 @@ import {
   type RedisObject,
   typeOf,
   type Watcher,
-} from "../src/kv/keyspace.ts";
+} from "../../src/kv/keyspace/keyspace.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 

@@ -7,9 +7,9 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { connectClient } from "./helpers/client.ts";
+import { connectClient } from "../helpers/client.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 const isWindows = process.platform === "win32";
 
 /** The command that runs a TypeScript file on the runtime running this test. */

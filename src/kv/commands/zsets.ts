@@ -10,13 +10,13 @@
  * @module
  */
 
-import type { Command } from "../server/command.ts";
-import type { Connection } from "../server/connection.ts";
-import { globMatch } from "../server/glob.ts";
-import type { Reply } from "../server/reply.ts";
-import type { Router } from "../server/router.ts";
-import { formatDouble } from "../resp/bytes.ts";
-import { type Database, keyBytes, keyOf, type Keyspace, type RedisObject } from "./keyspace.ts";
+import type { Command } from "../../server/command.ts";
+import type { Connection } from "../../server/connection.ts";
+import { globMatch } from "../../server/glob.ts";
+import type { Reply } from "../../server/reply.ts";
+import type { Router } from "../../server/router.ts";
+import { formatDouble } from "../../resp/bytes.ts";
+import { type Database, keyBytes, keyOf, type Keyspace, type RedisObject } from "../keyspace/keyspace.ts";
 import {
   type LexBound,
   lexGteMin,
@@ -27,7 +27,7 @@ import {
   type ScoreRange,
   SkipList,
   type SkipNode,
-} from "./skiplist.ts";
+} from "../values/skiplist.ts";
 import {
   deleteMembers,
   fail,
@@ -41,7 +41,7 @@ import {
   parseScanOptions,
   positiveLongArg,
   SYNTAX_ERROR,
-} from "./type_util.ts";
+} from "../args.ts";
 
 /** Redis's zset-max-listpack-entries. */
 const LISTPACK_ENTRIES = 128;
@@ -53,7 +53,7 @@ const LISTPACK_VALUE = 64;
  *
  * @example
  * ```ts
- * import { RedisZSet } from "./zset.ts";
+ * import { RedisZSet } from "./zsets.ts";
  *
  * const zset = new RedisZSet();
  * zset.add(2, "b");
@@ -184,9 +184,9 @@ const ZADD_NX = 1, ZADD_XX = 2, ZADD_GT = 4, ZADD_LT = 8, ZADD_INCR = 16;
  *
  * @example
  * ```ts
- * import { Router } from "../server/router.ts";
- * import { Keyspace } from "./keyspace.ts";
- * import { registerZSetCommands } from "./zset.ts";
+ * import { Router } from "../../server/router.ts";
+ * import { Keyspace } from "../keyspace/keyspace.ts";
+ * import { registerZSetCommands } from "./zsets.ts";
  *
  * const keyspace = new Keyspace();
  * const router = new Router();

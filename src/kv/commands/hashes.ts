@@ -10,12 +10,12 @@
  * @module
  */
 
-import { parseBigInt, stringToBytes } from "../resp/bytes.ts";
-import type { Command } from "../server/command.ts";
-import type { Connection } from "../server/connection.ts";
-import { globMatch } from "../server/glob.ts";
-import type { Reply } from "../server/reply.ts";
-import type { Router } from "../server/router.ts";
+import { parseBigInt, stringToBytes } from "../../resp/bytes.ts";
+import type { Command } from "../../server/command.ts";
+import type { Connection } from "../../server/connection.ts";
+import { globMatch } from "../../server/glob.ts";
+import type { Reply } from "../../server/reply.ts";
+import type { Router } from "../../server/router.ts";
 import {
   compactBytes,
   type Database,
@@ -23,13 +23,13 @@ import {
   keyOf,
   type Keyspace,
   type RedisObject,
-} from "./keyspace.ts";
+} from "../keyspace/keyspace.ts";
 import {
   addLongDouble,
   formatLongDouble,
   type LongDouble,
   parseLongDouble,
-} from "./long_double.ts";
+} from "../values/long_double.ts";
 import {
   deleteMembers,
   fail,
@@ -44,7 +44,7 @@ import {
   randomIndex,
   rangeLongArg,
   SYNTAX_ERROR,
-} from "./type_util.ts";
+} from "../args.ts";
 
 /** Redis's hash-max-listpack-entries. */
 const LISTPACK_ENTRIES = 128;
@@ -58,7 +58,7 @@ const RANDOM_MAX = 100_000_000;
  *
  * @example
  * ```ts
- * import { RedisHash } from "./hash.ts";
+ * import { RedisHash } from "./hashes.ts";
  *
  * const hash = new RedisHash();
  * hash.set("__proto__", new Uint8Array([49]));
@@ -125,9 +125,9 @@ function commit(db: Database, key: string, hash: RedisHash, created: boolean): v
  *
  * @example
  * ```ts
- * import { Router } from "../server/router.ts";
- * import { registerHashCommands } from "./hash.ts";
- * import { Keyspace } from "./keyspace.ts";
+ * import { Router } from "../../server/router.ts";
+ * import { registerHashCommands } from "./hashes.ts";
+ * import { Keyspace } from "../keyspace/keyspace.ts";
  *
  * const keyspace = new Keyspace();
  * const router = new Router();

@@ -11,12 +11,12 @@
  * @module
  */
 
-import type { Command } from "../server/command.ts";
-import type { Connection } from "../server/connection.ts";
-import { globMatch } from "../server/glob.ts";
-import type { Reply } from "../server/reply.ts";
-import type { Router } from "../server/router.ts";
-import { type Database, keyBytes, keyOf, type Keyspace, type RedisObject } from "./keyspace.ts";
+import type { Command } from "../../server/command.ts";
+import type { Connection } from "../../server/connection.ts";
+import { globMatch } from "../../server/glob.ts";
+import type { Reply } from "../../server/reply.ts";
+import type { Router } from "../../server/router.ts";
+import { type Database, keyBytes, keyOf, type Keyspace, type RedisObject } from "../keyspace/keyspace.ts";
 import {
   checkType,
   deleteMembers,
@@ -29,7 +29,7 @@ import {
   randomIndex,
   rangeLongArg,
   SYNTAX_ERROR,
-} from "./type_util.ts";
+} from "../args.ts";
 
 /** Redis's set-max-intset-entries. */
 const INTSET_ENTRIES = 512;
@@ -41,7 +41,7 @@ const RANDOM_MAX = 100_000_000;
  *
  * @example
  * ```ts
- * import { RedisSet } from "./set.ts";
+ * import { RedisSet } from "./sets.ts";
  *
  * const set = new RedisSet();
  * set.add("2");
@@ -145,9 +145,9 @@ function writeMembers(reply: Reply, members: readonly string[], asSet: boolean):
  *
  * @example
  * ```ts
- * import { Router } from "../server/router.ts";
- * import { Keyspace } from "./keyspace.ts";
- * import { registerSetCommands } from "./set.ts";
+ * import { Router } from "../../server/router.ts";
+ * import { Keyspace } from "../keyspace/keyspace.ts";
+ * import { registerSetCommands } from "./sets.ts";
  *
  * const keyspace = new Keyspace();
  * const router = new Router();

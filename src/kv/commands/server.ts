@@ -6,11 +6,11 @@
  * @module
  */
 
-import type { Command } from "../server/command.ts";
-import type { Connection } from "../server/connection.ts";
-import type { Reply } from "../server/reply.ts";
-import type { Server } from "../server/server.ts";
-import { keyOf, type Keyspace } from "./keyspace.ts";
+import type { Command } from "../../server/command.ts";
+import type { Connection } from "../../server/connection.ts";
+import type { Reply } from "../../server/reply.ts";
+import type { Server } from "../../server/server.ts";
+import { keyOf, type Keyspace } from "../keyspace/keyspace.ts";
 import { intArg } from "./keys.ts";
 
 const TX_FLAGS = ["noscript", "loading", "stale", "fast", "allow_busy"];
@@ -21,8 +21,8 @@ const TX_FLAGS = ["noscript", "loading", "stale", "fast", "allow_busy"];
  *
  * @example
  * ```ts
- * import { Keyspace } from "./keyspace.ts";
- * import { keyspaceInfo } from "./server_commands.ts";
+ * import { Keyspace } from "../keyspace/keyspace.ts";
+ * import { keyspaceInfo } from "./server.ts";
  *
  * const keyspace = new Keyspace();
  * keyspace.db(0).set("k", new Uint8Array([1]));
@@ -75,9 +75,9 @@ function watch(keyspace: Keyspace, command: Command, reply: Reply, connection: C
  *
  * @example
  * ```ts
- * import { Server } from "../server/server.ts";
- * import { Keyspace } from "./keyspace.ts";
- * import { registerServerCommands } from "./server_commands.ts";
+ * import { Server } from "../../server/server.ts";
+ * import { Keyspace } from "../keyspace/keyspace.ts";
+ * import { registerServerCommands } from "./server.ts";
  *
  * const server = new Server();
  * registerServerCommands(server, new Keyspace());

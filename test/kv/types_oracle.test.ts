@@ -11,16 +11,16 @@ import {
   oracleSkip,
   sortDeep,
   startOracle,
-} from "./helpers/redis_oracle.ts";
-import type { ClientTarget } from "./helpers/client.ts";
-import type { RespValue } from "../src/resp/types.ts";
-import { serve } from "../adapters/serve.ts";
-import { Server } from "../src/server/server.ts";
-import { registerKeyValueCommands } from "../src/kv/mod.ts";
-import { registerListCommands } from "../src/kv/list.ts";
-import { registerHashCommands } from "../src/kv/hash.ts";
-import { registerSetCommands } from "../src/kv/set.ts";
-import { registerZSetCommands } from "../src/kv/zset.ts";
+} from "../helpers/redis_oracle.ts";
+import type { ClientTarget } from "../helpers/client.ts";
+import type { RespValue } from "../../src/resp/types.ts";
+import { serve } from "../../adapters/serve.ts";
+import { Server } from "../../src/server/server.ts";
+import { registerKeyValueCommands } from "../../src/kv/mod.ts";
+import { registerListCommands } from "../../src/kv/commands/lists.ts";
+import { registerHashCommands } from "../../src/kv/commands/hashes.ts";
+import { registerSetCommands } from "../../src/kv/commands/sets.ts";
+import { registerZSetCommands } from "../../src/kv/commands/zsets.ts";
 
 interface Ours {
   target: ClientTarget;

@@ -5,9 +5,9 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { VerbatimString } from "../src/resp/types.ts";
-import type { RespValue } from "../src/resp/types.ts";
-import { type Differential, oracleFixture, oracleSkip, sleep } from "./helpers/redis_oracle.ts";
+import { VerbatimString } from "../../src/resp/types.ts";
+import type { RespValue } from "../../src/resp/types.ts";
+import { type Differential, oracleFixture, oracleSkip, sleep } from "../helpers/redis_oracle.ts";
 
 /** PTTL-like replies compared to the second. */
 const seconds = (v: RespValue): unknown => typeof v === "number" ? Math.round(v / 1000) : v;

@@ -13,15 +13,15 @@
  * @module
  */
 
-import { formatDouble, parseBigInt } from "../resp/bytes.ts";
-import type { Reply } from "../server/reply.ts";
-import type { Server } from "../server/server.ts";
-import { RedisHash } from "./hash.ts";
-import { keyOf, type Keyspace, type KeyValue } from "./keyspace.ts";
-import { RedisList } from "./list.ts";
-import { RedisSet } from "./set.ts";
-import { isIntegerMember, isWord } from "./type_util.ts";
-import { RedisZSet } from "./zset.ts";
+import { formatDouble, parseBigInt } from "../../resp/bytes.ts";
+import type { Reply } from "../../server/reply.ts";
+import type { Server } from "../../server/server.ts";
+import { RedisHash } from "./hashes.ts";
+import { keyOf, type Keyspace, type KeyValue } from "../keyspace/keyspace.ts";
+import { RedisList } from "./lists.ts";
+import { RedisSet } from "./sets.ts";
+import { isIntegerMember, isWord } from "../args.ts";
+import { RedisZSet } from "./zsets.ts";
 
 const SYNTAX = "ERR syntax error";
 
@@ -356,8 +356,8 @@ function memoryDoctor(server: Server, keyspace: Keyspace): string {
  *
  * @example
  * ```ts
- * import { Server } from "../server/server.ts";
- * import { Keyspace } from "./keyspace.ts";
+ * import { Server } from "../../server/server.ts";
+ * import { Keyspace } from "../keyspace/keyspace.ts";
  * import { registerMemoryCommands } from "./memory.ts";
  *
  * const keyspace = new Keyspace();

@@ -3,7 +3,7 @@
  * touches keys A watches; every reply of both must be byte-identical to Redis's.
  */
 import { after, before, describe, it } from "node:test";
-import { type Differential, oracleFixture, oracleSkip, sleep } from "./helpers/redis_oracle.ts";
+import { type Differential, oracleFixture, oracleSkip, sleep } from "../helpers/redis_oracle.ts";
 
 describe("kv WATCH/MULTI/EXEC vs redis-server", { skip: oracleSkip }, () => {
   const fx = oracleFixture({ before, after });

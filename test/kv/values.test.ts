@@ -5,22 +5,22 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Deque } from "../src/kv/deque.ts";
-import { type LexRange, type ScoreRange, SkipList } from "../src/kv/skiplist.ts";
+import { Deque } from "../../src/kv/values/deque.ts";
+import { type LexRange, type ScoreRange, SkipList } from "../../src/kv/values/skiplist.ts";
 import {
   addLongDouble,
   formatLongDouble,
   type LongDouble,
   parseLongDouble,
-} from "../src/kv/long_double.ts";
+} from "../../src/kv/values/long_double.ts";
 import {
   isIntegerMember,
   MapScanner,
   parseDouble,
   parseRangeDouble,
   parseTimeoutSeconds,
-} from "../src/kv/type_util.ts";
-import { RedisSet } from "../src/kv/set.ts";
+} from "../../src/kv/args.ts";
+import { RedisSet } from "../../src/kv/commands/sets.ts";
 
 /** mulberry32: a small seeded PRNG. */
 function prng(seed: number): () => number {

@@ -10,9 +10,9 @@
  * @module
  */
 
-import { shortByteString } from "../resp/bytes.ts";
-import { Slab } from "../resp/slab.ts";
-import { FRESH_MAX } from "../resp/input_buffer.ts";
+import { shortByteString } from "../../resp/bytes.ts";
+import { Slab } from "../../resp/slab.ts";
+import { FRESH_MAX } from "../../resp/input_buffer.ts";
 
 /**
  * A value of a non-string type. The data-type modules define the concrete classes.

@@ -10,11 +10,11 @@
  * @module
  */
 
-import type { Command } from "../server/command.ts";
-import type { Connection } from "../server/connection.ts";
-import type { Reply } from "../server/reply.ts";
-import type { CommandSpec, Router } from "../server/router.ts";
-import { parseBigInt, parseInteger } from "../resp/bytes.ts";
+import type { Command } from "../../server/command.ts";
+import type { Connection } from "../../server/connection.ts";
+import type { Reply } from "../../server/reply.ts";
+import type { CommandSpec, Router } from "../../server/router.ts";
+import { parseBigInt, parseInteger } from "../../resp/bytes.ts";
 import {
   type Database,
   keyOf,
@@ -22,15 +22,15 @@ import {
   type KeyValue,
   type SetOptions,
   WRONGTYPE,
-} from "./keyspace.ts";
+} from "../keyspace/keyspace.ts";
 import { expireTime, int64Arg } from "./keys.ts";
 import {
   addLongDouble,
   formatLongDouble,
   type LongDouble,
   parseLongDouble,
-} from "./long_double.ts";
-import { fail, NOT_FLOAT, NOT_INTEGER, SYNTAX_ERROR } from "./type_util.ts";
+} from "../values/long_double.ts";
+import { fail, NOT_FLOAT, NOT_INTEGER, SYNTAX_ERROR } from "../args.ts";
 
 /** proto-max-bulk-len: the largest string value (512 MiB). */
 const MAX_STRING = 512 * 1024 * 1024;
@@ -646,8 +646,8 @@ const EMPTY = new Uint8Array(0);
  *
  * @example
  * ```ts
- * import { Server } from "../server/server.ts";
- * import { Keyspace } from "./keyspace.ts";
+ * import { Server } from "../../server/server.ts";
+ * import { Keyspace } from "../keyspace/keyspace.ts";
  * import { registerStringCommands } from "./strings.ts";
  *
  * const server = new Server();

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type Differential, oracleFixture, oracleSkip, sleep } from "./helpers/redis_oracle.ts";
+import { type Differential, oracleFixture, oracleSkip, sleep } from "../helpers/redis_oracle.ts";
 
 describe("kv strings vs redis-server", { skip: oracleSkip }, () => {
   const fx = oracleFixture({ before, after });

@@ -5,17 +5,17 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectClient, type RawClient } from "./helpers/client.ts";
-import { Differential, type Oracle, oracleSkip, startOracle } from "./helpers/redis_oracle.ts";
-import type { ClientTarget } from "./helpers/client.ts";
-import { serve } from "../adapters/serve.ts";
-import { Server } from "../src/server/server.ts";
-import { type Keyspace, registerKeyValueCommands } from "../src/kv/mod.ts";
-import { blockedListClients, registerListCommands } from "../src/kv/list.ts";
-import { registerHashCommands } from "../src/kv/hash.ts";
-import { registerSetCommands } from "../src/kv/set.ts";
-import { registerZSetCommands } from "../src/kv/zset.ts";
-import { ReplyError } from "../src/resp/types.ts";
+import { connectClient, type RawClient } from "../helpers/client.ts";
+import { Differential, type Oracle, oracleSkip, startOracle } from "../helpers/redis_oracle.ts";
+import type { ClientTarget } from "../helpers/client.ts";
+import { serve } from "../../adapters/serve.ts";
+import { Server } from "../../src/server/server.ts";
+import { type Keyspace, registerKeyValueCommands } from "../../src/kv/mod.ts";
+import { blockedListClients, registerListCommands } from "../../src/kv/commands/lists.ts";
+import { registerHashCommands } from "../../src/kv/commands/hashes.ts";
+import { registerSetCommands } from "../../src/kv/commands/sets.ts";
+import { registerZSetCommands } from "../../src/kv/commands/zsets.ts";
+import { ReplyError } from "../../src/resp/types.ts";
 
 interface Ours {
   target: ClientTarget;

@@ -10,12 +10,12 @@
  * @module
  */
 
-import { equalBytes } from "../resp/bytes.ts";
-import type { Command } from "../server/command.ts";
-import type { Connection } from "../server/connection.ts";
-import type { Reply } from "../server/reply.ts";
-import type { Router } from "../server/router.ts";
-import { Deque } from "./deque.ts";
+import { equalBytes } from "../../resp/bytes.ts";
+import type { Command } from "../../server/command.ts";
+import type { Connection } from "../../server/connection.ts";
+import type { Reply } from "../../server/reply.ts";
+import type { Router } from "../../server/router.ts";
+import { Deque } from "../values/deque.ts";
 import {
   compactBytes,
   type Database,
@@ -24,7 +24,7 @@ import {
   type Keyspace,
   type RedisObject,
   WRONGTYPE,
-} from "./keyspace.ts";
+} from "../keyspace/keyspace.ts";
 import {
   fail,
   isWord,
@@ -35,14 +35,14 @@ import {
   parseTimeoutSeconds,
   positiveLongArg,
   SYNTAX_ERROR,
-} from "./type_util.ts";
+} from "../args.ts";
 
 /**
  * A Redis list value: a deque of byte strings.
  *
  * @example
  * ```ts
- * import { RedisList } from "./list.ts";
+ * import { RedisList } from "./lists.ts";
  *
  * const list = new RedisList();
  * list.pushBack(new TextEncoder().encode("a"));
@@ -311,8 +311,8 @@ function blockingFor(keyspace: Keyspace): Blocking {
  *
  * @example
  * ```ts
- * import { Keyspace } from "./keyspace.ts";
- * import { blockedListClients } from "./list.ts";
+ * import { Keyspace } from "../keyspace/keyspace.ts";
+ * import { blockedListClients } from "./lists.ts";
  *
  * const keyspace = new Keyspace();
  * blockedListClients(keyspace); // 0
@@ -348,9 +348,9 @@ function moveTo(
  *
  * @example
  * ```ts
- * import { Router } from "../server/router.ts";
- * import { Keyspace } from "./keyspace.ts";
- * import { registerListCommands } from "./list.ts";
+ * import { Router } from "../../server/router.ts";
+ * import { Keyspace } from "../keyspace/keyspace.ts";
+ * import { registerListCommands } from "./lists.ts";
  *
  * const keyspace = new Keyspace();
  * const router = new Router();

@@ -6,12 +6,12 @@
  * @module
  */
 
-import { parseInteger } from "../resp/bytes.ts";
-import type { Command } from "../server/command.ts";
-import type { Connection } from "../server/connection.ts";
-import { globMatch } from "../server/glob.ts";
-import type { Reply } from "../server/reply.ts";
-import type { CommandSpec, Handler, Router } from "../server/router.ts";
+import { parseInteger } from "../../resp/bytes.ts";
+import type { Command } from "../../server/command.ts";
+import type { Connection } from "../../server/connection.ts";
+import { globMatch } from "../../server/glob.ts";
+import type { Reply } from "../../server/reply.ts";
+import type { CommandSpec, Handler, Router } from "../../server/router.ts";
 import {
   cloneValue,
   type Database,
@@ -20,8 +20,8 @@ import {
   type Keyspace,
   type KeyValue,
   typeOf,
-} from "./keyspace.ts";
-import { fail, isWord, NOT_INTEGER, parseCursor, parseLongBig, SYNTAX_ERROR } from "./type_util.ts";
+} from "../keyspace/keyspace.ts";
+import { fail, isWord, NOT_INTEGER, parseCursor, parseLongBig, SYNTAX_ERROR } from "../args.ts";
 
 /** `-ERR source and destination objects are the same`. */
 const SAME_OBJECT = "ERR source and destination objects are the same";
@@ -40,7 +40,7 @@ const SAFE_WHEN = 2 ** 42;
  *
  * @example
  * ```ts
- * import type { Command } from "../server/command.ts";
+ * import type { Command } from "../../server/command.ts";
  * import { intArg } from "./keys.ts";
  *
  * function dbIndex(command: Command): number {
@@ -64,7 +64,7 @@ export function intArg(command: Command, index: number, message?: string): numbe
  *
  * @example
  * ```ts
- * import type { Command } from "../server/command.ts";
+ * import type { Command } from "../../server/command.ts";
  * import { int64Arg } from "./keys.ts";
  *
  * function amount(command: Command): number | bigint {
@@ -376,8 +376,8 @@ const NO_KEYS = { firstKey: 0, lastKey: 0, keyStep: 0 };
  *
  * @example
  * ```ts
- * import { Server } from "../server/server.ts";
- * import { Keyspace } from "./keyspace.ts";
+ * import { Server } from "../../server/server.ts";
+ * import { Keyspace } from "../keyspace/keyspace.ts";
  * import { registerKeyCommands } from "./keys.ts";
  *
  * const server = new Server();
