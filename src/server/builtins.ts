@@ -66,7 +66,7 @@ function checkCredentials(
   connection: Connection,
 ): boolean | Promise<boolean> {
   if (server._authenticate) return server._authenticate(user, bytesToString(password), connection);
-  const expected = server._options.password;
+  const expected = server.options.password;
   if (user !== "default") return false;
   if (expected === undefined) return true; // the default user has no password
   return timingSafeEqual(password, stringToBytes(expected));
@@ -75,9 +75,9 @@ function checkCredentials(
 function writeHello(server: Server, connection: Connection, reply: Reply): void {
   reply.mapHeader(7);
   reply.bulk("server");
-  reply.bulk(server._options.serverName);
+  reply.bulk(server.options.serverName);
   reply.bulk("version");
-  reply.bulk(server._options.version);
+  reply.bulk(server.options.version);
   reply.bulk("proto");
   reply.integer(connection.protocol);
   reply.bulk("id");
@@ -177,7 +177,7 @@ const hello: Handler = (command, reply, connection) => {
 const select: Handler = (command, reply, connection) => {
   const db = parseInteger(command.argv[1]);
   if (db === undefined) return reply.error(NOT_INTEGER);
-  if (db < 0 || db >= connection.server._options.databases) {
+  if (db < 0 || db >= connection.server.options.databases) {
     return reply.error("ERR DB index is out of range");
   }
   connection.db = db;
@@ -555,7 +555,7 @@ function jsEngine(): string {
 function standardSection(server: Server, name: string): Fields | undefined {
   const now = Date.now();
   const stats = server._stats;
-  const options = server._options;
+  const options = server.options;
   switch (name) {
     case "server": {
       const uptime = Math.floor((now - stats.startedAt) / 1000);
@@ -742,21 +742,21 @@ function setInteger(
 const CONFIG: ConfigItem[] = [
   { name: "save", get: () => "" },
   { name: "appendonly", get: () => "no" },
-  { name: "databases", get: (s) => String(s._options.databases) },
+  { name: "databases", get: (s) => String(s.options.databases) },
   {
     name: "maxclients",
-    get: (s) => String(s._options.maxClients),
-    set: setInteger(1, (s, v) => s._options.maxClients = v),
+    get: (s) => String(s.options.maxClients),
+    set: setInteger(1, (s, v) => s.setMaxClients(v)),
   },
-  { name: "requirepass", get: (s) => s._options.password ?? "" },
+  { name: "requirepass", get: (s) => s.options.password ?? "" },
   { name: "port", get: (s) => String(tcpPort(s)) },
   {
     name: "timeout",
-    get: (s) => String(Math.floor(s._options.idleTimeout / 1000)),
-    set: setInteger(0, (s, v) => s._setIdleTimeout(v * 1000)),
+    get: (s) => String(Math.floor(s.options.idleTimeout / 1000)),
+    set: setInteger(0, (s, v) => s.setIdleTimeout(v * 1000)),
   },
-  { name: "proto-max-bulk-len", get: (s) => String(s._options.limits.maxBulkLength) },
-  { name: "client-query-buffer-limit", get: (s) => String(s._options.maxQueryBuffer) },
+  { name: "proto-max-bulk-len", get: (s) => String(s.options.limits.maxBulkLength) },
+  { name: "client-query-buffer-limit", get: (s) => String(s.options.maxQueryBuffer) },
   { name: "maxmemory", get: () => "0" },
   { name: "maxmemory-policy", get: () => "noeviction" },
   { name: "appendfsync", get: () => "everysec" },
@@ -832,6 +832,7 @@ const exec: Handler = (_command, reply, connection) => {
   const server = connection.server;
   const queued = connection._multi;
   if (queued === null) return reply.error("ERR EXEC without MULTI");
+  server.runBeforeExecHooks(connection);
   if (connection._multiError) {
     server._endTransaction(connection);
     return reply.error("EXECABORT Transaction discarded because of previous errors.");

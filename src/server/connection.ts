@@ -194,7 +194,7 @@ export class Connection {
     this.#transport = transport;
     this.id = id;
     this.createdAt = this.lastInteraction = Date.now();
-    this.#decoder = new RequestDecoder({ limits: server._options.limits });
+    this.#decoder = new RequestDecoder({ limits: server.options.limits });
     this.#authenticated = !server._requiresAuth;
     this.#decoder.authenticated = this.#authenticated;
     this.#writer = new Writer();
@@ -325,7 +325,7 @@ export class Connection {
     this.#server._stats.netInput += chunk.length;
     this.#decoder.feed(chunk);
     this.#pump();
-    if (this.#decoder.bufferedBytes > this.#server._options.maxQueryBuffer && !this.#closing) {
+    if (this.#decoder.bufferedBytes > this.#server.options.maxQueryBuffer && !this.#closing) {
       // Redis: "closing client that reached max query buffer length" (no reply).
       this.destroy();
     }
@@ -380,7 +380,7 @@ export class Connection {
   #pump(): void {
     if (this.#dispatching || this.#closed) return;
     this.#dispatching = true;
-    const hwm = this.#server._options.highWaterMark;
+    const hwm = this.#server.options.highWaterMark;
     const decoder = this.#decoder;
     let blocked = false;
     try {
@@ -612,7 +612,7 @@ export class Connection {
     const slot: Slot = { reply, done: false, data: null, timer: undefined };
     this.#enqueue(slot);
     this.#pendingSlots++;
-    const timeout = this.#server._options.commandTimeout;
+    const timeout = this.#server.options.commandTimeout;
     if (timeout > 0) {
       slot.timer = setTimeout(() => {
         slot.timer = undefined;
@@ -704,7 +704,7 @@ export class Connection {
   }
 
   #checkOutputLimit(): void {
-    const options = this.#server._options;
+    const options = this.#server.options;
     const limit = this.subscriptions > 0 ? options.pubsubOutputLimit : options.outputLimit;
     if (limit > 0 && this.pendingOutputBytes > limit) this.destroy();
   }
@@ -731,7 +731,7 @@ export class Connection {
         if (!this.#dispatching) this.#flush();
       });
     }
-    const limit = this.#server._options.pubsubOutputLimit;
+    const limit = this.#server.options.pubsubOutputLimit;
     if (limit > 0 && this.#writer.length + this.#queuedBytes + this.#inTransport > limit) {
       this.destroy();
     }

@@ -26,8 +26,21 @@
 export { Command, CommandError } from "./command.ts";
 export { Connection } from "./connection.ts";
 export { errorText, hasErrorCode, Reply } from "./reply.ts";
-export { type CommandEntry, type CommandSpec, type Handler, Router } from "./router.ts";
-export { Server, type ServerOptions } from "./server.ts";
+export { type CommandEntry, Router } from "./router.ts";
+export type {
+  CommandDefinition,
+  CommandInfo,
+  CommandSpec,
+  Handler,
+  KeySpec,
+} from "./command_spec.ts";
+export {
+  type MemoryReading,
+  type ResolvedOptions,
+  type RuntimeStats,
+  Server,
+  type ServerOptions,
+} from "./server.ts";
 export { PubSub } from "./pubsub.ts";
 export { globMatch } from "./glob.ts";
 export { clientInfoLine, infoText, registerBuiltins, timingSafeEqual } from "./builtins.ts";

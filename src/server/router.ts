@@ -6,78 +6,9 @@
  */
 
 import { bytesToString } from "../resp/bytes.ts";
-import type { Command } from "./command.ts";
-import type { Connection } from "./connection.ts";
-import type { Reply } from "./reply.ts";
+import type { CommandDefinition, CommandSpec, Handler } from "./command_spec.ts";
 
-/**
- * A command handler. Write with `reply` and return undefined, or return a value (encoded like
- * {@link Reply.value}), or return a Promise of either. Throwing or rejecting answers
- * `-ERR message` (or the message as is when it starts with a code word such as `WRONGTYPE`);
- * the connection goes on. A handler that neither writes nor returns a value answers null.
- *
- * @example
- * ```ts
- * import type { Handler } from "./router.ts";
- *
- * const echo: Handler = (command) => command.args[0];
- * const later: Handler = async () => {
- *   await new Promise((resolve) => setTimeout(resolve, 10));
- *   return "done";
- * };
- * ```
- */
-export type Handler = (command: Command, reply: Reply, connection: Connection) => unknown;
-
-/**
- * How a command is registered.
- *
- * @example
- * ```ts
- * import type { CommandSpec } from "./router.ts";
- *
- * const get: CommandSpec = {
- *   arity: 2,
- *   flags: ["readonly", "fast"],
- *   firstKey: 1,
- *   lastKey: 1,
- *   keyStep: 1,
- *   summary: "Get the value of a key",
- *   handler: (command) => command.args[0],
- * };
- * ```
- */
-export interface CommandSpec {
-  /** The handler (for a container such as CLIENT, used when no subcommand matches: optional). */
-  handler: Handler;
-  /** Redis arity: n = exactly n words including the name, -n = at least n. */
-  arity: number;
-  /**
-   * Redis flag words. The core acts on "noauth" (allowed before AUTH), "pubsub" (allowed in
-   * the RESP2 subscribed context), "noqueue" (run at once inside MULTI: EXEC, DISCARD, MULTI,
-   * WATCH, QUIT, RESET), "blocking" (while its Promise is pending, the connection runs none
-   * of its later commands, as Redis does for a blocked client); other words are only
-   * reported by COMMAND.
-   */
-  flags?: readonly string[];
-  /** First key argument index (COMMAND INFO), 0 if none. */
-  firstKey?: number;
-  /** Last key argument index (-1 = last argument). */
-  lastKey?: number;
-  /** Step between keys. */
-  keyStep?: number;
-  /**
-   * Subcommands by name ("setname"); `args[0]` of the command is the subcommand name. The
-   * arity of a subcommand counts the parent name too (CLIENT SETNAME x = 3).
-   */
-  subcommands?: Record<string, CommandSpec>;
-  /** One line for COMMAND DOCS. */
-  summary?: string;
-  /** Command group for COMMAND DOCS ("connection", "string", ...). */
-  group?: string;
-  /** Version that introduced the command, for COMMAND DOCS. */
-  since?: string;
-}
+export type { CommandDefinition, CommandSpec, Handler, KeySpec } from "./command_spec.ts";
 
 /**
  * A registered command, resolved for fast dispatch.
@@ -179,6 +110,12 @@ export class Router {
     this.#entries.set(lower, entry);
     this.#upper.set(lower.toUpperCase(), entry);
     this.#clearCache();
+    return this;
+  }
+
+  /** Registers (or replaces) every command of a table. */
+  define(definitions: readonly CommandDefinition[]): this {
+    for (const definition of definitions) this.register(definition.name, definition);
     return this;
   }
 

@@ -100,7 +100,7 @@ export interface ServerOptions {
   };
 }
 
-/** @internal Options with defaults applied. */
+/** The options of a {@link Server} with defaults applied ({@link Server.options}). */
 export interface ResolvedOptions {
   maxClients: number;
   databases: number;
@@ -115,13 +115,21 @@ export interface ResolvedOptions {
   serverName: string;
   version: string;
   password: string | undefined;
-  /** Set by `serve()` from the runtime when the application gave none. */
+  /** The application's hook, else the runtime's (see {@link Server.setRuntimeStats}). */
   memoryUsage: ServerOptions["memoryUsage"];
-  /** Set by `serve()` from the runtime when the application gave none. */
+  /** The application's hook, else the runtime's (see {@link Server.setRuntimeStats}). */
   cpuUsage: ServerOptions["cpuUsage"];
 }
 
-/** @internal One reading of the process's memory (bytes), see {@link Server._memory}. */
+/** Readings of the runtime an adapter supplies ({@link Server.setRuntimeStats}). */
+export interface RuntimeStats {
+  /** The process's memory, in the shape of `process.memoryUsage()`. */
+  memoryUsage?: ServerOptions["memoryUsage"];
+  /** The process's CPU time, in the shape of `process.cpuUsage()`. */
+  cpuUsage?: ServerOptions["cpuUsage"];
+}
+
+/** One reading of the process's memory (bytes), see {@link Server.memoryReading}. */
 export interface MemoryReading {
   /** INFO used_memory: heap in use plus memory outside the heap (ArrayBuffers...). */
   used: number;
@@ -195,8 +203,12 @@ export class Server {
   readonly router: Router = new Router();
   /** Pub/sub registry. */
   readonly pubsub: PubSub = new PubSub();
-  /** @internal */
-  readonly _options: ResolvedOptions;
+  /** The options with defaults applied (CONFIG SET changes some of them). */
+  readonly options: Readonly<ResolvedOptions>;
+  /** @internal Same as {@link Server.options}, for code not yet moved to that name. */
+  get _options(): ResolvedOptions {
+    return this.#options;
+  }
   /** @internal */
   readonly _stats: ServerStats;
   /** @internal The entry for `options.handler`. */
@@ -206,10 +218,13 @@ export class Server {
   /** @internal */
   readonly _authenticate: ServerOptions["authenticate"];
 
+  #options: ResolvedOptions;
   #connections = new Set<Connection>();
   #listeners: Listener[] = [];
   #infoSections = new Map<string, () => Record<string, string | number>>();
   #transactionEndHooks: Array<(connection: Connection) => void> = [];
+  #beforeExecHooks: Array<(connection: Connection) => void> = [];
+  #closeHooks: Array<() => void | Promise<void>> = [];
   #nextId = 1;
   #closed = false;
   #closePromise: Promise<void> | undefined;
@@ -223,7 +238,7 @@ export class Server {
 
   /** Creates a server; built-in commands are registered on {@link Server.router}. */
   constructor(options: ServerOptions = {}) {
-    this._options = {
+    this.options = this.#options = {
       maxClients: options.maxClients ?? 10000,
       databases: options.databases ?? 16,
       idleTimeout: options.idleTimeout ?? 0,
@@ -294,7 +309,7 @@ export class Server {
       transport.close();
       return NOOP_HANDLER;
     }
-    if (this.#connections.size >= this._options.maxClients) {
+    if (this.#connections.size >= this.#options.maxClients) {
       this._stats.rejected++;
       transport.write(MAX_CLIENTS_ERROR);
       transport.close();
@@ -346,6 +361,34 @@ export class Server {
     this.#transactionEndHooks.push(callback);
   }
 
+  /**
+   * Hook run when EXEC starts, before the queued commands run (and before EXEC checks
+   * `connection.watchDirty`): the key-value server marks the transaction dirty there when a
+   * WATCHed key expired.
+   */
+  onBeforeExec(hook: (connection: Connection) => void): void {
+    this.#beforeExecHooks.push(hook);
+  }
+
+  /** @internal Runs the {@link Server.onBeforeExec} hooks (EXEC does). */
+  runBeforeExecHooks(connection: Connection): void {
+    for (const hook of this.#beforeExecHooks) hook(connection);
+  }
+
+  /** Hook run once {@link Server.close} has closed every connection (and the listeners). */
+  onClose(hook: () => void | Promise<void>): void {
+    this.#closeHooks.push(hook);
+  }
+
+  /**
+   * Supplies the runtime's memory and CPU readings (adapters call it): each is used where
+   * the application's options gave none.
+   */
+  setRuntimeStats(stats: RuntimeStats): void {
+    this.#options.memoryUsage ??= stats.memoryUsage;
+    this.#options.cpuUsage ??= stats.cpuUsage;
+  }
+
   /** @internal Ends a connection's transaction: clears MULTI state and runs the hooks. */
   _endTransaction(connection: Connection): void {
     connection._multi = null;
@@ -374,13 +417,13 @@ export class Server {
   }
 
   /**
-   * @internal Reads the `memoryUsage` hook (zeros without one, or when it throws) and keeps
-   * the peak and the first reading (startup).
+   * Reads the `memoryUsage` hook (zeros without one, or when it throws) and keeps the peak
+   * and the first reading (startup).
    */
-  _memory(): MemoryReading {
+  memoryReading(): MemoryReading {
     let used = 0;
     let rss = 0;
-    const hook = this._options.memoryUsage;
+    const hook = this.#options.memoryUsage;
     if (hook !== undefined) {
       try {
         const m = hook();
@@ -395,9 +438,14 @@ export class Server {
     return { used, rss, peak: this.#memoryPeak, startup: this.#memoryStartup };
   }
 
+  /** @internal Same as {@link Server.memoryReading}. */
+  _memory(): MemoryReading {
+    return this.memoryReading();
+  }
+
   /** @internal CPU seconds used so far, from the `cpuUsage` hook (zeros without one). */
   _cpu(): { user: number; system: number } {
-    const hook = this._options.cpuUsage;
+    const hook = this.#options.cpuUsage;
     if (hook !== undefined) {
       try {
         const c = hook();
@@ -425,7 +473,7 @@ export class Server {
   }
 
   #startIdleTimer(): void {
-    const idle = this._options.idleTimeout;
+    const idle = this.#options.idleTimeout;
     if (idle <= 0 || this.#idleTimer !== undefined) return;
     this.#idleTimer = setInterval(() => this.#sweepIdle(), Math.min(1000, Math.max(10, idle / 2)));
   }
@@ -436,7 +484,7 @@ export class Server {
   }
 
   #sweepIdle(): void {
-    const idle = this._options.idleTimeout;
+    const idle = this.#options.idleTimeout;
     if (idle <= 0) return;
     const now = Date.now();
     for (const connection of this.#connections) {
@@ -445,9 +493,14 @@ export class Server {
     }
   }
 
+  /** @internal Changes the client limit (CONFIG SET maxclients). */
+  setMaxClients(count: number): void {
+    this.#options.maxClients = count;
+  }
+
   /** @internal Changes the idle timeout (CONFIG SET timeout). */
-  _setIdleTimeout(ms: number): void {
-    this._options.idleTimeout = ms;
+  setIdleTimeout(ms: number): void {
+    this.#options.idleTimeout = ms;
     this.#stopIdleTimer();
     if (this.#connections.size > 0) this.#startIdleTimer();
   }
@@ -471,6 +524,11 @@ export class Server {
     this.#closePromise = (async () => {
       await stopped;
       await done;
+      for (const hook of this.#closeHooks) {
+        try {
+          await hook();
+        } catch { /* one hook's failure must not stop the others */ }
+      }
     })();
     return this.#closePromise;
   }
