@@ -7,7 +7,7 @@
  */
 
 import { bytesToString, parseInteger, stringToBytes } from "../resp/bytes.ts";
-import { CommandError } from "./command.ts";
+import { CommandError, NOT_INTEGER, SYNTAX } from "./errors.ts";
 import type { Connection } from "./connection.ts";
 import { globMatch } from "./glob.ts";
 import type { Reply } from "./reply.ts";
@@ -15,8 +15,6 @@ import type { CommandEntry, CommandSpec, Handler } from "./router.ts";
 import type { Server } from "./server.ts";
 import { VERSION } from "./version.ts";
 
-const NOT_INTEGER = "ERR value is not an integer or out of range";
-const SYNTAX = "ERR syntax error";
 const WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 const NO_PASSWORD = "ERR AUTH <password> called without any password configured for the " +
   "default user. Are you sure your configuration is correct?";

@@ -6,29 +6,11 @@
  */
 
 import { bytesToString, parseInteger } from "../resp/bytes.ts";
+import { CommandError, NOT_INTEGER } from "./errors.ts";
+
+export { CommandError } from "./errors.ts";
 
 const EMPTY: Uint8Array[] = [];
-
-/**
- * An error whose message is sent to the client as is (it starts with a Redis code word such as
- * `ERR` or `WRONGTYPE`). Throw it from a handler to answer an error.
- *
- * @example
- * ```ts
- * import { CommandError } from "./command.ts";
- *
- * function check(n: number): void {
- *   if (n < 0) throw new CommandError("ERR value is out of range, must be positive");
- * }
- * ```
- */
-export class CommandError extends Error {
-  /** Creates the error; `message` should start with a code word (`ERR ...`). */
-  constructor(message: string) {
-    super(message);
-    this.name = "CommandError";
-  }
-}
 
 /**
  * One request as a handler sees it. `args` are the arguments after the command name (and,
@@ -97,7 +79,7 @@ export class Command {
   integer(index: number): number {
     const bytes = this.argv[index + 1];
     const value = bytes === undefined ? undefined : parseInteger(bytes);
-    if (value === undefined) throw new CommandError("ERR value is not an integer or out of range");
+    if (value === undefined) throw new CommandError(NOT_INTEGER);
     return value;
   }
 

@@ -12,7 +12,8 @@ import { RequestDecoder } from "../resp/request_decoder.ts";
 import { Writer } from "../resp/writer.ts";
 import type { ProtocolVersion } from "../resp/writer.ts";
 import { Command } from "./command.ts";
-import { errorText, Reply } from "./reply.ts";
+import { errorMessage, errorText } from "./errors.ts";
+import { Reply } from "./reply.ts";
 import type { CommandEntry } from "./router.ts";
 import type { Server } from "./server.ts";
 import type { Transport } from "./transport.ts";
@@ -44,19 +45,6 @@ const ASYNC_WRITER_SIZE = 256;
 const NO_QUEUE: Array<Uint8Array | Slot> = [];
 /** What the connection's reused Command points at between reads. */
 const NO_ARGV: Uint8Array[] = [];
-
-/** The text of whatever a handler threw; never throws itself (hostile values included). */
-function errorMessage(error: unknown): string {
-  try {
-    if (error instanceof Error) {
-      const message: unknown = error.message;
-      return typeof message === "string" ? message : String(message);
-    }
-    return String(error);
-  } catch {
-    return "unknown error";
-  }
-}
 
 /** Answers a failed command: what it wrote so far is discarded, the error replaces it. */
 function fail(reply: Reply, error: unknown): void {

@@ -7,37 +7,9 @@
  */
 
 import type { ProtocolVersion, Writer } from "../resp/writer.ts";
+import { errorText } from "./errors.ts";
 
-/** True when `message` starts with an upper-case code word ("WRONGTYPE ...", "ERR ..."). */
-export function hasErrorCode(message: string): boolean {
-  let i = 0;
-  const n = message.length;
-  while (i < n) {
-    const c = message.charCodeAt(i);
-    if ((c >= 65 && c <= 90) || (i > 0 && (c === 95 || (c >= 48 && c <= 57)))) i++;
-    else break;
-  }
-  return i >= 2 && (i === n || message.charCodeAt(i) === 32);
-}
-
-/**
- * Turns an error message into Redis's wire form: "ERR " is prefixed unless the message
- * already starts with a code word, and CR/LF become spaces (they would break the protocol).
- *
- * @example
- * ```ts
- * import { errorText } from "./reply.ts";
- *
- * errorText("no such key"); // "ERR no such key"
- * errorText("WRONGTYPE Operation against a key holding the wrong kind of value"); // as is
- * ```
- */
-export function errorText(message: string): string {
-  if (message.indexOf("\r") !== -1 || message.indexOf("\n") !== -1) {
-    message = message.replace(/[\r\n]+/g, " ");
-  }
-  return hasErrorCode(message) ? message : "ERR " + message;
-}
+export { errorText, hasErrorCode } from "./errors.ts";
 
 /**
  * Writes one reply (or several, for a handler that streams an aggregate by headers). All
