@@ -44,8 +44,32 @@ function lastIsOdd(digits: string): boolean {
   return (digits.charCodeAt(digits.length - 1) & 1) === 1;
 }
 
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+/**
+ * `%.{p}f` for small `x` and `p` through one multiplication: `x * 10^p` below 2^31 is off
+ * from the exact product by less than 2^-22, so when its fraction is not within 1e-6 of
+ * one half the rounding direction is certain. Undefined when unsure.
+ */
+function fixedByScaling(x: number, p: number): string | undefined {
+  const y = x * POW10[p];
+  if (!(y < 2147483648)) return undefined;
+  const floor = Math.floor(y);
+  const fraction = y - floor;
+  if (fraction > 0.499999 && fraction < 0.500001) return undefined;
+  const digits = "" + (fraction > 0.5 ? floor + 1 : floor);
+  if (p === 0) return digits;
+  const intLength = digits.length - p;
+  if (intLength > 0) return digits.slice(0, intLength) + "." + digits.slice(intLength);
+  return "0." + "0".repeat(-intLength) + digits;
+}
+
 /** `%.{p}f` of finite `x >= 0` (no sign). */
 export function fixedDigits(x: number, p: number): string {
+  if (p < 10) {
+    const fast = fixedByScaling(x, p);
+    if (fast !== undefined) return fast;
+  }
   if (x >= 1e21) return BigInt(x).toString() + (p > 0 ? "." + "0".repeat(p) : "");
   const s = x.toFixed(p);
   return lastIsOdd(s) && isTie(x, -p) ? lowerLast(s) : s;
@@ -82,17 +106,49 @@ function stripZeros(s: string): string {
   return s.slice(0, end);
 }
 
-/** `%.{p}g` of finite `x >= 0` (no sign); `alt` is the `#` flag. */
+/** Adds a decimal point to `digits` when it has none (the `#` flag). */
+function withPoint(digits: string): string {
+  return digits.indexOf(".") < 0 ? digits + "." : digits;
+}
+
+/** The decimal exponent of the first significant digit of a fixed-notation `s` (not 0). */
+function fixedExponent(s: string): number {
+  if (s.charCodeAt(0) !== 48) {
+    const dot = s.indexOf(".");
+    return (dot < 0 ? s.length : dot) - 1;
+  }
+  let k = 2;
+  while (s.charCodeAt(k) === 48) k++;
+  return 1 - k;
+}
+
+/**
+ * `%.{p}g` of finite `x >= 0` (no sign); `alt` is the `#` flag. `toPrecision` picks fixed
+ * notation for exponents in [-6, P), C in [-4, P): only [-6, -4) needs redoing.
+ */
 export function generalDigits(x: number, p: number, upper: boolean, alt: boolean): string {
   const P = p === 0 ? 1 : p;
-  const [mantissa, exp] = x === 0 ? ["0", 0] : expParts(x, P - 1);
-  if (exp < P && exp >= -4) {
-    const s = fixedDigits(x, P - 1 - exp);
-    if (alt) return s.indexOf(".") < 0 ? s + "." : s;
-    return stripZeros(s);
+  if (x === 0) {
+    const zero = fixedDigits(0, P - 1);
+    return alt ? withPoint(zero) : stripZeros(zero);
   }
-  if (alt) return (mantissa.indexOf(".") < 0 ? mantissa + "." : mantissa) + expSuffix(exp, upper);
-  return stripZeros(mantissa) + expSuffix(exp, upper);
+  const s = x.toPrecision(P);
+  const at = s.indexOf("e");
+  let mantissa: string;
+  let exp: number;
+  if (at < 0) {
+    exp = fixedExponent(s);
+    if (exp >= -4) {
+      const fixed = lastIsOdd(s) && isTie(x, exp - P + 1) ? lowerLast(s) : s;
+      return alt ? withPoint(fixed) : stripZeros(fixed);
+    }
+    [mantissa, exp] = expParts(x, P - 1);
+  } else {
+    exp = +s.slice(at + 1);
+    mantissa = s.slice(0, at);
+    if (lastIsOdd(mantissa) && isTie(x, exp - P + 1)) mantissa = lowerLast(mantissa);
+  }
+  return (alt ? withPoint(mantissa) : stripZeros(mantissa)) + expSuffix(exp, upper);
 }
 
 /** `inf`/`nan` as glibc prints them (no sign). */
@@ -106,32 +162,7 @@ function general14(n: number): string {
   if (n !== n) return signBit(n) ? "-nan" : "nan";
   if (n === Infinity) return "inf";
   if (n === -Infinity) return "-inf";
-  const neg = n < 0;
-  const x = neg ? -n : n;
-  let s = x.toPrecision(14);
-  const at = s.indexOf("e");
-  if (at < 0) {
-    // Fixed notation: the exponent is where the first significant digit sits.
-    const dot = s.indexOf(".");
-    let exp: number;
-    if (s.charCodeAt(0) !== 48) exp = (dot < 0 ? s.length : dot) - 1;
-    else {
-      let k = 2;
-      while (s.charCodeAt(k) === 48) k++;
-      exp = 1 - k;
-    }
-    if (exp < -4) s = generalDigits(x, 14, false, false);
-    else {
-      if (lastIsOdd(s) && isTie(x, exp - 13)) s = lowerLast(s);
-      s = stripZeros(s);
-    }
-  } else {
-    const exp = +s.slice(at + 1);
-    let mantissa = s.slice(0, at);
-    if (lastIsOdd(mantissa) && isTie(x, exp - 13)) mantissa = lowerLast(mantissa);
-    s = stripZeros(mantissa) + expSuffix(exp, false);
-  }
-  return neg ? "-" + s : s;
+  return n < 0 ? "-" + generalDigits(-n, 14, false, false) : generalDigits(n, 14, false, false);
 }
 
 /**

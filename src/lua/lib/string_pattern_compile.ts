@@ -68,6 +68,11 @@ export interface CompiledPattern {
   /** The literal the whole pattern stands for when it is only plain bytes, else null. */
   readonly literal: string | null;
   /**
+   * Per item, the byte that must be at the current position for the pattern from that
+   * item on to match (looking through capture brackets that cannot raise), or -1.
+   */
+  readonly lead: Int32Array;
+  /**
    * The item that must match at a match's first position (after at most 32 leading
    * captures), or -1: a search may skip starting positions where it cannot match.
    */
@@ -255,6 +260,37 @@ function literalOf(b: Builder): string | null {
   return text.length > 0 && b.op[b.op.length - 1] === OP_END ? text : null;
 }
 
+function leadsOf(b: Builder): Int32Array {
+  const n = b.op.length;
+  // Static capture bookkeeping: how many captures are started, and how many still open,
+  // before each item (the same on every path through the pattern).
+  const started = new Int32Array(n);
+  const open = new Int32Array(n);
+  for (let k = 0, s = 0, o = 0; k < n; k++) {
+    started[k] = s;
+    open[k] = o;
+    const op = b.op[k];
+    if (op === OP_OPEN) s++, o++;
+    else if (op === OP_POSITION) s++;
+    else if (op === OP_CLOSE && o > 0) o--;
+  }
+  const lead = new Int32Array(n).fill(-1);
+  for (let k = 0; k < n; k++) {
+    let j = k;
+    for (; j < n; j++) {
+      const op = b.op[j];
+      const quiet = op === OP_CLOSE
+        ? open[j] > 0
+        : (op === OP_OPEN || op === OP_POSITION) && started[j] < MAX_CAPTURES;
+      if (!quiet) break;
+    }
+    if (j < n && b.op[j] === OP_CHAR && (b.quant[j] === Q_ONE || b.quant[j] === Q_PLUS)) {
+      lead[k] = b.ch[j];
+    }
+  }
+  return lead;
+}
+
 function firstItemOf(b: Builder): number {
   let k = 0;
   while (k < b.op.length && k <= 32 && (b.op[k] === OP_OPEN || b.op[k] === OP_POSITION)) k++;
@@ -280,11 +316,14 @@ function compile(p: string, anchorAware: boolean): CompiledPattern {
     sets: b.sets,
     errors: b.errors,
     literal: literalOf(b),
+    lead: leadsOf(b),
     firstItem: firstItemOf(b),
   };
 }
 
 const CACHE_LIMIT = 512;
+/** Lua 5.1's LUA_MAXCAPTURES. */
+const MAX_CAPTURES = 32;
 const anchorCache = new Map<string, CompiledPattern>();
 const literalCaretCache = new Map<string, CompiledPattern>();
 

@@ -170,7 +170,7 @@ function matchItems(ms: MatchState, s: number, pi: number): number {
             pi++;
             continue;
           case Q_OPT:
-            if (m) {
+            if (m && (pat.lead[pi + 1] < 0 || src.charCodeAt(s + 1) === pat.lead[pi + 1])) {
               const r = doMatch(ms, s + 1, pi + 1);
               if (r >= 0) return r;
             }
@@ -203,15 +203,11 @@ function maxExpand(ms: MatchState, s: number, pi: number): number {
     while (s + i < len && set[src.charCodeAt(s + i)] === 1) i++;
   }
   const next = pi + 1;
-  const nextOp = pat.op[next];
-  if (nextOp === OP_END) return s + i;
-  // The rest starts with a mandatory literal byte: only positions holding it can succeed.
-  const lit = nextOp === OP_CHAR && pat.quant[next] !== Q_STAR && pat.quant[next] !== Q_OPT &&
-      pat.quant[next] !== Q_MIN
-    ? pat.ch[next]
-    : -1;
+  if (pat.op[next] === OP_END) return s + i;
+  // Only positions holding the byte the rest must start with can succeed.
+  const lead = pat.lead[next];
   for (; i >= 0; i--) {
-    if (lit >= 0 && src.charCodeAt(s + i) !== lit) continue;
+    if (lead >= 0 && src.charCodeAt(s + i) !== lead) continue;
     const r = doMatch(ms, s + i, next);
     if (r >= 0) return r;
   }
@@ -222,9 +218,12 @@ function minExpand(ms: MatchState, s: number, pi: number): number {
   const pat = ms.pat;
   const src = ms.src;
   const len = ms.len;
+  const lead = pat.lead[pi + 1];
   for (;;) {
-    const r = doMatch(ms, s, pi + 1);
-    if (r >= 0) return r;
+    if (lead < 0 || src.charCodeAt(s) === lead) {
+      const r = doMatch(ms, s, pi + 1);
+      if (r >= 0) return r;
+    }
     if (s < len && singleMatch(pat, pi, src.charCodeAt(s))) s++;
     else return -1;
   }
