@@ -1,5 +1,7 @@
 /**
- * Cheap conversions between bytes, strings and numbers.
+ * Cheap conversions between bytes, strings and numbers, once for the whole code base: UTF-8
+ * ({@link bytesToString}, {@link stringToBytes}), Latin-1, one char per byte
+ * ({@link bytesToLatin1}, {@link latin1ToBytes}), and Redis's integer and double formats.
  *
  * @module
  */
@@ -61,6 +63,50 @@ export function shortByteString(b: Uint8Array, s: number, n: number): string {
     case 32: return fromCharCode(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15], b[s + 16], b[s + 17], b[s + 18], b[s + 19], b[s + 20], b[s + 21], b[s + 22], b[s + 23], b[s + 24], b[s + 25], b[s + 26], b[s + 27], b[s + 28], b[s + 29], b[s + 30], b[s + 31]);
     default: return fromCharCode.apply(null, b.subarray(s, s + n) as unknown as number[]);
   }
+}
+
+/** Longest run passed to one `String.fromCharCode.apply` call (engines cap arguments). */
+const APPLY_MAX = 8192;
+
+/**
+ * Bytes as a string of one char (0–255) per byte, Latin-1: the exact, binary-safe form the
+ * key-value store uses for keys, members and fields. {@link latin1ToBytes} turns it back.
+ *
+ * @example
+ * ```ts
+ * import { bytesToLatin1 } from "./bytes.ts";
+ *
+ * console.log(bytesToLatin1(new Uint8Array([0x6b, 0xff])) === "k\xff"); // true
+ * ```
+ */
+export function bytesToLatin1(bytes: Uint8Array): string {
+  const n = bytes.length;
+  // Short runs: one fixed-arity call (no array-like spread of a typed array, no rope).
+  if (n <= 32) return n === 0 ? "" : shortByteString(bytes, 0, n);
+  if (n <= APPLY_MAX) return fromCharCode.apply(null, bytes as unknown as number[]);
+  let out = "";
+  for (let i = 0; i < n; i += APPLY_MAX) {
+    out += fromCharCode.apply(null, bytes.subarray(i, i + APPLY_MAX) as unknown as number[]);
+  }
+  return out;
+}
+
+/**
+ * A Latin-1 string (one char per byte, as made by {@link bytesToLatin1}) back to its bytes.
+ * A char above 255 keeps only its low byte.
+ *
+ * @example
+ * ```ts
+ * import { latin1ToBytes } from "./bytes.ts";
+ *
+ * console.log(latin1ToBytes("k\xff")); // Uint8Array(2) [ 107, 255 ]
+ * ```
+ */
+export function latin1ToBytes(text: string): Uint8Array {
+  const n = text.length;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = text.charCodeAt(i);
+  return out;
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 
 import { IncompleteError, ProtocolError } from "./errors.ts";
-import { BIG_PAYLOAD, FRESH_MAX, InputBuffer, SUBARRAY } from "./input_buffer.ts";
+import { BIG_PAYLOAD, InputBuffer } from "./input_buffer.ts";
+import { withoutStack } from "./engine.ts";
 import { type DecoderLimits, resolveLimits } from "./limits.ts";
 import { decodeRange } from "./bytes.ts";
 import { Attributed, Push, ReplyError, type RespValue, VerbatimString } from "./types.ts";
@@ -49,23 +50,14 @@ class Frame {
 
 const E_TYPE = "Protocol error: invalid reply type";
 
-/** V8 and JavaScriptCore read `Error.stackTraceLimit` when an error is created. */
-const errorClass = Error as { stackTraceLimit?: unknown };
-
 /**
  * A {@link ReplyError} without a captured stack: it is data from the peer, and capturing the
  * decoder's stack would cost more than decoding the reply.
  */
 function replyError(message: string, bulk: boolean): ReplyError {
-  const limit = errorClass.stackTraceLimit;
-  if (typeof limit !== "number") return new ReplyError(message, bulk);
-  errorClass.stackTraceLimit = 0;
-  try {
-    return new ReplyError(message, bulk);
-  } finally {
-    errorClass.stackTraceLimit = limit;
-  }
+  return withoutStack(ReplyError, message, bulk);
 }
+
 /** `#number()` results that are not lengths. */
 const LINE_NEEDED = -0.5;
 const STREAMED = -0.25;
@@ -126,20 +118,11 @@ export class ReplyDecoder extends InputBuffer {
       pos < end && buf[pos] === 58 && this.want === 0 && this.#stack.length === 0 &&
       this.payload === undefined && this.#error === undefined
     ) {
-      let i = pos + 1;
-      const negative = buf[i] === 45;
-      if (negative) i++;
-      const first = i;
-      let value = 0;
-      for (; i < end; i++) {
-        const digit = buf[i] - 48;
-        if (digit >>> 0 > 9) break;
-        value = value * 10 + digit;
-      }
-      if (buf[i] === 13 && i + 1 < end && i !== first && i - first <= 15) {
-        this.pos = i + 2;
+      const next = this.numberLine(pos);
+      if (next >= 0) {
+        this.pos = next;
         this.scan = 0;
-        return negative ? -value : value;
+        return this.lineValue;
       }
     }
     return this.#fast();
@@ -159,32 +142,21 @@ export class ReplyDecoder extends InputBuffer {
       this.#error === undefined
     ) {
       const type = buf[pos];
-      let i = pos + 1;
       if (type === 36) {
-        let length = 0;
-        for (; i < end; i++) {
-          const digit = buf[i] - 48;
-          if (digit >>> 0 > 9) break;
-          length = length * 10 + digit;
-        }
-        const start = i + 2;
+        const start = this.numberLine(pos);
+        const length = this.lineValue;
         if (
-          buf[i] === 13 && i !== pos + 1 && i - pos <= 16 && end - start >= length + 2 &&
+          start >= 0 && length >= 0 && end - start >= length + 2 &&
           length <= this.#limits.maxBulkLength
         ) {
           this.pos = start + length + 2;
           this.scan = 0;
           if (this.#strings) return decodeRange(buf, start, start + length);
-          if (length <= FRESH_MAX) {
-            const out = new Uint8Array(length);
-            for (let j = 0; j < length; j++) out[j] = buf[start + j];
-            return out;
-          }
-          if (SUBARRAY) return buf.subarray(start, start + length);
-          return new Uint8Array(this.viewData(), this.offset + start, length);
+          return this.take(start, length);
         }
       } else if (type === 43 || type === 45) {
         const stop = end - pos > 128 ? pos + 128 : end;
+        let i = pos + 1;
         while (i < stop && buf[i] !== 13) i++;
         if (i < stop && i + 1 < end) {
           this.pos = i + 2;
@@ -280,36 +252,19 @@ export class ReplyDecoder extends InputBuffer {
     let remaining = frame.remaining;
     while (remaining > 1 && pos + 3 < end) {
       const type = buf[pos];
-      let i = pos + 1;
-      let c = buf[i];
+      if (type !== 36 && type !== 58) break;
+      const next = this.numberLine(pos);
+      if (next < 0) break;
+      const value = this.lineValue;
       if (type === 36) {
-        if (c < 48 || c > 57) break;
-        let value = c - 48;
-        if (c === 48) c = buf[++i];
-        else {
-          for (c = buf[++i]; c >= 48 && c <= 57 && i < end; c = buf[++i]) {
-            value = value * 10 + c - 48;
-          }
-        }
-        if (c !== 13 || i - pos > 16 || value > maxBulk) break;
-        const start = i + 2;
-        if (end - start < value + 2) break;
-        if (strings) items.push(decodeRange(buf, start, start + value));
-        else items.push(this.take(start, value));
-        pos = start + value + 2;
-      } else if (type === 58) {
-        let negative = false;
-        if (c === 45) {
-          negative = true;
-          c = buf[++i];
-        }
-        const first = i;
-        let value = 0;
-        for (; c >= 48 && c <= 57 && i < end; c = buf[++i]) value = value * 10 + c - 48;
-        if (c !== 13 || i + 1 >= end || i === first || i - first > 15) break;
-        items.push(negative ? -value : value);
-        pos = i + 2;
-      } else break;
+        if (value < 0 || value > maxBulk || end - next < value + 2) break;
+        if (strings) items.push(decodeRange(buf, next, next + value));
+        else items.push(this.take(next, value));
+        pos = next + value + 2;
+      } else {
+        items.push(value);
+        pos = next;
+      }
       remaining--;
     }
     this.pos = pos;
@@ -408,27 +363,12 @@ export class ReplyDecoder extends InputBuffer {
   #number(): number {
     const buf = this.buf;
     const pos = this.pos;
-    const end = this.end;
-    let i = pos + 1;
-    let negative = false;
     if (this.scan < 24) {
-      if (i < end && buf[i] === 45) {
-        negative = true;
-        i++;
-      }
-      let value = 0;
-      let c = 0;
-      const first = i;
-      while (i < end) {
-        c = buf[i];
-        if (c < 48 || c > 57) break;
-        value = value * 10 + c - 48;
-        i++;
-      }
-      if (c === 13 && i + 1 < end && i > first && i - first < 16) {
+      const next = this.numberLine(pos);
+      if (next >= 0) {
         this.scan = 0;
-        this.pos = i + 2;
-        return negative ? -value : value;
+        this.pos = next;
+        return this.lineValue;
       }
     }
     const cr = this.#lineEnd();
@@ -526,27 +466,12 @@ export class ReplyDecoder extends InputBuffer {
   #integer(): Step {
     const buf = this.buf;
     const pos = this.pos;
-    const end = this.end;
     if (this.scan < 24) {
-      let i = pos + 1;
-      let negative = false;
-      if (i < end && buf[i] === 45) {
-        negative = true;
-        i++;
-      }
-      const first = i;
-      let value = 0;
-      let c = 0;
-      while (i < end) {
-        c = buf[i];
-        if (c < 48 || c > 57) break;
-        value = value * 10 + c - 48;
-        i++;
-      }
-      if (c === 13 && i + 1 < end && i > first && i - first < 16) {
+      const next = this.numberLine(pos);
+      if (next >= 0) {
         this.scan = 0;
-        this.pos = i + 2;
-        return negative ? -value : value;
+        this.pos = next;
+        return this.lineValue;
       }
     }
     const cr = this.#lineEnd();
