@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The long fuzz run: repeats the fuzz tests (test/fuzz_*.test.ts) under Node, Deno and Bun
+// The long fuzz run: repeats the fuzz tests (test/integration/fuzz_*.test.ts) under Node, Deno and Bun
 // with many more cases and a fresh seed each round, until the time is up or a round fails.
 // A failing round's seeds are printed (replay one with FUZZ_SEED=<seed> FUZZ_ITERATIONS=<n>).
 //

@@ -1,6 +1,6 @@
 /**
- * Shared helpers for the real-client tests (`test/clients_*.test.ts`,
- * `test/readme_commands.test.ts`): our key-value server in-process, child processes with a
+ * Shared helpers for the real-client tests (`test/integration/clients_*.test.ts`,
+ * `test/integration/readme_commands.test.ts`): our key-value server in-process, child processes with a
  * deadline, timeouts, and where the external tools live. Runs on Node, Deno and Bun.
  */
 import { spawn, spawnSync } from "node:child_process";

@@ -16,11 +16,11 @@ import { readFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { connectClient } from "./helpers/client.ts";
-import { runtime, within } from "./helpers/clients.ts";
-import { freePort } from "./helpers/redis_oracle.ts";
+import { connectClient } from "../helpers/client.ts";
+import { runtime, within } from "../helpers/clients.ts";
+import { freePort } from "../helpers/redis_oracle.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 
 /** The commands of the README's "Start the key-value server" block, comments removed. */
 function readmeStartCommands(readme: string): string[] {

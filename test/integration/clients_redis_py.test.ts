@@ -10,7 +10,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { type Oracle, startOracle } from "./helpers/redis_oracle.ts";
+import { type Oracle, startOracle } from "../helpers/redis_oracle.ts";
 import {
   compareVersions,
   needs,
@@ -20,9 +20,9 @@ import {
   REDIS_SERVER_PATH,
   run,
   startOurs,
-} from "./helpers/clients.ts";
+} from "../helpers/clients.ts";
 
-const script = fileURLToPath(new URL("./fixtures/redis_py_client.py", import.meta.url));
+const script = fileURLToPath(new URL("../fixtures/redis_py_client.py", import.meta.url));
 const version = pythonRedisVersion();
 const skip = needs(PYTHON, REDIS_SERVER_PATH) ||
   (version === undefined ? "python3-redis (redis-py) is not installed" : false);

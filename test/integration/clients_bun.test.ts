@@ -8,9 +8,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { type Oracle, oracleSkip, startOracle } from "./helpers/redis_oracle.ts";
-import { type Ours, sleep, startOurs, within } from "./helpers/clients.ts";
-import type { Command } from "../src/server/command.ts";
+import { type Oracle, oracleSkip, startOracle } from "../helpers/redis_oracle.ts";
+import { type Ours, sleep, startOurs, within } from "../helpers/clients.ts";
+import type { Command } from "../../src/server/command.ts";
 
 /** The part of Bun's RedisClient these tests use. */
 interface BunRedis {

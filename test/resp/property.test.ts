@@ -9,7 +9,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { normalize } from "./helpers/resp_normalize.ts";
+import { normalize } from "../helpers/resp_normalize.ts";
 import {
   Attributed,
   encodeCommand,
@@ -22,7 +22,7 @@ import {
   type RespValue,
   VerbatimString,
   Writer,
-} from "../src/resp/mod.ts";
+} from "../../src/resp/mod.ts";
 
 /** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
 function mulberry32(seed: number): () => number {

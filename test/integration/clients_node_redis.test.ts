@@ -8,9 +8,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createClient, RESP_TYPES } from "redis";
-import { type Oracle, oracleSkip, startOracle } from "./helpers/redis_oracle.ts";
-import { type Ours, sleep, startOurs, within } from "./helpers/clients.ts";
-import type { Command } from "../src/server/command.ts";
+import { type Oracle, oracleSkip, startOracle } from "../helpers/redis_oracle.ts";
+import { type Ours, sleep, startOurs, within } from "../helpers/clients.ts";
+import type { Command } from "../../src/server/command.ts";
 
 type Client = ReturnType<typeof createClient>;
 

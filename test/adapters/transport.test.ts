@@ -18,18 +18,18 @@ import type {
   ListenOptions,
   Transport,
   TransportHandler,
-} from "../src/server/transport.ts";
-import { detectRuntime } from "../adapters/serve.ts";
-import { LINGER_TIMEOUT } from "../adapters/common.ts";
-import { makeCertificate } from "./helpers/tls.ts";
+} from "../../src/server/transport.ts";
+import { detectRuntime } from "../../adapters/serve.ts";
+import { LINGER_TIMEOUT } from "../../adapters/common.ts";
+import { makeCertificate } from "../helpers/tls.ts";
 
 const runtime = detectRuntime();
 const { listen } =
   (runtime === "deno"
-    ? await import("../adapters/deno.ts")
+    ? await import("../../adapters/deno.ts")
     : runtime === "bun"
-    ? await import("../adapters/bun.ts")
-    : await import("../adapters/node.ts")) as { listen: ListenFunction };
+    ? await import("../../adapters/bun.ts")
+    : await import("../../adapters/node.ts")) as { listen: ListenFunction };
 
 const MiB = 1024 * 1024;
 

@@ -8,8 +8,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { Redis, type RedisOptions } from "ioredis";
-import { type Ours, sleep, startOurs, within } from "./helpers/clients.ts";
-import type { Command } from "../src/server/command.ts";
+import { type Ours, sleep, startOurs, within } from "../helpers/clients.ts";
+import type { Command } from "../../src/server/command.ts";
 
 describe("ioredis", () => {
   let ours: Ours;

@@ -8,8 +8,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { RequestDecoder } from "../src/resp/request_decoder.ts";
-import { ReplyDecoder } from "../src/resp/reply_decoder.ts";
+import { RequestDecoder } from "../../src/resp/request_decoder.ts";
+import { ReplyDecoder } from "../../src/resp/reply_decoder.ts";
 
 const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 

@@ -5,7 +5,12 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { decodeRequest, IncompleteError, ProtocolError, RequestDecoder } from "../src/resp/mod.ts";
+import {
+  decodeRequest,
+  IncompleteError,
+  ProtocolError,
+  RequestDecoder,
+} from "../../src/resp/mod.ts";
 
 /** Latin-1 string to bytes (one byte per char), so vectors can hold any byte. */
 function latin1(text: string): Uint8Array {

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type Oracle, startOracle } from "./helpers/redis_oracle.ts";
+import { type Oracle, startOracle } from "../helpers/redis_oracle.ts";
 import {
   needs,
   type Ours,
@@ -14,7 +14,7 @@ import {
   run,
   type RunResult,
   startOurs,
-} from "./helpers/clients.ts";
+} from "../helpers/clients.ts";
 
 const skip = needs(REDIS_BENCHMARK, REDIS_SERVER_PATH);
 

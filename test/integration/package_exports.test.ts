@@ -11,12 +11,12 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 // @ts-ignore: a plain .mjs script without type declarations
-import { checkExports, inJsrPublish } from "../scripts/check_exports.mjs";
+import { checkExports, inJsrPublish } from "../../scripts/check_exports.mjs";
 
 // deno-lint-ignore no-explicit-any
 type Json = Record<string, any>;
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 const read = (name: string): Json => JSON.parse(readFileSync(root + name, "utf8"));
 const pkg = read("package.json");
 const deno = read("deno.json");
@@ -72,7 +72,7 @@ describe("package.json and deno.json", () => {
       check(pkg, d).some((x) => x.includes('exports["./adapters/bun"]') && x.includes("publish")),
     );
     assert.equal(inJsrPublish(deno, "src/kv/mod.ts"), true);
-    assert.equal(inJsrPublish(deno, "test/package_exports.test.ts"), false);
+    assert.equal(inJsrPublish(deno, "test/integration/package_exports.test.ts"), false);
     assert.equal(inJsrPublish(deno, "src/kv/keyspace.test.ts"), false);
     assert.equal(inJsrPublish(deno, "bench/e2e.ts"), false);
   });

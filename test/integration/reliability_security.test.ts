@@ -7,12 +7,12 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
-import { serve, type ServeOptions } from "../adapters/serve.ts";
-import type { RunningServer } from "../adapters/common.ts";
-import { ReplyError } from "../src/resp/types.ts";
-import { timingSafeEqual } from "../src/server/builtins.ts";
-import { connectClient, type RawClient } from "./helpers/client.ts";
-import { makeCertificate } from "./helpers/tls.ts";
+import { serve, type ServeOptions } from "../../adapters/serve.ts";
+import type { RunningServer } from "../../adapters/common.ts";
+import { ReplyError } from "../../src/resp/types.ts";
+import { timingSafeEqual } from "../../src/server/commands/connection.ts";
+import { connectClient, type RawClient } from "../helpers/client.ts";
+import { makeCertificate } from "../helpers/tls.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const text = (v: unknown): string => v instanceof ReplyError ? v.message : String(v);
@@ -184,7 +184,7 @@ describe("security", () => {
   it("key-value server: __proto__ and friends are ordinary keys, fields and members", async () => {
     let kv: { createKeyValueServer?: (options?: object) => unknown } | undefined;
     try {
-      kv = await import("../src/kv/mod.ts");
+      kv = await import("../../src/kv/mod.ts");
     } catch (error) {
       console.log(`[security] skipped: src/kv/mod.ts does not load (${error})`);
       return;

@@ -18,7 +18,7 @@ import {
   stringToBytes,
   VerbatimString,
   Writer,
-} from "../src/resp/mod.ts";
+} from "../../src/resp/mod.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);

@@ -4,7 +4,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { normalize } from "./helpers/resp_normalize.ts";
+import { normalize } from "../helpers/resp_normalize.ts";
 import {
   Attributed,
   decodeReply,
@@ -15,7 +15,7 @@ import {
   ReplyError,
   type RespValue,
   VerbatimString,
-} from "../src/resp/mod.ts";
+} from "../../src/resp/mod.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const b = enc;

@@ -14,9 +14,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { connectClient } from "./helpers/client.ts";
+import { connectClient } from "../helpers/client.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 const g = globalThis as { Deno?: { execPath(): string }; Bun?: unknown };
 const runtime = g.Deno !== undefined ? "deno" : g.Bun !== undefined ? "bun" : "node";
 

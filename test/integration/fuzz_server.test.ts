@@ -10,14 +10,14 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
-import { Server } from "../src/server/server.ts";
-import { serve } from "../adapters/serve.ts";
-import type { RunningServer } from "../adapters/common.ts";
-import { ReplyDecoder } from "../src/resp/reply_decoder.ts";
-import { ReplyError } from "../src/resp/types.ts";
-import { connect } from "./helpers/memory_transport.ts";
-import { connectClient, type RawClient } from "./helpers/client.ts";
-import { oracleSkip, startOracle } from "./helpers/redis_oracle.ts";
+import { Server } from "../../src/server/server.ts";
+import { serve } from "../../adapters/serve.ts";
+import type { RunningServer } from "../../adapters/common.ts";
+import { ReplyDecoder } from "../../src/resp/reply_decoder.ts";
+import { ReplyError } from "../../src/resp/types.ts";
+import { connect } from "../helpers/memory_transport.ts";
+import { connectClient, type RawClient } from "../helpers/client.ts";
+import { oracleSkip, startOracle } from "../helpers/redis_oracle.ts";
 import {
   concatBytes,
   fuzzIterations,
@@ -28,7 +28,7 @@ import {
   randomStream,
   Rng,
   show,
-} from "./helpers/fuzz.ts";
+} from "../helpers/fuzz.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -8,10 +8,10 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { RequestDecoder } from "../src/resp/request_decoder.ts";
-import { ReplyDecoder } from "../src/resp/reply_decoder.ts";
-import { ProtocolError } from "../src/resp/errors.ts";
-import { encodeCommand, Writer } from "../src/resp/writer.ts";
+import { RequestDecoder } from "../../src/resp/request_decoder.ts";
+import { ReplyDecoder } from "../../src/resp/reply_decoder.ts";
+import { ProtocolError } from "../../src/resp/errors.ts";
+import { encodeCommand, Writer } from "../../src/resp/writer.ts";
 import {
   concatBytes,
   encodeValues,
@@ -26,7 +26,7 @@ import {
   randomValue,
   Rng,
   show,
-} from "./helpers/fuzz.ts";
+} from "../helpers/fuzz.ts";
 
 interface RequestOutcome {
   commands: string[];

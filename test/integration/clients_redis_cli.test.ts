@@ -6,8 +6,8 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type Oracle, startOracle } from "./helpers/redis_oracle.ts";
-import { connectClient } from "./helpers/client.ts";
+import { type Oracle, startOracle } from "../helpers/redis_oracle.ts";
+import { connectClient } from "../helpers/client.ts";
 import {
   needs,
   type Ours,
@@ -15,7 +15,7 @@ import {
   REDIS_SERVER_PATH,
   run,
   startOurs,
-} from "./helpers/clients.ts";
+} from "../helpers/clients.ts";
 
 const skip = needs(REDIS_CLI, REDIS_SERVER_PATH);
 

@@ -6,8 +6,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Server } from "../src/server/server.ts";
-import { connect, tick } from "./helpers/memory_transport.ts";
+import { Server } from "../../src/server/server.ts";
+import { connect, tick } from "../helpers/memory_transport.ts";
 
 function deferred<T = unknown>() {
   let resolve!: (value: T) => void;

@@ -30,7 +30,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import Redis from "ioredis";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 const g = globalThis as { Deno?: unknown; Bun?: unknown };
 const skip = g.Deno !== undefined || g.Bun !== undefined
   ? "slow (build, pack, install): runs once, under Node"

@@ -9,9 +9,9 @@ import { connect as tlsConnect } from "node:tls";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { detectRuntime, type RunningServer, serve } from "../adapters/serve.ts";
-import type { ListenAddress } from "../src/server/transport.ts";
-import { makeCertificate } from "./helpers/tls.ts";
+import { detectRuntime, type RunningServer, serve } from "../../adapters/serve.ts";
+import type { ListenAddress } from "../../src/server/transport.ts";
+import { makeCertificate } from "../helpers/tls.ts";
 
 const runtime = detectRuntime();
 

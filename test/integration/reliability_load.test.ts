@@ -10,15 +10,15 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { detectRuntime } from "../adapters/serve.ts";
-import { connectClient, type RawClient } from "./helpers/client.ts";
-import { FULL } from "./helpers/fuzz.ts";
+import { detectRuntime } from "../../adapters/serve.ts";
+import { connectClient, type RawClient } from "../helpers/client.ts";
+import { FULL } from "../helpers/fuzz.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const MB = 1024 * 1024;
 const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 const runtime = detectRuntime();
-const FIXTURE = fileURLToPath(new URL("./fixtures/reliability_server.ts", import.meta.url));
+const FIXTURE = fileURLToPath(new URL("../fixtures/reliability_server.ts", import.meta.url));
 
 interface Stats {
   rss: number;
