@@ -377,7 +377,7 @@ function pattern(): string {
 
 const REPLS = ["", "-", "%0", "<%1>", "%2%1", "%%", "x%", "%a", "[%0|%1]"];
 const GENERATED: Op[] = [];
-for (let k = 0; k < 4000; k++) {
+for (let k = 0; k < 8000; k++) {
   const s = subject();
   const p = pattern();
   const init = int(3) === 0 ? int(s.length + 6) - 3 : undefined;

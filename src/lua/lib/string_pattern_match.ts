@@ -47,13 +47,19 @@ const CAP_POSITION = -2;
 
 /** The state of one match attempt over `src` (Lua's MatchState). */
 export class MatchState {
+  /** The subject. */
   src = "";
+  /** The subject's length in bytes. */
   len = 0;
+  /** The pattern being matched. */
   pat!: CompiledPattern;
   /** Number of captures started (finished or not). */
   level = 0;
+  /** Current recursion depth of the matcher. */
   depth = 0;
+  /** Start offset of each capture. */
   readonly capInit: Int32Array = new Int32Array(MAX_CAPTURES);
+  /** Length of each capture, or CAP_UNFINISHED / CAP_POSITION. */
   readonly capLen: Int32Array = new Int32Array(MAX_CAPTURES);
 
   /** Prepares the state for matching `pat` against `src`. */
