@@ -6,8 +6,9 @@
  * Bun quirks handled here:
  * - `socket.write` is unbuffered: it returns how many bytes the kernel took (possibly fewer
  *   than given, `-1` once closed) and does NOT keep the rest. The adapter queues the
- *   remainder, and everything written after it, and writes it from the `drain` handler in
- *   order. `write()` reports false above {@link HIGH_WATER_MARK}; `drained()` follows when the
+ *   remainder, and everything written after it, in a {@link WriteQueue} (made on the first
+ *   short write, dropped when empty), and writes it from the `drain` handler in order.
+ *   `write()` reports false above `HIGH_WATER_MARK` (64 KiB); `drained()` follows when the
  *   queue is empty. `drain` also fires spuriously (on open, on resume): harmless here.
  * - The `data` handler gets fresh bytes per call (Bun copies out of its receive buffer), so
  *   they are handed over without a copy. `binaryType: "uint8array"` makes them plain
@@ -31,7 +32,6 @@
  *
  * @module
  */
-import { lstatSync, unlinkSync } from "node:fs";
 import type {
   ListenAddress,
   Listener,
@@ -41,12 +41,13 @@ import type {
 } from "../src/server/transport.ts";
 import {
   formatAddress,
-  HIGH_WATER_MARK,
   LINGER_TIMEOUT,
   type RunningServer,
   type ServeOptions,
   serveWith,
 } from "./common.ts";
+import { removeSocketFile, removeStaleSocket } from "./socket_file.ts";
+import { WriteQueue } from "./write_queue.ts";
 
 export type { RunningServer, ServeOptions } from "./common.ts";
 
@@ -106,9 +107,8 @@ class BunTransport implements Transport {
   readonly localAddress: string;
   handler: TransportHandler | undefined;
   #socket: BunSocket;
-  #queue: Uint8Array[] = [];
-  #queued = 0;
-  #full = false;
+  /** What the kernel did not take yet; undefined when nothing waits. */
+  #queue: WriteQueue | undefined = undefined;
   #paused = false;
   #held: Uint8Array[] = [];
   /** close() was asked for (by us or after the peer's end): input is discarded. */
@@ -152,45 +152,37 @@ class BunTransport implements Transport {
   write(bytes: Uint8Array): boolean {
     if (this.#closing || this.#done) return true;
     const length = bytes.length;
-    if (length === 0) return !this.#full;
-    if (this.#queue.length === 0) {
-      const n = this.#socket.write(bytes);
-      if (n === length || n < 0) return true; // n < 0: closed, the close handler follows
-      this.#queue.push(n > 0 ? bytes.subarray(n) : bytes);
-      this.#queued += length - n;
-    } else {
-      this.#queue.push(bytes);
-      this.#queued += length;
-    }
-    if (this.#queued > HIGH_WATER_MARK) this.#full = true;
-    return !this.#full;
+    const queue = this.#queue;
+    if (queue !== undefined) return length === 0 ? !queue.full : queue.push(bytes);
+    if (length === 0) return true;
+    const n = this.#socket.write(bytes);
+    if (n === length || n < 0) return true; // n < 0: closed, the close handler follows
+    return (this.#queue = new WriteQueue()).push(n > 0 ? bytes.subarray(n) : bytes);
   }
 
   /** The `drain` handler: write what is queued, in order, until the kernel is full again. */
   onDrain(): void {
     if (this.#done) return;
     const queue = this.#queue;
-    while (queue.length > 0) {
-      const chunk = queue[0];
-      const n = this.#socket.write(chunk);
-      if (n < 0) return;
-      this.#queued -= n;
-      if (n < chunk.length) {
-        queue[0] = chunk.subarray(n);
-        return;
+    if (queue !== undefined) {
+      while (queue.length > 0) {
+        const chunk = queue.first();
+        const n = this.#socket.write(chunk);
+        if (n < 0) return;
+        queue.written(n);
+        if (n < chunk.length) return;
       }
-      queue.shift();
-    }
-    if (this.#full) {
-      this.#full = false;
-      try {
-        this.handler?.drained();
-      } catch (error) {
-        this.#fail(error);
-        return;
+      this.#queue = undefined;
+      if (queue.takeFull()) {
+        try {
+          this.handler?.drained();
+        } catch (error) {
+          this.#fail(error);
+          return;
+        }
       }
     }
-    if (this.#closing && !this.#ended && queue.length === 0) this.#end();
+    if (this.#closing && !this.#ended && this.#queue === undefined) this.#end();
   }
 
   pause(): void {
@@ -220,13 +212,13 @@ class BunTransport implements Transport {
     this.#closing = true;
     this.#held.length = 0;
     if (this.#paused) this.#socket.resume?.();
-    if (this.#queue.length === 0) this.#end();
+    if (this.#queue === undefined) this.#end();
   }
 
   destroy(): void {
     if (this.#done) return;
     this.#closing = true;
-    this.#queue.length = 0;
+    this.#queue = undefined;
     this.#socket.terminate();
   }
 
@@ -273,25 +265,9 @@ class BunTransport implements Transport {
     this.#done = true;
     this.#closing = true;
     if (this.#linger !== undefined) clearTimeout(this.#linger);
-    this.#queue.length = 0;
+    this.#queue = undefined;
     this.#held.length = 0;
     this.handler?.closed(this.#error ?? error);
-  }
-}
-
-function removeStaleSocket(path: string): void {
-  try {
-    if (lstatSync(path).isSocket()) unlinkSync(path);
-  } catch {
-    // Missing, or not ours to remove: listen() reports the real problem.
-  }
-}
-
-function removeFile(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone.
   }
 }
 
@@ -370,7 +346,7 @@ export const listen: ListenFunction = (options, onConnection): Promise<Listener>
         } catch {
           // Already stopped.
         }
-        if (path !== undefined) removeFile(path);
+        if (path !== undefined) removeSocketFile(path);
         await new Promise((resolve) => setTimeout(resolve, 0));
       })();
       return closed;

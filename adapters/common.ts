@@ -150,13 +150,15 @@ export async function serveWith(
  * `used_memory_startup`). Without `node:process` the hooks stay unset (figures read 0).
  */
 async function useRuntimeUsage(server: Server): Promise<void> {
-  const options = server._options;
+  const options = server.options;
   if (options.memoryUsage === undefined || options.cpuUsage === undefined) {
     try {
       const process = (await import("node:process")).default;
-      options.memoryUsage ??= () => process.memoryUsage();
-      options.cpuUsage ??= () => process.cpuUsage();
+      server.setRuntimeStats({
+        memoryUsage: () => process.memoryUsage(),
+        cpuUsage: () => process.cpuUsage(),
+      });
     } catch { /* no node:process in this runtime */ }
   }
-  server._memory();
+  server.memoryReading();
 }

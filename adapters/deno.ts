@@ -21,10 +21,10 @@
  *   least three quarters hands the buffer itself over and allocates the next one; a smaller
  *   one hands over a copy of exactly the bytes read (`slice`) and the buffer is reused.
  *   Handed-over chunks are never touched again.
- * - `conn.write` is async and may write only part: a queue (allocated while there is
- *   something to write) and a single write loop, small queued chunks coalesced into one
- *   write; `write()` reports false above
- *   {@link HIGH_WATER_MARK} and `drained()` follows when the queue is empty.
+ * - `conn.write` is async and may write only part: a {@link WriteQueue} (allocated while
+ *   there is something to write) and a single write loop, small queued chunks coalesced into
+ *   one write; `write()` reports false above `HIGH_WATER_MARK` (64 KiB) and `drained()` follows
+ *   when the queue is empty.
  * - `close()`: flush the queue, `closeWrite()` (FIN), wait for the peer's EOF (bounded by
  *   {@link LINGER_TIMEOUT}), then `conn.close()`. Every rejected read/write promise
  *   (`BrokenPipe`, `ConnectionReset`, `BadResource` after close) is caught.
@@ -42,12 +42,13 @@ import type {
 } from "../src/server/transport.ts";
 import {
   formatAddress,
-  HIGH_WATER_MARK,
   LINGER_TIMEOUT,
   type RunningServer,
   type ServeOptions,
   serveWith,
 } from "./common.ts";
+import { removeSocketFile, removeStaleSocket } from "./socket_file.ts";
+import { WriteQueue } from "./write_queue.ts";
 
 export type { RunningServer, ServeOptions } from "./common.ts";
 
@@ -75,8 +76,6 @@ interface DenoApi {
   listen(options: { hostname?: string; port?: number }): DenoListener;
   listen(options: { transport: "unix"; path: string }): DenoListener;
   listenTls(options: { hostname?: string; port?: number; cert: string; key: string }): DenoListener;
-  lstatSync(path: string): { isSocket: boolean | null };
-  removeSync(path: string): void;
 }
 
 function deno(): DenoApi {
@@ -115,10 +114,6 @@ function releaseRead(region: Uint8Array, used: number): void {
     readSlabUsed = region.byteOffset + used;
   }
 }
-/** Queued chunks smaller than this are coalesced into one write of at most this size. */
-const COALESCE_SIZE = 64 * 1024;
-/** The write queue of a connection with nothing to write (shared, never pushed to). */
-const NO_QUEUE: Uint8Array[] = [];
 const NO_BUFFER = new Uint8Array(0);
 
 /** One `Deno.Conn` as a {@link Transport}. */
@@ -127,11 +122,9 @@ class DenoTransport implements Transport {
   #conn: DenoConn;
   #remote: string | undefined;
   #local: string | undefined;
-  /** Chunks waiting to be written; NO_QUEUE when none (an idle connection holds no array). */
-  #queue: Uint8Array[] = NO_QUEUE;
-  #queued = 0;
+  /** Chunks waiting to be written; undefined when none (an idle connection holds no queue). */
+  #queue: WriteQueue | undefined = undefined;
   #writing = false;
-  #full = false;
   #paused = false;
   /** The buffer the pending read fills; NO_BUFFER until the next read takes one. */
   #buffer: Uint8Array = NO_BUFFER;
@@ -269,37 +262,28 @@ class DenoTransport implements Transport {
 
   write(bytes: Uint8Array): boolean {
     if (this.#closing || this.#done) return true;
-    if (bytes.length === 0) return !this.#full;
-    if (this.#queue === NO_QUEUE) this.#queue = [];
-    this.#queue.push(bytes);
-    this.#queued += bytes.length;
-    if (!this.#writing) void this.#writeLoop();
-    if (this.#queued > HIGH_WATER_MARK) this.#full = true;
-    return !this.#full;
+    const queue = this.#queue ??= new WriteQueue();
+    if (bytes.length === 0) return !queue.full;
+    const below = queue.push(bytes);
+    if (!this.#writing) void this.#writeLoop(queue);
+    return below;
   }
 
-  async #writeLoop(): Promise<void> {
+  async #writeLoop(queue: WriteQueue): Promise<void> {
     this.#writing = true;
-    const queue = this.#queue;
     try {
       while (queue.length > 0 && !this.#done) {
-        let chunk = queue[0];
-        if (queue.length > 1 && chunk.length < COALESCE_SIZE) chunk = coalesce(queue);
+        const chunk = queue.coalesceFirst();
         const n = await this.#conn.write(chunk);
         if (this.#done) return;
-        this.#queued -= n;
-        if (n < chunk.length) queue[0] = chunk.subarray(n);
-        else queue.shift();
+        queue.written(n);
       }
       this.#writing = false;
       if (this.#done) return;
-      // Everything is written: drop the array (the next write makes a new one).
-      if (this.#queue === queue) this.#queue = NO_QUEUE;
-      if (this.#full) {
-        this.#full = false;
-        this.handler?.drained(); // may write again: that starts a new loop
-      }
-      if (this.#closing && !this.#writing && this.#queue.length === 0) await this.#shutdown();
+      // Everything is written: drop the queue (the next write makes a new one).
+      if (this.#queue === queue) this.#queue = undefined;
+      if (queue.takeFull()) this.handler?.drained(); // may write again: that starts a new loop
+      if (this.#closing && !this.#writing && this.#queue === undefined) await this.#shutdown();
     } catch (error) {
       this.#writing = false;
       this.#finish(error);
@@ -348,7 +332,7 @@ class DenoTransport implements Transport {
     this.#closing = true;
     // Keep reading (and discarding) to see the peer's EOF.
     if (!this.#reading) queueMicrotask(() => this.#continue());
-    if (!this.#writing && this.#queue.length === 0) void this.#shutdown();
+    if (!this.#writing && this.#queue === undefined) void this.#shutdown();
   }
 
   destroy(): void {
@@ -360,9 +344,7 @@ class DenoTransport implements Transport {
     this.#done = true;
     this.#closing = true;
     if (this.#linger !== undefined) clearTimeout(this.#linger);
-    this.#queue.length = 0;
-    this.#queue = NO_QUEUE;
-    this.#queued = 0;
+    this.#queue = undefined;
     this.#held = undefined;
     try {
       this.#conn.close();
@@ -373,43 +355,8 @@ class DenoTransport implements Transport {
   }
 }
 
-/** Replaces the leading small chunks of `queue` by one chunk of at most COALESCE_SIZE bytes. */
-function coalesce(queue: Uint8Array[]): Uint8Array {
-  let count = 0;
-  let size = 0;
-  while (count < queue.length && size + queue[count].length <= COALESCE_SIZE) {
-    size += queue[count].length;
-    count++;
-  }
-  if (count < 2) return queue[0];
-  const joined = new Uint8Array(size);
-  let offset = 0;
-  for (let i = 0; i < count; i++) {
-    joined.set(queue[i], offset);
-    offset += queue[i].length;
-  }
-  queue.splice(0, count, joined);
-  return joined;
-}
-
 function addressOf(addr: DenoAddr): string {
   return "path" in addr ? addr.path : formatAddress(addr.hostname, addr.port);
-}
-
-function isSocketFile(api: DenoApi, path: string): boolean {
-  try {
-    return api.lstatSync(path).isSocket === true;
-  } catch {
-    return false;
-  }
-}
-
-function removeFile(api: DenoApi, path: string): void {
-  try {
-    api.removeSync(path);
-  } catch {
-    // Already gone.
-  }
 }
 
 /**
@@ -436,7 +383,7 @@ export const listen: ListenFunction = (options, onConnection): Promise<Listener>
   let address: ListenAddress;
   try {
     if (path !== undefined) {
-      if (isSocketFile(api, path)) removeFile(api, path);
+      removeStaleSocket(path);
       inner = api.listen({ transport: "unix", path });
       address = { transport: "unix", path };
     } else {
@@ -494,7 +441,7 @@ export const listen: ListenFunction = (options, onConnection): Promise<Listener>
         } catch {
           // Already closed.
         }
-        if (path !== undefined) removeFile(api, path);
+        if (path !== undefined) removeSocketFile(path);
         await new Promise((resolve) => setTimeout(resolve, 0));
       })();
       return closed;

@@ -21,7 +21,6 @@
  * @module
  */
 import { createServer as createNetServer, type Server as NetServer, type Socket } from "node:net";
-import { lstatSync, unlinkSync } from "node:fs";
 import type {
   ListenAddress,
   Listener,
@@ -37,6 +36,7 @@ import {
   type ServeOptions,
   serveWith,
 } from "./common.ts";
+import { removeSocketFile, removeStaleSocket } from "./socket_file.ts";
 
 export type { RunningServer, ServeOptions } from "./common.ts";
 
@@ -48,19 +48,19 @@ type TransportSocket = Socket & { [TRANSPORT]?: NodeTransport };
 // One listener function of each kind for every socket (`this` is the socket): an idle
 // connection then costs no closures.
 function onData(this: TransportSocket, data: Uint8Array): void {
-  this[TRANSPORT]?._data(data);
+  this[TRANSPORT]?.received(data);
 }
 
 function onDrain(this: TransportSocket): void {
-  this[TRANSPORT]?._drain();
+  this[TRANSPORT]?.bufferDrained();
 }
 
 function onError(this: TransportSocket, error: unknown): void {
-  this[TRANSPORT]?._error(error);
+  this[TRANSPORT]?.failed(error);
 }
 
 function onClose(this: TransportSocket): void {
-  this[TRANSPORT]?._finish();
+  this[TRANSPORT]?.socketClosed();
 }
 
 /** One `net.Socket` (or `tls.TLSSocket`) as a {@link Transport}. */
@@ -151,8 +151,8 @@ class NodeTransport implements Transport {
     this.#socket.destroy();
   }
 
-  /** @internal A chunk was read. */
-  _data(data: Uint8Array): void {
+  /** The socket's `data` event: a chunk was read. */
+  received(data: Uint8Array): void {
     if (this.#closing || this.handler === undefined) return;
     try {
       this.handler.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
@@ -161,8 +161,8 @@ class NodeTransport implements Transport {
     }
   }
 
-  /** @internal Node's buffer has emptied. */
-  _drain(): void {
+  /** The socket's `drain` event: Node's buffer has emptied. */
+  bufferDrained(): void {
     if (!this.#full || this.#done) return;
     this.#full = false;
     try {
@@ -172,8 +172,8 @@ class NodeTransport implements Transport {
     }
   }
 
-  /** @internal The socket failed (`close` follows). */
-  _error(error: unknown): void {
+  /** The socket's `error` event (`close` follows). */
+  failed(error: unknown): void {
     this.#error ??= error;
   }
 
@@ -182,8 +182,8 @@ class NodeTransport implements Transport {
     this.destroy();
   }
 
-  /** @internal The socket is closed. */
-  _finish(): void {
+  /** The socket's `close` event. */
+  socketClosed(): void {
     if (this.#done) return;
     this.#done = true;
     this.#closing = true;
@@ -195,22 +195,6 @@ class NodeTransport implements Transport {
 /** Whether a bound address accepts connections on every interface ("0.0.0.0", "::"). */
 function isWildcard(hostname: string): boolean {
   return hostname === "0.0.0.0" || hostname === "::" || hostname === "";
-}
-
-function removeStaleSocket(path: string): void {
-  try {
-    if (lstatSync(path).isSocket()) unlinkSync(path);
-  } catch {
-    // Missing, or not ours to remove: listen() reports the real problem.
-  }
-}
-
-function removeSocketFile(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // Already gone (libuv unlinks it when the listening pipe closes).
-  }
 }
 
 /**
