@@ -2,11 +2,12 @@
  * rediserver: servers that speak the Redis protocol (RESP2 and RESP3), in TypeScript, on
  * Deno, Bun and Node, with no dependencies.
  *
- * This entry point has the whole toolkit: `serve()` (which picks the adapter for the
- * runtime it runs on), the server core (`Server`, `Router`, `Reply`, `Command`,
- * `Connection`), and the RESP codec (`RequestDecoder`, `ReplyDecoder`, `Writer`, ...).
- * Subpath exports: `./resp` (the codec alone), `./server` (the core alone), `./kv` (the
- * in-memory key-value server), `./adapters/deno`, `./adapters/bun`, `./adapters/node`.
+ * This entry point has what a server author needs: `serve()` (which picks the adapter for
+ * the runtime it runs on), the `Server` with its `Router`, the `Command` a handler receives,
+ * the `Reply` it writes with, and the command-definition types. Subpath exports: `./resp`
+ * (the RESP codec), `./server` (the core, with the transport interface for adapters),
+ * `./kv` (the in-memory key-value server), `./adapters/deno`, `./adapters/bun`,
+ * `./adapters/node`.
  *
  * @example A server from one callback
  * ```ts
@@ -27,7 +28,19 @@
  * @module
  */
 
-export * from "./src/resp/mod.ts";
-export * from "./src/server/mod.ts";
 export { detectRuntime, type Runtime, serve } from "./adapters/serve.ts";
 export type { RunningServer, ServeOptions } from "./adapters/serve.ts";
+export {
+  Command,
+  type CommandDefinition,
+  CommandError,
+  type CommandInfo,
+  type CommandSpec,
+  Connection,
+  type Handler,
+  type KeySpec,
+  Reply,
+  Router,
+  Server,
+  type ServerOptions,
+} from "./src/server/mod.ts";

@@ -35,7 +35,7 @@ export class Command {
   #args: Uint8Array[] | undefined = EMPTY;
 
   /** @internal Points this (reused) object at the next request. */
-  _set(name: string, argv: Uint8Array[]): void {
+  load(name: string, argv: Uint8Array[]): void {
     this.#name = name;
     this.#argv = argv;
     this.#args = undefined;
@@ -98,12 +98,5 @@ export class Command {
   /** Argument `index` lower-cased (ASCII), for option words. */
   lower(index: number): string {
     return this.string(index).toLowerCase();
-  }
-
-  /** @internal A copy that owns this request (for MULTI queues). */
-  _clone(): Command {
-    const copy = new Command();
-    copy._set(this.name, this.argv);
-    return copy;
   }
 }

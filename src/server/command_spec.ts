@@ -69,6 +69,24 @@ export interface KeySpec {
 }
 
 /**
+ * A key found in a command line: its argv index (0 = the command name) and the flags of the
+ * key spec that describes it.
+ *
+ * @example
+ * ```ts
+ * import type { KeyReference } from "./command_spec.ts";
+ *
+ * const first: KeyReference = { index: 1, flags: ["RO", "access"] };
+ * ```
+ */
+export interface KeyReference {
+  /** Index in argv (0 = the command name). */
+  readonly index: number;
+  /** The flags of the key spec that found it. */
+  readonly flags: readonly string[];
+}
+
+/**
  * Everything Redis reports about a command, beside its handler.
  *
  * @example
@@ -127,6 +145,12 @@ export interface CommandInfo {
    * them as Redis's populateCommandLegacyRangeSpec does.
    */
   readonly keys?: readonly KeySpec[];
+  /**
+   * Finds the keys of a command line where the key specs cannot say it all (Redis's
+   * `getkeys_proc`: SET's flags depend on GET, ZUNIONSTORE's on numkeys...). COMMAND GETKEYS
+   * uses it when the specs have "variable_flags" or their search fails.
+   */
+  readonly getKeys?: (argv: readonly Uint8Array[]) => readonly KeyReference[];
 }
 
 /**

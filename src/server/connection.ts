@@ -14,6 +14,7 @@ import type { ProtocolVersion } from "../resp/writer.ts";
 import { Command } from "./command.ts";
 import { errorMessage, errorText } from "./errors.ts";
 import { Reply } from "./reply.ts";
+import { endTransaction, queueCommand, type QueuedCommand } from "./multi.ts";
 import type { CommandEntry } from "./router.ts";
 import type { Server } from "./server.ts";
 import type { Transport } from "./transport.ts";
@@ -25,12 +26,6 @@ interface Slot {
   /** Set instead of the reply's bytes when the slot was answered by the core (timeout). */
   data: Uint8Array | null;
   timer: ReturnType<typeof setTimeout> | undefined;
-}
-
-/** A command queued by MULTI. */
-interface Queued {
-  entry: CommandEntry;
-  command: Command;
 }
 
 /** Where muted replies (CLIENT REPLY OFF/SKIP, timed-out handlers) go. */
@@ -48,7 +43,7 @@ const NO_ARGV: Uint8Array[] = [];
 
 /** Answers a failed command: what it wrote so far is discarded, the error replaces it. */
 function fail(reply: Reply, error: unknown): void {
-  reply._rollback();
+  reply.rollback();
   reply.error(errorMessage(error));
 }
 
@@ -127,19 +122,19 @@ export class Connection {
   lastCommand = "NULL";
 
   /** @internal Channels this connection subscribes to (key → name bytes; created on first use). */
-  get _channels(): Map<string, Uint8Array> {
+  get subscribedChannels(): Map<string, Uint8Array> {
     return this.#channels ??= new Map();
   }
 
   /** @internal Patterns this connection subscribes to (key → pattern bytes; created on first use). */
-  get _patterns(): Map<string, Uint8Array> {
+  get subscribedPatterns(): Map<string, Uint8Array> {
     return this.#patterns ??= new Map();
   }
 
-  /** @internal Commands queued by MULTI, or null outside a transaction. */
-  _multi: Queued[] | null = null;
+  /** @internal Commands queued by MULTI, or null outside a transaction (see `multi.ts`). */
+  queuedCommands: QueuedCommand[] | null = null;
   /** @internal An error happened while queueing: EXEC answers EXECABORT. */
-  _multiError = false;
+  transactionFailed = false;
 
   // Per-connection state an idle connection does not need is created on first use:
   // 10,000 idle connections must not hold 10,000 maps, arrays and objects they never use.
@@ -183,7 +178,7 @@ export class Connection {
     this.id = id;
     this.createdAt = this.lastInteraction = Date.now();
     this.#decoder = new RequestDecoder({ limits: server.options.limits });
-    this.#authenticated = !server._requiresAuth;
+    this.#authenticated = !server.requiresAuth;
     this.#decoder.authenticated = this.#authenticated;
     this.#writer = new Writer();
     this.#reply = new Reply(this.#writer);
@@ -225,12 +220,12 @@ export class Connection {
   }
 
   /** @internal Number of channels subscribed to (creates nothing). */
-  get _channelCount(): number {
+  get channelCount(): number {
     return this.#channels?.size ?? 0;
   }
 
   /** @internal Number of patterns subscribed to (creates nothing). */
-  get _patternCount(): number {
+  get patternCount(): number {
     return this.#patterns?.size ?? 0;
   }
 
@@ -241,11 +236,11 @@ export class Connection {
 
   /** Whether the connection is inside MULTI. */
   get inTransaction(): boolean {
-    return this._multi !== null || this._executingTransaction;
+    return this.queuedCommands !== null || this.executingTransaction;
   }
 
   /** @internal True while EXEC runs the queued commands (they must not block). */
-  _executingTransaction = false;
+  executingTransaction = false;
 
   /** Whether an async command of this connection is still running. */
   get blocked(): boolean {
@@ -268,7 +263,7 @@ export class Connection {
     if (this.#pendingSlots > 0 || this.#queue.length > 0) {
       for (const item of this.#queue) {
         if (!(item instanceof Uint8Array)) {
-          total += item.data ? item.data.length : item.reply._writer.length;
+          total += item.data ? item.data.length : item.reply.writer.length;
         }
       }
     }
@@ -307,10 +302,10 @@ export class Connection {
   // ---- TransportHandler side (called through the object Server.accept returns) ----
 
   /** @internal Bytes from the socket. */
-  _receive(chunk: Uint8Array): void {
+  receive(chunk: Uint8Array): void {
     if (this.#closing) return;
     this.lastInteraction = Date.now();
-    this.#server._stats.netInput += chunk.length;
+    this.#server.stats.netInput += chunk.length;
     this.#decoder.feed(chunk);
     this.#pump();
     if (this.#decoder.bufferedBytes > this.#server.options.maxQueryBuffer && !this.#closing) {
@@ -320,7 +315,7 @@ export class Connection {
   }
 
   /** @internal The transport's buffer has emptied. */
-  _drained(): void {
+  transportDrained(): void {
     this.#transportFull = false;
     this.#inTransport = 0;
     if (this.#closed) return;
@@ -330,7 +325,7 @@ export class Connection {
   }
 
   /** @internal The socket is gone (exactly once). */
-  _closed(): void {
+  transportClosed(): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#closing = true;
@@ -341,7 +336,7 @@ export class Connection {
         if (item.timer !== undefined) clearTimeout(item.timer);
         item.timer = undefined;
         item.done = true;
-        item.reply._setWriter(new Writer(64));
+        item.reply.setWriter(new Writer(64));
       }
     }
     this.#queue.length = 0;
@@ -350,7 +345,7 @@ export class Connection {
     this.#barrier = undefined;
     this.#writer.reset();
     this.#decoder.reset();
-    this.#server._remove(this);
+    this.#server.removeConnection(this);
     const hooks = this.#closeHooks;
     this.#closeHooks = undefined;
     if (hooks !== undefined) {
@@ -395,7 +390,7 @@ export class Connection {
       this.#dispatching = false;
     }
     // The last request's arguments are not kept while the connection idles.
-    this.#command._set("", NO_ARGV);
+    this.#command.load("", NO_ARGV);
     this.#flush();
     if (this.#closing) {
       this.#finishClose();
@@ -435,7 +430,7 @@ export class Connection {
         this.close();
         return;
       }
-      entry = server._fallback;
+      entry = server.fallback;
       if (entry === undefined) {
         this.#reject(unknownCommand(argv), true);
         return;
@@ -467,7 +462,7 @@ export class Connection {
       return;
     }
     if (
-      this.#protocol === 2 && !entry.pubsub &&
+      this.#protocol === 2 && !entry.subscribed &&
       ((this.#channels !== undefined && this.#channels.size > 0) ||
         (this.#patterns !== undefined && this.#patterns.size > 0))
     ) {
@@ -479,27 +474,24 @@ export class Connection {
       return;
     }
     this.lastCommand = entry.fullName || name;
-    server._stats.commands++;
-    if (this._multi !== null && !entry.noqueue) {
-      const command = new Command();
-      command._set(name, argv);
-      this._multi.push({ entry, command });
-      this.#reply.simple("QUEUED");
+    server.stats.commands++;
+    if (this.queuedCommands !== null && !entry.noqueue) {
+      queueCommand(this.queuedCommands, entry, name, argv, this.#reply);
       return;
     }
     const command = this.#command;
-    command._set(name, argv);
+    command.load(name, argv);
     const reply = this.#reply;
     if (this.#replyMode !== 0) {
-      reply._setWriter(SINK);
+      reply.setWriter(SINK);
       if (this.#replyMode === 2) this.#replyMode = 0;
     }
     const mark = this.#writer.length;
-    const pending = this._invoke(entry, command, reply);
-    if (reply._writer !== this.#writer) {
+    const pending = this.invoke(entry, command, reply);
+    if (reply.writer !== this.#writer) {
       // Muted (CLIENT REPLY OFF/SKIP): the reply went to the sink.
       SINK.reset();
-      if (pending === undefined) reply._setWriter(this.#writer);
+      if (pending === undefined) reply.setWriter(this.#writer);
       else {
         this.#reply = new Reply(this.#writer);
         this.#command = new Command();
@@ -521,7 +513,7 @@ export class Connection {
    * back as those bytes like Redis does (not re-encoded as UTF-8).
    */
   #reject(message: string, binary = false): void {
-    if (this._multi !== null) this._multiError = true;
+    if (this.queuedCommands !== null) this.transactionFailed = true;
     if (this.#replyMode !== 0) {
       if (this.#replyMode === 2) this.#replyMode = 0;
       return;
@@ -550,14 +542,14 @@ export class Connection {
    * @internal Runs a handler and completes its reply. Returns undefined when the reply is
    * complete, or a promise that settles once an async handler's reply is written.
    */
-  _invoke(entry: CommandEntry, command: Command, reply: Reply): Promise<void> | undefined {
-    reply._wrote = false;
-    reply._start = reply._writer.length;
+  invoke(entry: CommandEntry, command: Command, reply: Reply): Promise<void> | undefined {
+    reply.wrote = false;
+    reply.start = reply.writer.length;
     let result: unknown;
     try {
       result = entry.handler(command, reply, this);
       if (result === undefined) {
-        if (!reply._wrote) reply.null();
+        if (!reply.wrote) reply.null();
         return undefined;
       }
       if (isThenable(result)) {
@@ -593,8 +585,8 @@ export class Connection {
       }
       if (bytes.length > mark) own.raw(bytes.subarray(mark));
     }
-    reply._start = reply._start > mark ? reply._start - mark : 0;
-    reply._setWriter(own);
+    reply.start = reply.start > mark ? reply.start - mark : 0;
+    reply.setWriter(own);
     this.#reply = new Reply(writer);
     this.#command = new Command();
     const slot: Slot = { reply, done: false, data: null, timer: undefined };
@@ -605,7 +597,7 @@ export class Connection {
       slot.timer = setTimeout(() => {
         slot.timer = undefined;
         if (slot.done) return;
-        reply._setWriter(new Writer(64)); // the late result is dropped
+        reply.setWriter(new Writer(64)); // the late result is dropped
         slot.data = TIMED_OUT;
         this.#settle(slot);
       }, timeout);
@@ -661,7 +653,7 @@ export class Connection {
         bytes = head;
         this.#queuedBytes -= bytes.length;
       } else if (head.done) {
-        bytes = head.data ?? head.reply._writer.take();
+        bytes = head.data ?? head.reply.writer.take();
       } else break;
       queue.shift();
       if (bytes.length > 0) {
@@ -680,7 +672,7 @@ export class Connection {
 
   #write(bytes: Uint8Array): void {
     const server = this.#server;
-    server._stats.netOutput += bytes.length;
+    server.stats.netOutput += bytes.length;
     if (this.#transport.write(bytes)) {
       if (!this.#transportFull) this.#inTransport = 0;
       else this.#inTransport += bytes.length;
@@ -709,7 +701,7 @@ export class Connection {
    * @internal Appends pub/sub output (already encoded) after everything written so far and
    * flushes it soon (one write per connection per tick).
    */
-  _push(bytes: Uint8Array): void {
+  deliver(bytes: Uint8Array): void {
     if (this.#closing) return;
     this.#writer.raw(bytes);
     if (!this.#dispatching && !this.#flushScheduled) {
@@ -726,27 +718,27 @@ export class Connection {
   }
 
   /** @internal CLIENT REPLY: "on", "off" or "skip". Answers +OK only for "on". */
-  _setReplyMode(mode: "on" | "off" | "skip", reply: Reply): void {
+  setReplyMode(mode: "on" | "off" | "skip", reply: Reply): void {
     if (mode === "on") {
       this.#replyMode = 0;
-      reply._setWriter(this.#writer);
-      reply.ok();
+      reply.setWriter(this.#writer);
+      reply.status("OK");
     } else {
       this.#replyMode = mode === "off" ? 1 : 2;
-      reply._setWriter(SINK);
-      reply._wrote = true;
+      reply.setWriter(SINK);
+      reply.wrote = true;
     }
   }
 
   /** @internal RESET: back to a fresh connection's state (subscriptions are dropped too). */
-  _reset(): void {
+  reset(): void {
     this.#replyMode = 0;
     this.protocol = 2;
     this.name = "";
     this.db = 0;
-    this.#server._endTransaction(this);
+    endTransaction(this);
     if (this.subscriptions > 0) this.#server.pubsub.unsubscribeAll(this);
-    if (this.#server._requiresAuth) {
+    if (this.#server.requiresAuth) {
       this.authenticated = false;
       this.user = "default";
     }
@@ -754,13 +746,13 @@ export class Connection {
 }
 
 function finish(reply: Reply, value: unknown): void {
-  if (reply._wrote) return;
+  if (reply.wrote) return;
   if (value === undefined) {
     reply.null();
     return;
   }
   try {
-    reply.value(value);
+    reply.encode(value);
   } catch (error) {
     // A value that cannot be encoded (a function deep in an array): drop the partial reply.
     fail(reply, error);

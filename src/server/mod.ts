@@ -4,7 +4,7 @@
  * pub/sub, ...), one {@link Connection} per socket, and the {@link Reply} handlers write with.
  * Sockets reach it through the {@link Transport} interface that the adapters implement.
  *
- * The simplest server is one callback, as in the seed library:
+ * The simplest server is one callback:
  *
  * @example
  * ```ts
@@ -23,15 +23,17 @@
  * @module
  */
 
-export { Command, CommandError } from "./command.ts";
+export { Command } from "./command.ts";
+export { CommandError } from "./errors.ts";
 export { Connection } from "./connection.ts";
-export { errorText, hasErrorCode, Reply } from "./reply.ts";
+export { Reply } from "./reply.ts";
 export { type CommandEntry, Router } from "./router.ts";
 export type {
   CommandDefinition,
   CommandInfo,
   CommandSpec,
   Handler,
+  KeyReference,
   KeySpec,
 } from "./command_spec.ts";
 export {
@@ -41,10 +43,9 @@ export {
   Server,
   type ServerOptions,
 } from "./server.ts";
-export { PubSub } from "./pubsub.ts";
-export { globMatch } from "./glob.ts";
-export { clientInfoLine, infoText, registerBuiltins, timingSafeEqual } from "./builtins.ts";
-export { VERSION } from "./version.ts";
+export type { PubSub } from "./pubsub.ts";
+export type { DecoderLimits } from "../resp/limits.ts";
+export type { ProtocolVersion } from "../resp/writer.ts";
 export type {
   ListenAddress,
   Listener,

@@ -83,8 +83,8 @@ export class PubSub {
   subscribe(connection: Connection, channels: Uint8Array[], reply: Reply): void {
     for (const name of channels) {
       const key = bytesKey(name);
-      if (!connection._channels.has(key)) {
-        connection._channels.set(key, name);
+      if (!connection.subscribedChannels.has(key)) {
+        connection.subscribedChannels.set(key, name);
         let sub = this.#channels.get(key);
         if (sub === undefined) this.#channels.set(key, sub = { name, subscribers: new Set() });
         sub.subscribers.add(connection);
@@ -97,8 +97,8 @@ export class PubSub {
   psubscribe(connection: Connection, patterns: Uint8Array[], reply: Reply): void {
     for (const name of patterns) {
       const key = bytesKey(name);
-      if (!connection._patterns.has(key)) {
-        connection._patterns.set(key, name);
+      if (!connection.subscribedPatterns.has(key)) {
+        connection.subscribedPatterns.set(key, name);
         let sub = this.#patterns.get(key);
         if (sub === undefined) this.#patterns.set(key, sub = { name, subscribers: new Set() });
         sub.subscribers.add(connection);
@@ -109,18 +109,32 @@ export class PubSub {
 
   /** UNSUBSCRIBE: removes the channels (all when none given), one confirmation each. */
   unsubscribe(connection: Connection, channels: Uint8Array[], reply: Reply | undefined): void {
-    this.#remove(connection, channels, connection._channels, this.#channels, "unsubscribe", reply);
+    this.#remove(
+      connection,
+      channels,
+      connection.subscribedChannels,
+      this.#channels,
+      "unsubscribe",
+      reply,
+    );
   }
 
   /** PUNSUBSCRIBE: removes the patterns (all when none given), one confirmation each. */
   punsubscribe(connection: Connection, patterns: Uint8Array[], reply: Reply | undefined): void {
-    this.#remove(connection, patterns, connection._patterns, this.#patterns, "punsubscribe", reply);
+    this.#remove(
+      connection,
+      patterns,
+      connection.subscribedPatterns,
+      this.#patterns,
+      "punsubscribe",
+      reply,
+    );
   }
 
   /** Drops every subscription of a connection without replies (close, RESET). */
   unsubscribeAll(connection: Connection): void {
-    if (connection._channels.size > 0) this.unsubscribe(connection, [], undefined);
-    if (connection._patterns.size > 0) this.punsubscribe(connection, [], undefined);
+    if (connection.subscribedChannels.size > 0) this.unsubscribe(connection, [], undefined);
+    if (connection.subscribedPatterns.size > 0) this.punsubscribe(connection, [], undefined);
   }
 
   #remove(
@@ -162,9 +176,9 @@ export class PubSub {
       let resp3: Uint8Array | undefined;
       for (const connection of sub.subscribers) {
         if (connection.protocol === 3) {
-          connection._push(resp3 ??= this.#encode(3, MESSAGE, undefined, channel, message));
+          connection.deliver(resp3 ??= this.#encode(3, MESSAGE, undefined, channel, message));
         } else {
-          connection._push(resp2 ??= this.#encode(2, MESSAGE, undefined, channel, message));
+          connection.deliver(resp2 ??= this.#encode(2, MESSAGE, undefined, channel, message));
         }
         receivers++;
       }
@@ -176,9 +190,9 @@ export class PubSub {
         let resp3: Uint8Array | undefined;
         for (const connection of pattern.subscribers) {
           if (connection.protocol === 3) {
-            connection._push(resp3 ??= this.#encode(3, PMESSAGE, pattern.name, channel, message));
+            connection.deliver(resp3 ??= this.#encode(3, PMESSAGE, pattern.name, channel, message));
           } else {
-            connection._push(resp2 ??= this.#encode(2, PMESSAGE, pattern.name, channel, message));
+            connection.deliver(resp2 ??= this.#encode(2, PMESSAGE, pattern.name, channel, message));
           }
           receivers++;
         }

@@ -1,13 +1,15 @@
 /**
  * The reply a handler writes with. It writes straight into the connection's output buffer,
- * speaks the connection's protocol (RESP3 types are downgraded for RESP2 clients) and keeps
- * the seed library's names (`encode`, `status`, `error`).
+ * speaks the connection's protocol (RESP3 types are downgraded for RESP2 clients); one method
+ * per reply kind, `encode` for any JS value.
  *
  * @module
  */
 
 import type { ProtocolVersion, Writer } from "../resp/writer.ts";
 import { errorText } from "./errors.ts";
+
+const OK = new TextEncoder().encode("+OK\r\n");
 
 export { errorText, hasErrorCode } from "./errors.ts";
 
@@ -31,9 +33,9 @@ export { errorText, hasErrorCode } from "./errors.ts";
 export class Reply {
   #w: Writer;
   /** @internal Set by every write; the connection uses it to answer null for silent handlers. */
-  _wrote = false;
-  /** @internal Where the running command's reply starts in the writer (see `_rollback`). */
-  _start = 0;
+  wrote = false;
+  /** @internal Where the running command's reply starts in the writer (see `rollback`). */
+  start = 0;
 
   /** Creates a reply writing into `writer` (the connection does this). */
   constructor(writer: Writer) {
@@ -41,23 +43,23 @@ export class Reply {
   }
 
   /** @internal The writer this reply appends to. */
-  get _writer(): Writer {
+  get writer(): Writer {
     return this.#w;
   }
 
   /** @internal Redirects the output (used to detach a timed-out handler, or to mute replies). */
-  _setWriter(writer: Writer): void {
+  setWriter(writer: Writer): void {
     this.#w = writer;
   }
 
   /**
-   * @internal Discards what the running command wrote since `_start` (a handler that wrote
+   * @internal Discards what the running command wrote since `start` (a handler that wrote
    * part of a reply and then failed): the error then replaces it, so the stream stays valid.
    * Only on the error path, so the copy through `take()` does not matter.
    */
-  _rollback(): void {
+  rollback(): void {
     const w = this.#w;
-    const start = this._start;
+    const start = this.start;
     if (w.length <= start) return;
     const truncate = (w as unknown as { truncate?: (length: number) => void }).truncate;
     if (typeof truncate === "function") {
@@ -70,7 +72,7 @@ export class Reply {
   }
 
   /** @internal Switches the protocol of the output (HELLO, RESET). */
-  _setProtocol(protocol: ProtocolVersion): void {
+  setProtocol(protocol: ProtocolVersion): void {
     this.#w.protocol = protocol;
   }
 
@@ -79,73 +81,68 @@ export class Reply {
     return this.#w.protocol;
   }
 
-  /** `+OK`. */
+  /** A status (simple string) reply, `+text` (no CR/LF inside): `status("OK")` for `+OK`. */
+  status(text: string): void {
+    this.wrote = true;
+    if (text === "OK") this.#w.raw(OK);
+    else this.#w.simple(text);
+  }
+
+  /** @internal Same as `status("OK")`, until the key-value tables use that. */
   ok(): void {
-    this._wrote = true;
-    this.#w.simple("OK");
+    this.status("OK");
   }
 
-  /** A status reply, `+text` (default "OK") — the seed library's name for {@link Reply.simple}. */
-  status(text = "OK"): void {
-    this._wrote = true;
-    this.#w.simple(text);
-  }
-
-  /** A simple string `+text` (no CR/LF inside). */
+  /** @internal Same as {@link Reply.status}, until the key-value tables use that. */
   simple(text: string): void {
-    this._wrote = true;
-    this.#w.simple(text);
+    this.status(text);
   }
 
   /** An error: `-ERR message`, or the message as is if it starts with a code word. */
   error(message: string): void {
-    this._wrote = true;
+    this.wrote = true;
     this.#w.error(errorText(message));
-  }
-
-  /** Any JS value, encoded by type (see {@link Reply.value}) — the seed library's name. */
-  encode(value: unknown): void {
-    this.value(value);
   }
 
   /**
    * Any JS value: string → bulk, integer → integer, other number → double, bigint, boolean,
    * null/undefined → null, Uint8Array → bulk, Array → array, Map/object → map, Set → set,
-   * Error → error (same prefix rule as {@link Reply.error}), and the codec's VerbatimString/Push/Attributed.
+   * Error → error (same prefix rule as {@link Reply.error}), and the codec's
+   * VerbatimString/Push/Attributed.
    */
-  value(value: unknown): void {
-    this._wrote = true;
+  encode(value: unknown): void {
+    this.wrote = true;
     if (value instanceof Error) this.#w.error(errorText(value.message));
     else this.#w.value(value);
   }
 
   /** An integer `:n`. */
   integer(n: number | bigint): void {
-    this._wrote = true;
+    this.wrote = true;
     this.#w.integer(n);
   }
 
   /** A bulk string (strings are UTF-8 encoded). */
   bulk(value: Uint8Array | string): void {
-    this._wrote = true;
+    this.wrote = true;
     this.#w.bulk(value);
   }
 
   /** Null: RESP3 `_`, RESP2 `$-1`. */
   null(): void {
-    this._wrote = true;
+    this.wrote = true;
     this.#w.null();
   }
 
   /** A null array: RESP3 `_`, RESP2 `*-1`. */
   nullArray(): void {
-    this._wrote = true;
+    this.wrote = true;
     this.#w.nullArray();
   }
 
-  /** An array of values (each encoded like {@link Reply.value}). */
+  /** An array of values (each encoded like {@link Reply.encode}). */
   array(items: readonly unknown[]): void {
-    this._wrote = true;
+    this.wrote = true;
     const w = this.#w;
     w.arrayHeader(items.length);
     for (let i = 0; i < items.length; i++) w.value(items[i]);
@@ -153,13 +150,13 @@ export class Reply {
 
   /** An array header: the next `n` replies written are its elements. */
   arrayHeader(n: number): void {
-    this._wrote = true;
+    this.wrote = true;
     this.#w.arrayHeader(n);
   }
 
   /** A map (RESP2: flat array of key, value). */
   map(entries: Map<unknown, unknown> | Record<string, unknown>): void {
-    this._wrote = true;
+    this.wrote = true;
     const w = this.#w;
     if (entries instanceof Map) {
       w.mapHeader(entries.size);
@@ -179,13 +176,13 @@ export class Reply {
 
   /** A map header: then write `n` keys and values alternately. */
   mapHeader(n: number): void {
-    this._wrote = true;
+    this.wrote = true;
     this.#w.mapHeader(n);
   }
 
   /** A set (RESP2: array). */
   set(items: Iterable<unknown>): void {
-    this._wrote = true;
+    this.wrote = true;
     const list = Array.isArray(items) ? items : [...items];
     const w = this.#w;
     w.setHeader(list.length);
@@ -194,37 +191,37 @@ export class Reply {
 
   /** A set header: the next `n` replies are its members. */
   setHeader(n: number): void {
-    this._wrote = true;
+    this.wrote = true;
     this.#w.setHeader(n);
   }
 
   /** A double (RESP2: bulk string in `%.17g` form). */
   double(n: number): void {
-    this._wrote = true;
+    this.wrote = true;
     this.#w.double(n);
   }
 
   /** A boolean (RESP2: `:1` / `:0`). */
   boolean(b: boolean): void {
-    this._wrote = true;
+    this.wrote = true;
     this.#w.boolean(b);
   }
 
   /** A big number (RESP2: bulk string). */
   bigNumber(n: bigint | string): void {
-    this._wrote = true;
+    this.wrote = true;
     this.#w.bigNumber(n);
   }
 
   /** A verbatim string, format "txt" by default (RESP2: bulk string of the text). */
   verbatim(text: string, format?: string): void {
-    this._wrote = true;
+    this.wrote = true;
     this.#w.verbatim(text, format);
   }
 
   /** A push message (RESP3 `>`; RESP2 array). */
   push(items: readonly unknown[]): void {
-    this._wrote = true;
+    this.wrote = true;
     const w = this.#w;
     w.pushHeader(items.length);
     for (let i = 0; i < items.length; i++) w.value(items[i]);
@@ -232,19 +229,19 @@ export class Reply {
 
   /** A push header: the next `n` replies are its items. */
   pushHeader(n: number): void {
-    this._wrote = true;
+    this.wrote = true;
     this.#w.pushHeader(n);
   }
 
   /** A bulk error (RESP3 `!`; RESP2 simple error), same prefix rule as {@link Reply.error}. */
   bulkError(message: string): void {
-    this._wrote = true;
+    this.wrote = true;
     this.#w.bulkError(errorText(message));
   }
 
   /** Raw, already encoded RESP bytes (the caller answers for their validity). */
   raw(bytes: Uint8Array): void {
-    this._wrote = true;
+    this.wrote = true;
     this.#w.raw(bytes);
   }
 }

@@ -34,8 +34,8 @@ export interface CommandEntry {
   readonly handler: Handler;
   /** "noauth" flag. */
   readonly noauth: boolean;
-  /** "pubsub" flag (allowed in the RESP2 subscribed context). */
-  readonly pubsub: boolean;
+  /** "subscribed" flag (allowed in the RESP2 subscribed context). */
+  readonly subscribed: boolean;
   /** "noqueue" flag (executed immediately inside MULTI). */
   readonly noqueue: boolean;
   /** "blocking" flag: while it waits, the connection runs none of its later commands. */
@@ -66,7 +66,7 @@ function entryOf(name: string, fullName: string, spec: CommandSpec): CommandEntr
     arity: spec.arity,
     handler: spec.handler,
     noauth: flags.includes("noauth"),
-    pubsub: flags.includes("pubsub"),
+    subscribed: flags.includes("subscribed"),
     noqueue: flags.includes("noqueue"),
     blocking: flags.includes("blocking"),
     subcommands,

@@ -7,8 +7,9 @@
 
 import { stringToBytes } from "../resp/bytes.ts";
 import { type DecoderLimits, resolveLimits } from "../resp/limits.ts";
-import { registerBuiltins } from "./builtins.ts";
+import { builtinCommands } from "./builtins.ts";
 import { Connection } from "./connection.ts";
+import { endTransaction, TransactionHooks } from "./multi.ts";
 import { PubSub } from "./pubsub.ts";
 import { type CommandEntry, type Handler, Router } from "./router.ts";
 import type { Listener, Transport, TransportHandler } from "./transport.ts";
@@ -102,18 +103,29 @@ export interface ServerOptions {
 
 /** The options of a {@link Server} with defaults applied ({@link Server.options}). */
 export interface ResolvedOptions {
+  /** See {@link ServerOptions.maxClients}. */
   maxClients: number;
+  /** See {@link ServerOptions.databases}. */
   databases: number;
+  /** See {@link ServerOptions.idleTimeout}. */
   idleTimeout: number;
+  /** See {@link ServerOptions.highWaterMark}. */
   highWaterMark: number;
+  /** See {@link ServerOptions.outputLimit}. */
   outputLimit: number;
+  /** See {@link ServerOptions.pubsubOutputLimit}. */
   pubsubOutputLimit: number;
+  /** See {@link ServerOptions.maxQueryBuffer}. */
   maxQueryBuffer: number;
   /** Resolved once, shared by every connection's decoder. */
   limits: Readonly<DecoderLimits>;
+  /** See {@link ServerOptions.commandTimeout}. */
   commandTimeout: number;
+  /** See {@link ServerOptions.serverName}. */
   serverName: string;
+  /** See {@link ServerOptions.version}. */
   version: string;
+  /** See {@link ServerOptions.password}. */
   password: string | undefined;
   /** The application's hook, else the runtime's (see {@link Server.setRuntimeStats}). */
   memoryUsage: ServerOptions["memoryUsage"];
@@ -168,15 +180,15 @@ class ConnectionHandler implements TransportHandler {
   }
 
   receive(chunk: Uint8Array): void {
-    this.#connection._receive(chunk);
+    this.#connection.receive(chunk);
   }
 
   drained(): void {
-    this.#connection._drained();
+    this.#connection.transportDrained();
   }
 
   closed(): void {
-    this.#connection._closed();
+    this.#connection.transportClosed();
   }
 }
 
@@ -209,21 +221,21 @@ export class Server {
   get _options(): ResolvedOptions {
     return this.#options;
   }
-  /** @internal */
-  readonly _stats: ServerStats;
-  /** @internal The entry for `options.handler`. */
-  readonly _fallback: CommandEntry | undefined;
+  /** @internal Counters for INFO. */
+  readonly stats: ServerStats;
+  /** @internal The entry for `options.handler`, run for commands not in the router. */
+  readonly fallback: CommandEntry | undefined;
   /** @internal Whether clients must authenticate. */
-  readonly _requiresAuth: boolean;
-  /** @internal */
-  readonly _authenticate: ServerOptions["authenticate"];
+  readonly requiresAuth: boolean;
+  /** @internal The `authenticate` option. */
+  readonly authenticator: ServerOptions["authenticate"];
+  /** @internal The hooks of {@link Server.onBeforeExec} and {@link Server.onTransactionEnd}. */
+  readonly transactionHooks: TransactionHooks = new TransactionHooks();
 
   #options: ResolvedOptions;
   #connections = new Set<Connection>();
   #listeners: Listener[] = [];
   #infoSections = new Map<string, () => Record<string, string | number>>();
-  #transactionEndHooks: Array<(connection: Connection) => void> = [];
-  #beforeExecHooks: Array<(connection: Connection) => void> = [];
   #closeHooks: Array<() => void | Promise<void>> = [];
   #nextId = 1;
   #closed = false;
@@ -254,7 +266,7 @@ export class Server {
       memoryUsage: options.memoryUsage,
       cpuUsage: options.cpuUsage,
     };
-    this._stats = {
+    this.stats = {
       connections: 0,
       commands: 0,
       rejected: 0,
@@ -262,25 +274,25 @@ export class Server {
       netOutput: 0,
       startedAt: Date.now(),
     };
-    this._authenticate = options.authenticate;
-    this._requiresAuth = options.password !== undefined || options.authenticate !== undefined;
+    this.authenticator = options.authenticate;
+    this.requiresAuth = options.password !== undefined || options.authenticate !== undefined;
     this.#onOpen = options.onOpen;
     this.#onClose = options.onClose;
     if (options.handler) {
-      this._fallback = {
+      this.fallback = {
         fullName: "",
         name: "",
         spec: { handler: options.handler, arity: -1 },
         arity: -1,
         handler: options.handler,
         noauth: false,
-        pubsub: false,
+        subscribed: false,
         noqueue: false,
         blocking: false,
         subcommands: undefined,
       };
     }
-    registerBuiltins(this);
+    this.router.define(builtinCommands);
     const signal = options.signal;
     if (signal) {
       if (signal.aborted) void this.close();
@@ -310,14 +322,14 @@ export class Server {
       return NOOP_HANDLER;
     }
     if (this.#connections.size >= this.#options.maxClients) {
-      this._stats.rejected++;
+      this.stats.rejected++;
       transport.write(MAX_CLIENTS_ERROR);
       transport.close();
       return NOOP_HANDLER;
     }
     const connection = new Connection(this, transport, this.#nextId++);
     this.#connections.add(connection);
-    this._stats.connections++;
+    this.stats.connections++;
     this.#startIdleTimer();
     if (this.#onOpen) {
       try {
@@ -352,13 +364,13 @@ export class Server {
   }
 
   /** @internal The INFO sections added by the application. */
-  get _infoSections(): ReadonlyMap<string, () => Record<string, string | number>> {
+  get infoSections(): ReadonlyMap<string, () => Record<string, string | number>> {
     return this.#infoSections;
   }
 
   /** Hook for WATCH: called when a connection's transaction ends (EXEC, DISCARD, RESET, close). */
   onTransactionEnd(callback: (connection: Connection) => void): void {
-    this.#transactionEndHooks.push(callback);
+    this.transactionHooks.end.push(callback);
   }
 
   /**
@@ -367,12 +379,7 @@ export class Server {
    * WATCHed key expired.
    */
   onBeforeExec(hook: (connection: Connection) => void): void {
-    this.#beforeExecHooks.push(hook);
-  }
-
-  /** @internal Runs the {@link Server.onBeforeExec} hooks (EXEC does). */
-  runBeforeExecHooks(connection: Connection): void {
-    for (const hook of this.#beforeExecHooks) hook(connection);
+    this.transactionHooks.beforeExec.push(hook);
   }
 
   /** Hook run once {@link Server.close} has closed every connection (and the listeners). */
@@ -389,29 +396,17 @@ export class Server {
     this.#options.cpuUsage ??= stats.cpuUsage;
   }
 
-  /** @internal Ends a connection's transaction: clears MULTI state and runs the hooks. */
-  _endTransaction(connection: Connection): void {
-    connection._multi = null;
-    connection._multiError = false;
-    for (const hook of this.#transactionEndHooks) {
-      try {
-        hook(connection);
-      } catch { /* one hook's failure must not stop the others */ }
-    }
-    connection.watchDirty = false;
-  }
-
   /** @internal Instantaneous ops/sec, sampled at most once a second. */
-  _opsPerSecond(): number {
+  opsPerSecond(): number {
     const now = Date.now();
     const sample = this.#opsSample;
     const elapsed = now - sample.time;
     if (elapsed >= 1000) {
       if (sample.time !== 0) {
-        sample.rate = Math.round((this._stats.commands - sample.commands) * 1000 / elapsed);
+        sample.rate = Math.round((this.stats.commands - sample.commands) * 1000 / elapsed);
       }
       sample.time = now;
-      sample.commands = this._stats.commands;
+      sample.commands = this.stats.commands;
     }
     return sample.rate;
   }
@@ -444,7 +439,7 @@ export class Server {
   }
 
   /** @internal CPU seconds used so far, from the `cpuUsage` hook (zeros without one). */
-  _cpu(): { user: number; system: number } {
+  cpuReading(): { user: number; system: number } {
     const hook = this.#options.cpuUsage;
     if (hook !== undefined) {
       try {
@@ -456,11 +451,11 @@ export class Server {
   }
 
   /** @internal A connection is gone: registry, pub/sub, transaction hooks, onClose. */
-  _remove(connection: Connection): void {
+  removeConnection(connection: Connection): void {
     if (!this.#connections.delete(connection)) return;
-    // Only when subscribed: reading `_channels` would create the map of an idle connection.
+    // Only when subscribed: reading `subscribedChannels` would create an idle connection's map.
     if (connection.subscriptions > 0) this.pubsub.unsubscribeAll(connection);
-    this._endTransaction(connection);
+    endTransaction(connection);
     if (this.#onClose) {
       try {
         this.#onClose(connection);
@@ -491,6 +486,13 @@ export class Server {
       if (connection.subscriptions > 0 || connection.blocked) continue;
       if (now - connection.lastInteraction > idle) connection.destroy();
     }
+  }
+
+  /** @internal Zeroes the INFO counters (CONFIG RESETSTAT). */
+  resetStats(): void {
+    const stats = this.stats;
+    stats.commands = stats.connections = stats.rejected = 0;
+    stats.netInput = stats.netOutput = 0;
   }
 
   /** @internal Changes the client limit (CONFIG SET maxclients). */

@@ -110,7 +110,7 @@ ${subpaths.map((key, i) => `import * as m${i} from ${JSON.stringify(specifier(ke
 const modules = { ${subpaths.map((key, i) => `${JSON.stringify(key)}: m${i}`).join(", ")} };
 const expected = {
   ".": ["serve", "detectRuntime", "Server", "Router", "Reply", "Command", "Connection",
-    "RequestDecoder", "ReplyDecoder", "Writer", "encodeReply", "ProtocolError"],
+    "CommandError"],
   "./resp": ["RequestDecoder", "ReplyDecoder", "Writer", "encodeReply", "encodeCommand",
     "decodeReply", "ReplyError", "DEFAULT_LIMITS"],
   "./server": ["Server", "Router", "Reply", "Command", "Connection"],
@@ -164,8 +164,8 @@ console.log("imports ok on " + root.detectRuntime());
 /** Type-checks against the installed declarations; the @ts-expect-error lines prove the
  *  types are real (an `any` would make them unused, which tsc reports). */
 const CHECK_TS = `
-import { type RespValue, type RunningServer, serve, Server } from "rediserver";
-import { encodeReply, ReplyDecoder } from "rediserver/resp";
+import { type RunningServer, serve, Server } from "rediserver";
+import { encodeReply, ReplyDecoder, type RespValue } from "rediserver/resp";
 import type { Handler, Transport } from "rediserver/server";
 import { createKeyValueServer } from "rediserver/kv";
 import { listen as listenNode } from "rediserver/adapters/node";

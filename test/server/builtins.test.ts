@@ -1,10 +1,10 @@
 /** Built-in commands through the in-memory transport (texts checked against redis-server 7.0.15). */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Server } from "../src/server/server.ts";
-import { globMatch } from "../src/server/glob.ts";
-import { ReplyError, VerbatimString } from "../src/resp/types.ts";
-import { connect, tick } from "./helpers/memory_transport.ts";
+import { Server } from "../../src/server/server.ts";
+import { globMatch } from "../../src/server/glob.ts";
+import { ReplyError, VerbatimString } from "../../src/resp/types.ts";
+import { connect, tick } from "../helpers/memory_transport.ts";
 
 const enc = new TextEncoder();
 const str = (v: unknown): string => v instanceof ReplyError ? v.message : String(v);
@@ -341,10 +341,15 @@ describe("COMMAND, INFO, CONFIG", () => {
     server.router.register("get", {
       arity: 2,
       flags: ["readonly", "fast"],
-      firstKey: 1,
-      lastKey: 1,
-      keyStep: 1,
+      acl: ["string"],
+      keys: [{
+        flags: ["RO", "access"],
+        begin: { index: 1 },
+        find: { lastKey: 0, step: 1, limit: 0 },
+      }],
       summary: "Get the value of a key",
+      since: "1.0.0",
+      group: "string",
       handler: () => null,
     });
     const t = connect(server);
@@ -358,15 +363,22 @@ describe("COMMAND, INFO, CONFIG", () => {
       1,
       1,
       1,
-      ["@read", "@fast"],
+      ["@read", "@string", "@fast"],
       [],
-      [],
+      [[
+        "flags",
+        ["RO", "access"],
+        "begin_search",
+        ["type", "index", "spec", ["index", 1]],
+        "find_keys",
+        ["type", "range", "spec", ["lastkey", 0, "keystep", 1, "limit", 0]],
+      ]],
       [],
     ]);
     assert.equal((info as unknown[])[1], null);
     assert.deepEqual(docs, [
       "get",
-      ["summary", "Get the value of a key", "since", "1.0.0", "group", "generic"],
+      ["summary", "Get the value of a key", "since", "1.0.0", "group", "string"],
     ]);
     assert.ok((list as string[]).includes("get") && (list as string[]).includes("ping"));
     t.send("COMMAND\r\nCOMMAND FOO\r\n");

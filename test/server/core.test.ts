@@ -1,9 +1,9 @@
 /** Unit tests of the server core through an in-memory transport: ordering, batching, flow control, limits. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Server } from "../src/server/server.ts";
-import type { Command } from "../src/server/command.ts";
-import { connect, tick } from "./helpers/memory_transport.ts";
+import { Server } from "../../src/server/server.ts";
+import type { Command } from "../../src/server/command.ts";
+import { connect, tick } from "../helpers/memory_transport.ts";
 
 function deferred<T = unknown>() {
   let resolve!: (value: T) => void;

@@ -6,13 +6,13 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { serve } from "../adapters/serve.ts";
-import { bytesToHuman } from "../src/server/builtins.ts";
-import { Server, type ServerOptions } from "../src/server/server.ts";
-import { connect } from "./helpers/memory_transport.ts";
-import { type Oracle, oracleSkip, startOracle } from "./helpers/redis_oracle.ts";
-import { connectClient } from "./helpers/client.ts";
-import { type Ours, startOurs } from "./helpers/clients.ts";
+import { serve } from "../../adapters/serve.ts";
+import { bytesToHuman } from "../../src/server/commands/info_sections.ts";
+import { Server, type ServerOptions } from "../../src/server/server.ts";
+import { connect } from "../helpers/memory_transport.ts";
+import { type Oracle, oracleSkip, startOracle } from "../helpers/redis_oracle.ts";
+import { connectClient } from "../helpers/client.ts";
+import { type Ours, startOurs } from "../helpers/clients.ts";
 
 /** INFO text parsed into sections: header → [field, value][] in order. */
 function parseInfo(text: string): Map<string, Array<[string, string]>> {

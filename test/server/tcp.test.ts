@@ -3,11 +3,11 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
-import { serve, type ServeOptions } from "../adapters/serve.ts";
-import type { RunningServer } from "../adapters/common.ts";
-import { ReplyError } from "../src/resp/types.ts";
-import { connectClient, type RawClient } from "./helpers/client.ts";
-import { latin1 } from "./helpers/memory_transport.ts";
+import { serve, type ServeOptions } from "../../adapters/serve.ts";
+import type { RunningServer } from "../../adapters/common.ts";
+import { ReplyError } from "../../src/resp/types.ts";
+import { connectClient, type RawClient } from "../helpers/client.ts";
+import { latin1 } from "../helpers/memory_transport.ts";
 
 const str = (v: unknown): string => v instanceof ReplyError ? v.message : String(v);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -216,7 +216,7 @@ describe("examples/echo.ts", () => {
   it("runs as a child process under this runtime and echoes commands", async () => {
     const deno = (globalThis as { Deno?: unknown }).Deno !== undefined;
     const bun = (globalThis as { Bun?: unknown }).Bun !== undefined;
-    const script = new URL("../examples/echo.ts", import.meta.url).pathname;
+    const script = new URL("../../examples/echo.ts", import.meta.url).pathname;
     const args = deno
       ? ["run", "-A", script, "--port", "0"]
       : bun

@@ -1,0 +1,170 @@
+/**
+ * CONFIG GET, CONFIG SET, CONFIG RESETSTAT: the server's options under Redis's parameter
+ * names (a few fixed values describe what this server does not have: persistence, eviction).
+ *
+ * @module
+ */
+
+import { stringToBytes } from "../../resp/bytes.ts";
+import { parseLong } from "../args.ts";
+import type { CommandDefinition, Handler } from "../command_spec.ts";
+import { globMatch } from "../glob.ts";
+import type { Server } from "../server.ts";
+import { container } from "./help.ts";
+
+interface ConfigItem {
+  name: string;
+  get: (server: Server) => string;
+  set?: (server: Server, value: Uint8Array) => boolean;
+}
+
+/**
+ * The server's TCP port (0 when it listens on none).
+ *
+ * @example
+ * ```ts
+ * import { tcpPort } from "./config.ts";
+ * import { Server } from "../server.ts";
+ *
+ * tcpPort(new Server()); // 0
+ * ```
+ */
+export function tcpPort(server: Server): number {
+  for (const listener of server.listeners) {
+    if (listener.address.transport === "tcp") return listener.address.port;
+  }
+  return 0;
+}
+
+function setInteger(
+  min: number,
+  apply: (server: Server, value: number) => void,
+): (server: Server, value: Uint8Array) => boolean {
+  return (server, bytes) => {
+    const value = parseLong(bytes);
+    if (value === undefined || !Number.isSafeInteger(value) || value < min) return false;
+    apply(server, value);
+    return true;
+  };
+}
+
+const CONFIG: ConfigItem[] = [
+  { name: "save", get: () => "" },
+  { name: "appendonly", get: () => "no" },
+  { name: "databases", get: (s) => String(s.options.databases) },
+  {
+    name: "maxclients",
+    get: (s) => String(s.options.maxClients),
+    set: setInteger(1, (s, v) => s.setMaxClients(v)),
+  },
+  { name: "requirepass", get: (s) => s.options.password ?? "" },
+  { name: "port", get: (s) => String(tcpPort(s)) },
+  {
+    name: "timeout",
+    get: (s) => String(Math.floor(s.options.idleTimeout / 1000)),
+    set: setInteger(0, (s, v) => s.setIdleTimeout(v * 1000)),
+  },
+  { name: "proto-max-bulk-len", get: (s) => String(s.options.limits.maxBulkLength) },
+  { name: "client-query-buffer-limit", get: (s) => String(s.options.maxQueryBuffer) },
+  { name: "maxmemory", get: () => "0" },
+  { name: "maxmemory-policy", get: () => "noeviction" },
+  { name: "appendfsync", get: () => "everysec" },
+  { name: "tcp-keepalive", get: () => "300" },
+];
+
+const configGet: Handler = (command, reply, connection) => {
+  const server = connection.server;
+  const patterns = command.args.slice(1);
+  const matches: ConfigItem[] = [];
+  for (const item of CONFIG) {
+    const name = stringToBytes(item.name);
+    if (patterns.some((p) => globMatch(p, name, true))) matches.push(item);
+  }
+  reply.mapHeader(matches.length);
+  for (const item of matches) {
+    reply.bulk(item.name);
+    reply.bulk(item.get(server));
+  }
+};
+
+const configSet: Handler = (command, reply, connection) => {
+  if ((command.length - 1) % 2 !== 0) {
+    return reply.error("ERR wrong number of arguments for 'config|set' command");
+  }
+  const server = connection.server;
+  const changes: Array<[ConfigItem, Uint8Array]> = [];
+  for (let i = 1; i < command.length; i += 2) {
+    const name = command.lower(i);
+    const item = CONFIG.find((c) => c.name === name);
+    if (item === undefined) {
+      return reply.error(
+        `ERR Unknown option or number of arguments for CONFIG SET - '${command.string(i)}'`,
+      );
+    }
+    if (item.set === undefined) {
+      return reply.error(
+        `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`,
+      );
+    }
+    changes.push([item, command.argv[i + 2]]);
+  }
+  for (const [item, value] of changes) {
+    if (!item.set!(server, value)) {
+      return reply.error(
+        `ERR CONFIG SET failed (possibly related to argument '${item.name}') - argument couldn't be parsed into an integer`,
+      );
+    }
+  }
+  reply.status("OK");
+};
+
+/** CONFIG and its subcommands. */
+export const configCommands: readonly CommandDefinition[] = [
+  container("config", {
+    arity: -2,
+    group: "server",
+    since: "2.0.0",
+    complexity: "Depends on subcommand.",
+    summary: "A container for server configuration commands",
+    help: {
+      flags: ["loading", "stale"],
+      group: "server",
+      since: "5.0.0",
+    },
+    subcommands: {
+      get: {
+        arity: -3,
+        flags: ["admin", "noscript", "loading", "stale"],
+        group: "server",
+        since: "2.0.0",
+        complexity: "O(N) when N is the number of configuration parameters provided",
+        summary: "Get the values of configuration parameters",
+        history: [["7.0.0", "Added the ability to pass multiple pattern parameters in one call"]],
+        handler: configGet,
+      },
+      set: {
+        arity: -4,
+        flags: ["admin", "noscript", "loading", "stale"],
+        group: "server",
+        since: "2.0.0",
+        complexity: "O(N) when N is the number of configuration parameters provided",
+        summary: "Set configuration parameters to the given values",
+        history: [["7.0.0", "Added the ability to set multiple parameters in one call."]],
+        tips: ["request_policy:all_nodes", "response_policy:all_succeeded"],
+        handler: configSet,
+      },
+      resetstat: {
+        arity: 2,
+        flags: ["admin", "noscript", "loading", "stale"],
+        group: "server",
+        since: "2.0.0",
+        complexity: "O(1)",
+        summary: "Reset the stats returned by INFO",
+        handler: (_c, reply, connection) => {
+          connection.server.resetStats();
+          reply.status("OK");
+        },
+      },
+    },
+  }),
+];
