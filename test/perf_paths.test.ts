@@ -7,7 +7,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connect as netConnect } from "node:net";
-import { compactBytes, keyBytes, keyOf, Keyspace } from "../src/kv/keyspace/keyspace.ts";
+import { compactBytes, keyBytes, keyOf } from "../src/kv/keyspace/encoding.ts";
+import { Keyspace } from "../src/kv/keyspace/keyspace.ts";
 import { Slab } from "../src/resp/slab.ts";
 import { DEFAULT_LIMITS, resolveLimits } from "../src/resp/limits.ts";
 import { Writer } from "../src/resp/writer.ts";

@@ -10,8 +10,7 @@
  * import { createKeyValueServer } from "./mod.ts";
  *
  * const server = createKeyValueServer({ password: "secret" });
- * const running = await serve({ server, port: 6379 });
- * // ... later
+ * const running = await serve({ server, port: 0 });
  * await running.close();
  * ```
  *
@@ -19,76 +18,57 @@
  */
 
 import { Server, type ServerOptions } from "../server/server.ts";
-import { Keyspace, type KeyspaceOptions } from "./keyspace/keyspace.ts";
-import { registerKeyCommands } from "./commands/keys.ts";
-import { registerStringCommands } from "./commands/strings.ts";
-import { registerServerCommands } from "./commands/server.ts";
-import { registerListCommands } from "./commands/lists.ts";
-import { registerHashCommands } from "./commands/hashes.ts";
-import { registerSetCommands } from "./commands/sets.ts";
-import { registerZSetCommands } from "./commands/zsets.ts";
-import { registerMemoryCommands } from "./commands/memory.ts";
+import { defineCommands, type KvCommand } from "./command.ts";
+import { counterCommands } from "./commands/counters.ts";
+import { expireCommands } from "./commands/expire.ts";
+import { hashCommands } from "./commands/hashes.ts";
+import { keyCommands } from "./commands/keys.ts";
+import { blockingListCommands } from "./commands/lists_blocking.ts";
+import { listCommands } from "./commands/lists.ts";
+import { memoryCommands } from "./commands/memory.ts";
+import { attachKeyspace, serverCommands } from "./commands/server.ts";
+import { setCommands } from "./commands/sets.ts";
+import { stringCommands } from "./commands/strings.ts";
+import { zsetRangeCommands } from "./commands/zset_ranges.ts";
+import { zsetCommands } from "./commands/zsets.ts";
+import { Keyspace } from "./keyspace/keyspace.ts";
 
+export { keyBytes, keyOf } from "./keyspace/encoding.ts";
 export {
-  cloneValue,
-  Database,
-  keyBytes,
-  keyOf,
+  type Database,
   Keyspace,
   type KeyspaceOptions,
-  type KeyValue,
-  type RedisObject,
   type ScanPage,
   type SetOptions,
   type StoredEntry,
-  typeOf,
-  type Watcher,
-  WRONGTYPE,
 } from "./keyspace/keyspace.ts";
-export { registerKeyCommands } from "./commands/keys.ts";
-export { incrByFloat, registerStringCommands } from "./commands/strings.ts";
-export { keyspaceInfo, registerServerCommands } from "./commands/server.ts";
-export { registerListCommands } from "./commands/lists.ts";
-export { registerHashCommands } from "./commands/hashes.ts";
-export { registerSetCommands } from "./commands/sets.ts";
-export { registerZSetCommands } from "./commands/zsets.ts";
-export { estimateMemoryUsage, registerMemoryCommands } from "./commands/memory.ts";
+export type { KeyValue, RedisObject } from "./keyspace/values.ts";
+export { RedisHash } from "./values/hash.ts";
+export { RedisList } from "./values/list.ts";
+export { RedisSet } from "./values/set.ts";
+export { RedisZSet } from "./values/zset.ts";
+
+/** Every command family of the key-value server, in registration order. */
+const FAMILIES: readonly (readonly KvCommand[])[] = [
+  keyCommands,
+  expireCommands,
+  stringCommands,
+  counterCommands,
+  listCommands,
+  blockingListCommands,
+  hashCommands,
+  setCommands,
+  zsetCommands,
+  zsetRangeCommands,
+  serverCommands,
+  memoryCommands,
+];
 
 /**
- * Options of the key-value store (the contract's name for {@link KeyspaceOptions}).
- *
- * @example
- * ```ts
- * import { type KeyValueOptions, KeyValueStore } from "./mod.ts";
- *
- * const options: KeyValueOptions = { databases: 16 };
- * const store = new KeyValueStore(options);
- * store.close();
- * ```
- */
-export type KeyValueOptions = KeyspaceOptions;
-
-/**
- * The key-value store (the contract's name for {@link Keyspace}).
- *
- * @example
- * ```ts
- * import { KeyValueStore } from "./mod.ts";
- *
- * const store = new KeyValueStore();
- * store.db(0).set("k", new TextEncoder().encode("v"));
- * store.close();
- * ```
- */
-export const KeyValueStore: typeof Keyspace = Keyspace;
-/** The key-value store type (alias of {@link Keyspace}). */
-export type KeyValueStore = Keyspace;
-
-/**
- * Registers every key-value command (keys, strings, lists, hashes, sets, sorted sets,
- * SWAPDB/TIME/WATCH/UNWATCH, MEMORY, INFO keyspace) on `server`. Without `keyspace`, a new one is
- * created with the server's number of databases and closed (its expiry timer stopped) when
- * the server closes. Returns the keyspace.
+ * Registers every key-value command (keys, expiry, strings, lists, hashes, sets, sorted sets,
+ * SWAPDB/TIME/WATCH/UNWATCH, MEMORY) and the INFO `keyspace` section on `server`. Without
+ * `keyspace`, a new one is created with the server's number of databases and closed (its
+ * expiry timer stopped) when the server closes. Returns the keyspace.
  *
  * @example
  * ```ts
@@ -98,24 +78,14 @@ export type KeyValueStore = Keyspace;
  * const server = new Server({ databases: 16 });
  * const keyspace = registerKeyValueCommands(server);
  * keyspace.db(0).set("greeting", new TextEncoder().encode("hello"));
+ * await server.close();
  * ```
  */
 export function registerKeyValueCommands(server: Server, keyspace?: Keyspace): Keyspace {
-  const owned = keyspace === undefined;
-  const ks = keyspace ?? new Keyspace({ databases: server._options.databases });
-  const router = server.router;
-  registerKeyCommands(router, ks);
-  registerStringCommands(router, ks);
-  registerListCommands(router, ks);
-  registerHashCommands(router, ks);
-  registerSetCommands(router, ks);
-  registerZSetCommands(router, ks);
-  registerServerCommands(server, ks);
-  registerMemoryCommands(server, ks);
-  if (owned) {
-    const close = server.close.bind(server);
-    server.close = (): Promise<void> => close().finally(() => ks.close());
-  }
+  const ks = keyspace ?? new Keyspace({ databases: server.options.databases });
+  server.router.define(defineCommands(FAMILIES, ks));
+  attachKeyspace(server, ks);
+  if (keyspace === undefined) server.onClose(() => ks.close());
   return ks;
 }
 

@@ -1,14 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  cloneValue,
-  keyBytes,
-  keyOf,
-  Keyspace,
-  type RedisObject,
-  typeOf,
-  type Watcher,
-} from "../../src/kv/keyspace/keyspace.ts";
+import { cloneValue, type RedisObject, typeOf } from "../../src/kv/keyspace/values.ts";
+import { keyBytes, keyOf } from "../../src/kv/keyspace/encoding.ts";
+import { Keyspace } from "../../src/kv/keyspace/keyspace.ts";
+import type { Watcher } from "../../src/kv/keyspace/watch.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -282,15 +277,28 @@ describe("keyspace: watch, swap, flush, ready", () => {
     ks.close();
   });
 
-  it("signalReady calls the listeners; swap signals list keys", () => {
+  it("signalReady serves clients blocked on the key; swap signals list keys", async () => {
     const ks = new Keyspace();
     const seen: string[] = [];
-    ks.onReady((db, key) => seen.push(`${db.index}:${key}`));
+    const connection = { closed: false, onClose: () => {} };
+    const blocked = ks.blocking.block({
+      connection,
+      db: 0,
+      keys: ["q", "l", "s"],
+      tryServe: (key) => {
+        seen.push(`0:${key}`);
+        return key === "l";
+      },
+      timedOut: () => {},
+    }, 0);
     ks.db(0).signalReady("q");
+    await Promise.resolve();
     ks.db(1).set("l", { type: "list" });
     ks.db(1).set("s", enc("x"));
     ks.swap(0, 1);
+    await blocked;
     assert.deepEqual(seen, ["0:q", "0:l"]);
+    assert.equal(ks.blocking.blockedClients, 0);
     ks.close();
   });
 });

@@ -11,10 +11,6 @@ import type { ClientTarget } from "../helpers/client.ts";
 import { serve } from "../../adapters/serve.ts";
 import { Server } from "../../src/server/server.ts";
 import { type Keyspace, registerKeyValueCommands } from "../../src/kv/mod.ts";
-import { blockedListClients, registerListCommands } from "../../src/kv/commands/lists.ts";
-import { registerHashCommands } from "../../src/kv/commands/hashes.ts";
-import { registerSetCommands } from "../../src/kv/commands/sets.ts";
-import { registerZSetCommands } from "../../src/kv/commands/zsets.ts";
 import { ReplyError } from "../../src/resp/types.ts";
 
 interface Ours {
@@ -26,10 +22,6 @@ interface Ours {
 async function startOurs(): Promise<Ours> {
   const server = new Server();
   const keyspace = registerKeyValueCommands(server);
-  registerListCommands(server.router, keyspace);
-  registerHashCommands(server.router, keyspace);
-  registerSetCommands(server.router, keyspace);
-  registerZSetCommands(server.router, keyspace);
   const running = await serve({ port: 0, hostname: "127.0.0.1", server });
   const address = running.address;
   if (address.transport !== "tcp") throw new Error("Expected TCP");
@@ -55,9 +47,11 @@ describe("blocking list commands", () => {
   /** Waits until `n` clients are blocked (bounded). */
   const blocked = async (n: number): Promise<void> => {
     const deadline = Date.now() + 3000;
-    while (blockedListClients(ours.keyspace) !== n) {
+    while (ours.keyspace.blocking.blockedClients !== n) {
       if (Date.now() > deadline) {
-        throw new Error(`Expected ${n} blocked clients, got ${blockedListClients(ours.keyspace)}`);
+        throw new Error(
+          `Expected ${n} blocked clients, got ${ours.keyspace.blocking.blockedClients}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 5));
     }

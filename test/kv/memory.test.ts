@@ -8,7 +8,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { VerbatimString } from "../../src/resp/types.ts";
-import { estimateMemoryUsage } from "../../src/kv/commands/memory.ts";
+import { estimateMemoryUsage } from "../../src/kv/values/memory_usage.ts";
 import { createKeyValueServer } from "../../src/kv/mod.ts";
 import { connect } from "../helpers/memory_transport.ts";
 import { type Differential, oracleFixture, oracleSkip } from "../helpers/redis_oracle.ts";

@@ -17,24 +17,16 @@ import type { RespValue } from "../../src/resp/types.ts";
 import { serve } from "../../adapters/serve.ts";
 import { Server } from "../../src/server/server.ts";
 import { registerKeyValueCommands } from "../../src/kv/mod.ts";
-import { registerListCommands } from "../../src/kv/commands/lists.ts";
-import { registerHashCommands } from "../../src/kv/commands/hashes.ts";
-import { registerSetCommands } from "../../src/kv/commands/sets.ts";
-import { registerZSetCommands } from "../../src/kv/commands/zsets.ts";
 
 interface Ours {
   target: ClientTarget;
   stop(): Promise<void>;
 }
 
-/** Our server with every data type registered (whatever mod.ts wires up). */
+/** Our server with every data type registered. */
 async function startOurs(): Promise<Ours> {
   const server = new Server();
   const keyspace = registerKeyValueCommands(server);
-  registerListCommands(server.router, keyspace);
-  registerHashCommands(server.router, keyspace);
-  registerSetCommands(server.router, keyspace);
-  registerZSetCommands(server.router, keyspace);
   const running = await serve({ port: 0, hostname: "127.0.0.1", server });
   const address = running.address;
   if (address.transport !== "tcp") throw new Error("Expected TCP");

@@ -13,14 +13,9 @@ import {
   type LongDouble,
   parseLongDouble,
 } from "../../src/kv/values/long_double.ts";
-import {
-  isIntegerMember,
-  MapScanner,
-  parseDouble,
-  parseRangeDouble,
-  parseTimeoutSeconds,
-} from "../../src/kv/args.ts";
-import { RedisSet } from "../../src/kv/commands/sets.ts";
+import { parseDouble, parseRangeDouble, parseTimeoutSeconds } from "../../src/server/args.ts";
+import { MapScanner } from "../../src/kv/values/map_scanner.ts";
+import { isIntegerMember, RedisSet } from "../../src/kv/values/set.ts";
 
 /** mulberry32: a small seeded PRNG. */
 function prng(seed: number): () => number {

@@ -1,19 +1,18 @@
 /**
- * Server-level commands of the key-value server: SWAPDB, TIME, WATCH and UNWATCH, the INFO
- * `keyspace` section, and the transaction hooks that make EXEC fail after a WATCHed key
- * changed or expired (Redis 7.0 semantics).
+ * Server-level commands of the key-value server: SWAPDB, TIME, WATCH and UNWATCH, and
+ * {@link attachKeyspace}, which joins a keyspace to a server: the INFO `keyspace` section and
+ * the transaction hooks that make EXEC fail after a WATCHed key changed or expired (Redis
+ * 7.0 semantics).
  *
  * @module
  */
 
-import type { Command } from "../../server/command.ts";
-import type { Connection } from "../../server/connection.ts";
-import type { Reply } from "../../server/reply.ts";
+import { intArg } from "../../server/args.ts";
+import { DB_INDEX_RANGE } from "../../server/errors.ts";
 import type { Server } from "../../server/server.ts";
-import { keyOf, type Keyspace } from "../keyspace/keyspace.ts";
-import { intArg } from "./keys.ts";
-
-const TX_FLAGS = ["noscript", "loading", "stale", "fast", "allow_busy"];
+import { keyRange, type KvCommand } from "../command.ts";
+import { keyOf } from "../keyspace/encoding.ts";
+import type { Keyspace } from "../keyspace/keyspace.ts";
 
 /**
  * The INFO `keyspace` fields: one `dbN: keys=..,expires=..,avg_ttl=..` line per non-empty
@@ -39,114 +38,106 @@ export function keyspaceInfo(keyspace: Keyspace): Record<string, string> {
   return fields;
 }
 
-function swapdb(keyspace: Keyspace, command: Command, reply: Reply): void {
-  const a = intArg(command, 0, "ERR invalid first DB index");
-  const b = intArg(command, 1, "ERR invalid second DB index");
-  if (a < 0 || b < 0 || a >= keyspace.databases || b >= keyspace.databases) {
-    return reply.error("ERR DB index is out of range");
-  }
-  keyspace.swap(a, b);
-  reply.ok();
-}
-
-function time(reply: Reply): void {
-  const now = performance.timeOrigin + performance.now();
-  const seconds = Math.floor(now / 1000);
-  const micros = Math.min(999_999, Math.floor((now - seconds * 1000) * 1000));
-  reply.arrayHeader(2);
-  reply.bulk(String(seconds));
-  reply.bulk(String(micros));
-}
-
-function watch(keyspace: Keyspace, command: Command, reply: Reply, connection: Connection): void {
-  if (connection.inTransaction) return reply.error("ERR WATCH inside MULTI is not allowed");
-  // No point in watching once dirty: EXEC will fail anyway (as Redis).
-  if (!connection.watchDirty) {
-    const argv = command.argv;
-    for (let i = 1; i < argv.length; i++) keyspace.watch(connection, connection.db, keyOf(argv[i]));
-  }
-  reply.ok();
-}
-
 /**
- * Registers SWAPDB, TIME, WATCH, UNWATCH and the INFO `keyspace` section on `server`, and
- * hooks the transaction machinery: WATCHes end with the transaction (EXEC, DISCARD, RESET,
- * disconnect), and EXEC fails when a WATCHed key expired meanwhile.
+ * Joins `keyspace` to `server`: the INFO `keyspace` section, WATCHes that end with the
+ * transaction (EXEC, DISCARD, RESET, disconnect), and EXEC failing when a WATCHed key expired
+ * since the WATCH even if nothing touched it (Redis 7.0 `isWatchedKeyExpired`).
  *
  * @example
  * ```ts
  * import { Server } from "../../server/server.ts";
  * import { Keyspace } from "../keyspace/keyspace.ts";
- * import { registerServerCommands } from "./server.ts";
+ * import { attachKeyspace } from "./server.ts";
  *
- * const server = new Server();
- * registerServerCommands(server, new Keyspace());
+ * const keyspace = new Keyspace();
+ * attachKeyspace(new Server(), keyspace);
+ * keyspace.close();
  * ```
  */
-export function registerServerCommands(server: Server, keyspace: Keyspace): void {
-  const router = server.router;
-  router.register("swapdb", {
-    arity: 3,
-    flags: ["write", "fast"],
-    firstKey: 0,
-    lastKey: 0,
-    keyStep: 0,
-    group: "server",
-    since: "4.0.0",
-    summary: "Swaps two Redis databases",
-    handler: (command, reply) => swapdb(keyspace, command, reply),
+export function attachKeyspace(server: Server, keyspace: Keyspace): void {
+  server.onBeforeExec((connection) => {
+    if (!connection.watchDirty) keyspace.checkWatchedExpired(connection);
   });
-  router.register("time", {
-    arity: 1,
-    flags: ["loading", "stale", "fast"],
-    firstKey: 0,
-    lastKey: 0,
-    keyStep: 0,
-    group: "server",
-    since: "2.6.0",
-    summary: "Return the current server time",
-    handler: (_command, reply) => time(reply),
-  });
-  router.register("watch", {
-    arity: -2,
-    flags: [...TX_FLAGS, "noqueue"],
-    firstKey: 1,
-    lastKey: -1,
-    keyStep: 1,
-    group: "transactions",
-    since: "2.2.0",
-    summary: "Watch the given keys to determine execution of the MULTI/EXEC block",
-    handler: (command, reply, connection) => watch(keyspace, command, reply, connection),
-  });
-  router.register("unwatch", {
-    arity: 1,
-    flags: TX_FLAGS,
-    firstKey: 0,
-    lastKey: 0,
-    keyStep: 0,
-    group: "transactions",
-    since: "2.2.0",
-    summary: "Forget about all watched keys",
-    handler: (_command, reply, connection) => {
-      keyspace.unwatchAll(connection);
-      connection.watchDirty = false;
-      reply.ok();
-    },
-  });
-  // EXEC: a WATCHed key that expired since WATCH makes the transaction fail (Redis 7.0
-  // isWatchedKeyExpired), even if nothing touched it.
-  const exec = router.get("exec");
-  if (exec !== undefined) {
-    router.register("exec", {
-      ...exec,
-      handler: (command, reply, connection) => {
-        if (connection.inTransaction && !connection.watchDirty) {
-          keyspace.checkWatchedExpired(connection);
-        }
-        return exec.handler(command, reply, connection);
-      },
-    });
-  }
   server.onTransactionEnd((connection) => keyspace.unwatchAll(connection));
   server.addInfoSection("keyspace", () => keyspaceInfo(keyspace));
 }
+
+/** SWAPDB, TIME, WATCH and UNWATCH. */
+export const serverCommands: readonly KvCommand[] = [
+  {
+    name: "swapdb",
+    arity: 3,
+    flags: ["write", "fast"],
+    acl: ["keyspace", "dangerous"],
+    group: "server",
+    since: "4.0.0",
+    complexity:
+      "O(N) where N is the count of clients watching or blocking on keys from both databases.",
+    summary: "Swaps two Redis databases",
+    handler: (db, _key, command, reply) => {
+      const keyspace = db.keyspace;
+      const a = intArg(command, 0, "ERR invalid first DB index");
+      const b = intArg(command, 1, "ERR invalid second DB index");
+      if (a < 0 || b < 0 || a >= keyspace.databases || b >= keyspace.databases) {
+        return reply.error(DB_INDEX_RANGE);
+      }
+      keyspace.swap(a, b);
+      reply.status("OK");
+    },
+  },
+  {
+    name: "time",
+    arity: 1,
+    flags: ["loading", "stale", "fast"],
+    tips: ["nondeterministic_output"],
+    group: "server",
+    since: "2.6.0",
+    complexity: "O(1)",
+    summary: "Return the current server time",
+    handler: (_db, _key, _command, reply) => {
+      const now = performance.timeOrigin + performance.now();
+      const seconds = Math.floor(now / 1000);
+      const micros = Math.min(999_999, Math.floor((now - seconds * 1000) * 1000));
+      reply.arrayHeader(2);
+      reply.bulk(String(seconds));
+      reply.bulk(String(micros));
+    },
+  },
+  {
+    name: "watch",
+    arity: -2,
+    flags: ["noscript", "loading", "stale", "fast", "allow_busy", "noqueue"],
+    acl: ["transaction"],
+    keys: [keyRange(1, -1, 1, "RO")],
+    group: "transactions",
+    since: "2.2.0",
+    complexity: "O(1) for every key.",
+    summary: "Watch the given keys to determine execution of the MULTI/EXEC block",
+    handler: (db, _key, command, reply, connection) => {
+      if (connection.inTransaction) return reply.error("ERR WATCH inside MULTI is not allowed");
+      // No point in watching once dirty: EXEC will fail anyway (as Redis).
+      if (!connection.watchDirty) {
+        const argv = command.argv;
+        for (let i = 1; i < argv.length; i++) {
+          db.keyspace.watch(connection, db.index, keyOf(argv[i]));
+        }
+      }
+      reply.status("OK");
+    },
+  },
+  {
+    name: "unwatch",
+    arity: 1,
+    flags: ["noscript", "loading", "stale", "fast", "allow_busy"],
+    acl: ["transaction"],
+    group: "transactions",
+    since: "2.2.0",
+    complexity: "O(1)",
+    summary: "Forget about all watched keys",
+    handler: (db, _key, _command, reply, connection) => {
+      db.keyspace.unwatchAll(connection);
+      connection.watchDirty = false;
+      reply.status("OK");
+    },
+  },
+];

@@ -1,87 +1,44 @@
 /**
- * String commands of the key-value server: GET, SET (EX/PX/EXAT/PXAT/NX/XX/KEEPTTL/GET),
- * SETNX, SETEX, PSETEX, GETSET, GETDEL, GETEX, MGET, MSET, MSETNX, INCR, DECR, INCRBY,
- * DECRBY, INCRBYFLOAT, APPEND, STRLEN, GETRANGE, SUBSTR and SETRANGE, with Redis 7.0's
- * replies and error texts. Values are binary-safe `Uint8Array`s.
- *
- * INCRBYFLOAT computes like Redis on x86-64: in 80-bit `long double` (64-bit significand),
- * printed with `%.17Lf` and trailing zeros removed — emulated exactly by `long_double.ts`.
+ * String commands (Redis's t_string.c): GET, SET (EX/PX/EXAT/PXAT/NX/XX/KEEPTTL/GET),
+ * SETNX, SETEX, PSETEX, GETSET, GETDEL, GETEX, MGET, MSET, MSETNX, APPEND, STRLEN,
+ * GETRANGE, SUBSTR and SETRANGE, with Redis 7.0's replies and error texts. Values are
+ * binary-safe `Uint8Array`s. The counters (INCR and friends) are in `counters.ts`.
  *
  * @module
  */
 
+import { parseBigInt } from "../../resp/bytes.ts";
+import { int64Arg } from "../../server/args.ts";
 import type { Command } from "../../server/command.ts";
-import type { Connection } from "../../server/connection.ts";
+import { fail, NOT_INTEGER, SYNTAX, WRONGTYPE } from "../../server/errors.ts";
 import type { Reply } from "../../server/reply.ts";
-import type { CommandSpec, Router } from "../../server/router.ts";
-import { parseBigInt, parseInteger } from "../../resp/bytes.ts";
-import {
-  type Database,
-  keyOf,
-  type Keyspace,
-  type KeyValue,
-  type SetOptions,
-  WRONGTYPE,
-} from "../keyspace/keyspace.ts";
-import { expireTime, int64Arg } from "./keys.ts";
-import {
-  addLongDouble,
-  formatLongDouble,
-  type LongDouble,
-  parseLongDouble,
-} from "../values/long_double.ts";
-import { fail, NOT_FLOAT, NOT_INTEGER, SYNTAX_ERROR } from "../args.ts";
+import { keyAt, keyRange, type KvCommand } from "../command.ts";
+import { keyOf } from "../keyspace/encoding.ts";
+import type { Database, SetOptions } from "../keyspace/keyspace.ts";
+import { expireTime } from "./expire.ts";
 
 /** proto-max-bulk-len: the largest string value (512 MiB). */
 const MAX_STRING = 512 * 1024 * 1024;
 const TOO_BIG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
-const OVERFLOW = "ERR increment or decrement would overflow";
-const LLONG_MAX = 9223372036854775807n;
-const LLONG_MIN = -9223372036854775808n;
+const EMPTY = new Uint8Array(0);
 
 /**
- * Redis's INCRBYFLOAT arithmetic: parses `value` and `increment` as x86 long doubles, adds
- * them and formats the sum like `%.17Lf` without trailing zeros. Returns an error text for
- * invalid input or an infinite result.
+ * The string at `key`, undefined if missing; throws WRONGTYPE for other types.
  *
  * @example
  * ```ts
- * import { incrByFloat } from "./strings.ts";
+ * import { Keyspace } from "../keyspace/keyspace.ts";
+ * import { stringAt } from "./strings.ts";
  *
- * const enc = (s: string) => new TextEncoder().encode(s);
- * incrByFloat(enc("0.2"), enc("0.1")); // { value: "0.3" }
- * incrByFloat(enc("3.0e3"), enc("5.0e3")); // { value: "8000" }
+ * const keyspace = new Keyspace();
+ * stringAt(keyspace.db(0), "missing"); // undefined
+ * keyspace.close();
  * ```
  */
-export function incrByFloat(
-  value: Uint8Array | undefined,
-  increment: Uint8Array,
-): { value: string } | { error: string } {
-  const a = value === undefined ? ZERO : parseLongDouble(keyOf(value));
-  if (a === undefined) return { error: NOT_FLOAT };
-  const b = parseLongDouble(keyOf(increment));
-  if (b === undefined) return { error: NOT_FLOAT };
-  const sum = typeof a === "number" || typeof b === "number" ? undefined : addLongDouble(a, b);
-  if (sum === undefined) return { error: "ERR increment would produce NaN or Infinity" };
-  return { value: formatLongDouble(sum) };
-}
-
-const ZERO: LongDouble = { negative: false, mantissa: 0n, exponent: 0 };
-
-// ---------------------------------------------------------------------------------------
-// helpers
-
-/** The string at `key`, undefined if missing; throws WRONGTYPE for other types. */
-function stringAt(db: Database, key: string): Uint8Array | undefined {
+export function stringAt(db: Database, key: string): Uint8Array | undefined {
   const value = db.get(key);
   if (value === undefined || value instanceof Uint8Array) return value;
   fail(WRONGTYPE);
-}
-
-function textBytes(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
 }
 
 /** Values grown by APPEND with spare capacity behind them (only the newest view). */
@@ -145,14 +102,14 @@ function parseStringOptions(command: Command, from: number, set: boolean): Strin
     ) {
       flags |= PXAT;
       expire = ++j;
-    } else fail(SYNTAX_ERROR);
+    } else fail(SYNTAX);
   }
   return { flags, expire };
 }
 
 /** Redis's `getExpireMillisecondsOrReply`: the absolute expiry in ms, or throws. */
 function expireMs(
-  keyspace: Keyspace,
+  db: Database,
   command: Command,
   index: number,
   flags: number,
@@ -162,26 +119,24 @@ function expireMs(
   const invalid = `ERR invalid expire time in '${name}' command`;
   const seconds = (flags & (EX | EXAT)) !== 0;
   if (value <= 0) fail(invalid);
-  const when = expireTime(value, seconds ? 1000 : 1, flags & (EX | PX) ? keyspace.now() : 0);
+  const when = expireTime(value, seconds ? 1000 : 1, flags & (EX | PX) ? db.keyspace.now() : 0);
   if (when === undefined) fail(invalid);
   return when;
 }
 
-/** SET's core (setGenericCommand). `okReply`/`abortReply` are SETNX's 1/0. */
+/** SET's core (setGenericCommand); `integers`: SETNX's 1/0 replies instead of OK/null. */
 function setGeneric(
-  keyspace: Keyspace,
+  db: Database,
+  key: string,
   command: Command,
   reply: Reply,
-  connection: Connection,
   flags: number,
   value: Uint8Array,
   expireIndex: number,
   name: string,
   integers: boolean,
 ): void {
-  const when = expireIndex >= 0 ? expireMs(keyspace, command, expireIndex, flags, name) : -1;
-  const db = keyspace.db(connection.db);
-  const key = keyOf(command.arg(0)!);
+  const when = expireIndex >= 0 ? expireMs(db, command, expireIndex, flags, name) : -1;
   if (flags & GET) {
     const old = stringAt(db, key);
     if (old === undefined) reply.null();
@@ -201,86 +156,16 @@ function setGeneric(
   if (when >= 0) db.setExpireAt(key, when);
   if (!(flags & GET)) {
     if (integers) reply.integer(1);
-    else reply.ok();
+    else reply.status("OK");
   }
 }
 
 const KEEP_TTL: SetOptions = { keepTtl: true };
-/** A value the store made itself (INCR's digits, APPEND's and SETRANGE's results): TTL kept,
- * no compacting copy, and later INCRs may rewrite the digits in place. */
-const KEEP_TTL_OWNED: SetOptions = { keepTtl: true, owned: true };
-
-/** Number of bytes of the decimal form of a safe integer (with its "-"). */
-function digitCount(n: number): number {
-  let count = 1;
-  if (n < 0) {
-    count = 2;
-    n = -n;
-  }
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    count++;
-  }
-  return count;
-}
-
-/** Writes the decimal form of the safe integer `n` over `out` (exactly its length). */
-function writeDigits(out: Uint8Array, n: number): void {
-  let i = out.length - 1;
-  const negative = n < 0;
-  if (negative) n = -n;
-  do {
-    const q = Math.floor(n / 10);
-    out[i--] = 48 + (n - q * 10);
-    n = q;
-  } while (n > 0);
-  if (negative) out[0] = 45;
-}
-
 /**
- * INCR/DECR/INCRBY/DECRBY core (incrDecrCommand). One lookup; the digits are rewritten in
- * place when the store owns them and the length does not change (Redis likewise reuses the
- * integer object), otherwise a new owned value is stored (TTL kept). WATCHers get dirty.
+ * A value the store made itself (INCR's digits, APPEND's and SETRANGE's results): TTL kept,
+ * no compacting copy, and later INCRs may rewrite the digits in place.
  */
-function incrDecr(db: Database, key: string, increment: number | bigint, reply: Reply): void {
-  const entry = db.entry(key);
-  let old: number | bigint = 0;
-  let current: Uint8Array | undefined;
-  if (entry !== undefined) {
-    const value = entry.value;
-    if (!(value instanceof Uint8Array)) fail(WRONGTYPE);
-    current = value;
-    const small = parseInteger(value);
-    if (small !== undefined) old = small;
-    else {
-      const big = parseBigInt(value);
-      if (big === undefined) fail(NOT_INTEGER);
-      old = big;
-    }
-  }
-  if (typeof old === "number" && typeof increment === "number") {
-    const sum = old + increment;
-    if (Number.isSafeInteger(sum)) {
-      const length = digitCount(sum);
-      if (current !== undefined && entry!.owned && current.length === length) {
-        writeDigits(current, sum);
-        db.touch(key);
-      } else {
-        const bytes = new Uint8Array(length);
-        writeDigits(bytes, sum);
-        db.set(key, bytes, KEEP_TTL_OWNED);
-      }
-      return reply.integer(sum);
-    }
-  }
-  const a = BigInt(old), b = BigInt(increment);
-  if ((b < 0n && a < 0n && b < LLONG_MIN - a) || (b > 0n && a > 0n && b > LLONG_MAX - a)) {
-    fail(OVERFLOW);
-  }
-  const sum = a + b;
-  db.set(key, textBytes(sum.toString()), KEEP_TTL_OWNED);
-  reply.integer(sum);
-}
+export const KEEP_TTL_OWNED: SetOptions = { keepTtl: true, owned: true };
 
 /** GETRANGE's bounds, from exact int64 arguments. */
 function getRange(value: Uint8Array, startArg: bigint, endArg: bigint): Uint8Array | undefined {
@@ -303,146 +188,185 @@ function bigArg(command: Command, index: number): bigint {
   return value;
 }
 
-type Spec = Omit<CommandSpec, "handler">;
-type StringHandler = (
-  keyspace: Keyspace,
-  command: Command,
-  reply: Reply,
-  connection: Connection,
-) => void;
+function getrange(db: Database, key: string, command: Command, reply: Reply): void {
+  const start = bigArg(command, 1);
+  const end = bigArg(command, 2);
+  const value = stringAt(db, key);
+  const range = value === undefined ? undefined : getRange(value, start, end);
+  reply.bulk(range ?? EMPTY);
+}
 
-const ONE_KEY = { firstKey: 1, lastKey: 1, keyStep: 1 };
+/** Redis MSET/MSETNX: an even number of arguments after the name, or the arity error. */
+function checkPairs(command: Command): void {
+  if (command.argv.length % 2 === 0) {
+    fail(`ERR wrong number of arguments for '${command.name}' command`);
+  }
+}
 
-const handlers: Record<string, [Spec, StringHandler]> = {
-  get: [
-    { arity: 2, flags: ["readonly", "fast"], ...ONE_KEY, summary: "Get the value of a key" },
-    (ks, command, reply, connection) => {
-      const value: KeyValue | undefined = ks.db(connection.db).get(keyOf(command.arg(0)!));
+/** The string commands. */
+export const stringCommands: readonly KvCommand[] = [
+  {
+    name: "get",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    acl: ["string"],
+    keys: [keyAt(1, "RO", "access")],
+    group: "string",
+    since: "1.0.0",
+    complexity: "O(1)",
+    summary: "Get the value of a key",
+    handler: (db, key, _command, reply) => {
+      const value = db.get(key);
       if (value === undefined) reply.null();
       else if (value instanceof Uint8Array) reply.bulk(value);
       else reply.error(WRONGTYPE);
     },
-  ],
-  set: [
-    {
-      arity: -3,
-      flags: ["write", "denyoom"],
-      ...ONE_KEY,
-      summary: "Set the string value of a key",
-    },
-    (ks, command, reply, connection) => {
+  },
+  {
+    name: "set",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    acl: ["string"],
+    keys: [{
+      flags: ["RW", "access", "update", "variable_flags"],
+      begin: { index: 1 },
+      find: { lastKey: 0, step: 1, limit: 0 },
+      notes: "RW and ACCESS due to the optional `GET` argument",
+    }],
+    group: "string",
+    since: "1.0.0",
+    complexity: "O(1)",
+    summary: "Set the string value of a key",
+    history: [
+      ["2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."],
+      ["6.0.0", "Added the `KEEPTTL` option."],
+      ["6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."],
+      ["7.0.0", "Allowed the `NX` and `GET` options to be used together."],
+    ],
+    handler: (db, key, command, reply) => {
       const value = command.arg(1)!;
       if (command.length === 2) {
-        ks.db(connection.db).set(keyOf(command.arg(0)!), value);
-        return reply.ok();
+        db.set(key, value);
+        return reply.status("OK");
       }
       const options = parseStringOptions(command, 2, true);
-      setGeneric(
-        ks,
-        command,
-        reply,
-        connection,
-        options.flags,
-        value,
-        options.expire,
-        "set",
-        false,
-      );
+      setGeneric(db, key, command, reply, options.flags, value, options.expire, "set", false);
     },
-  ],
-  setnx: [
-    {
-      arity: 3,
-      flags: ["write", "denyoom", "fast"],
-      ...ONE_KEY,
-      summary: "Set the value of a key, only if the key does not exist",
-    },
-    (ks, command, reply, connection) =>
-      setGeneric(ks, command, reply, connection, NX, command.arg(1)!, -1, "setnx", true),
-  ],
-  setex: [
-    {
-      arity: 4,
-      flags: ["write", "denyoom"],
-      ...ONE_KEY,
-      summary: "Set the value and expiration of a key",
-    },
-    (ks, command, reply, connection) =>
-      setGeneric(ks, command, reply, connection, EX, command.arg(2)!, 1, "setex", false),
-  ],
-  psetex: [
-    {
-      arity: 4,
-      flags: ["write", "denyoom"],
-      ...ONE_KEY,
-      summary: "Set the value and expiration in milliseconds of a key",
-    },
-    (ks, command, reply, connection) =>
-      setGeneric(ks, command, reply, connection, PX, command.arg(2)!, 1, "psetex", false),
-  ],
-  getset: [
-    {
-      arity: 3,
-      flags: ["write", "denyoom", "fast"],
-      ...ONE_KEY,
-      summary: "Set the string value of a key and return its old value",
-    },
-    (ks, command, reply, connection) => {
-      const db = ks.db(connection.db);
-      const key = keyOf(command.arg(0)!);
+  },
+  {
+    name: "setnx",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    acl: ["string"],
+    keys: [keyAt(1, "OW", "insert")],
+    group: "string",
+    since: "1.0.0",
+    complexity: "O(1)",
+    summary: "Set the value of a key, only if the key does not exist",
+    handler: (db, key, command, reply) =>
+      setGeneric(db, key, command, reply, NX, command.arg(1)!, -1, "setnx", true),
+  },
+  {
+    name: "setex",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    acl: ["string"],
+    keys: [keyAt(1, "OW", "update")],
+    group: "string",
+    since: "2.0.0",
+    complexity: "O(1)",
+    summary: "Set the value and expiration of a key",
+    handler: (db, key, command, reply) =>
+      setGeneric(db, key, command, reply, EX, command.arg(2)!, 1, "setex", false),
+  },
+  {
+    name: "psetex",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    acl: ["string"],
+    keys: [keyAt(1, "OW", "update")],
+    group: "string",
+    since: "2.6.0",
+    complexity: "O(1)",
+    summary: "Set the value and expiration in milliseconds of a key",
+    handler: (db, key, command, reply) =>
+      setGeneric(db, key, command, reply, PX, command.arg(2)!, 1, "psetex", false),
+  },
+  {
+    name: "getset",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    acl: ["string"],
+    keys: [keyAt(1, "RW", "access", "update")],
+    group: "string",
+    since: "1.0.0",
+    complexity: "O(1)",
+    summary: "Set the string value of a key and return its old value",
+    docFlags: ["deprecated"],
+    deprecatedSince: "6.2.0",
+    replacedBy: "`SET` with the `!GET` argument",
+    handler: (db, key, command, reply) => {
       const old = stringAt(db, key);
       if (old === undefined) reply.null();
       else reply.bulk(old);
       db.set(key, command.arg(1)!);
     },
-  ],
-  getdel: [
-    {
-      arity: 2,
-      flags: ["write", "fast"],
-      ...ONE_KEY,
-      summary: "Get the value of a key and delete the key",
-    },
-    (ks, command, reply, connection) => {
-      const db = ks.db(connection.db);
-      const key = keyOf(command.arg(0)!);
+  },
+  {
+    name: "getdel",
+    arity: 2,
+    flags: ["write", "fast"],
+    acl: ["string"],
+    keys: [keyAt(1, "RW", "access", "delete")],
+    group: "string",
+    since: "6.2.0",
+    complexity: "O(1)",
+    summary: "Get the value of a key and delete the key",
+    handler: (db, key, _command, reply) => {
       const old = stringAt(db, key);
       if (old === undefined) return reply.null();
       reply.bulk(old);
       db.delete(key);
     },
-  ],
-  getex: [
-    {
-      arity: -2,
-      flags: ["write", "fast"],
-      ...ONE_KEY,
-      summary: "Get the value of a key and optionally set its expiration",
-    },
-    (ks, command, reply, connection) => {
+  },
+  {
+    name: "getex",
+    arity: -2,
+    flags: ["write", "fast"],
+    acl: ["string"],
+    keys: [{
+      flags: ["RW", "access", "update"],
+      begin: { index: 1 },
+      find: { lastKey: 0, step: 1, limit: 0 },
+      notes: "RW and UPDATE because it changes the TTL",
+    }],
+    group: "string",
+    since: "6.2.0",
+    complexity: "O(1)",
+    summary: "Get the value of a key and optionally set its expiration",
+    handler: (db, key, command, reply) => {
       const { flags, expire } = parseStringOptions(command, 1, false);
-      const db = ks.db(connection.db);
-      const key = keyOf(command.arg(0)!);
       const value = stringAt(db, key);
       if (value === undefined) return reply.null();
-      const when = expire >= 0 ? expireMs(ks, command, expire, flags, "getex") : -1;
+      const when = expire >= 0 ? expireMs(db, command, expire, flags, "getex") : -1;
       reply.bulk(value);
-      if ((flags & (EXAT | PXAT)) && when <= ks.now()) db.delete(key);
+      if ((flags & (EXAT | PXAT)) && when <= db.keyspace.now()) db.delete(key);
       else if (when >= 0) db.setExpireAt(key, when);
       else if ((flags & PERSIST) && db.expireAt(key) !== undefined) db.setExpireAt(key, undefined);
     },
-  ],
-  mget: [
-    {
-      arity: -2,
-      flags: ["readonly", "fast"],
-      firstKey: 1,
-      lastKey: -1,
-      keyStep: 1,
-      summary: "Get the values of all the given keys",
-    },
-    (ks, command, reply, connection) => {
-      const db = ks.db(connection.db);
+  },
+  {
+    name: "mget",
+    arity: -2,
+    flags: ["readonly", "fast"],
+    acl: ["string"],
+    keys: [keyRange(1, -1, 1, "RO", "access")],
+    tips: ["request_policy:multi_shard"],
+    group: "string",
+    since: "1.0.0",
+    complexity: "O(N) where N is the number of keys to retrieve.",
+    summary: "Get the values of all the given keys",
+    handler: (db, _key, command, reply) => {
       const argv = command.argv;
       reply.arrayHeader(argv.length - 1);
       for (let i = 1; i < argv.length; i++) {
@@ -451,115 +375,56 @@ const handlers: Record<string, [Spec, StringHandler]> = {
         else reply.null();
       }
     },
-  ],
-  mset: [
-    {
-      arity: -3,
-      flags: ["write", "denyoom"],
-      firstKey: 1,
-      lastKey: -1,
-      keyStep: 2,
-      summary: "Set multiple keys to multiple values",
-    },
-    (ks, command, reply, connection) => {
+  },
+  {
+    name: "mset",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    acl: ["string"],
+    keys: [keyRange(1, -1, 2, "OW", "update")],
+    tips: ["request_policy:multi_shard", "response_policy:all_succeeded"],
+    group: "string",
+    since: "1.0.1",
+    complexity: "O(N) where N is the number of keys to set.",
+    summary: "Set multiple keys to multiple values",
+    handler: (db, _key, command, reply) => {
+      checkPairs(command);
       const argv = command.argv;
-      if (argv.length % 2 === 0) fail("ERR wrong number of arguments for 'mset' command");
-      const db = ks.db(connection.db);
       for (let i = 1; i < argv.length; i += 2) db.set(keyOf(argv[i]), argv[i + 1]);
-      reply.ok();
+      reply.status("OK");
     },
-  ],
-  msetnx: [
-    {
-      arity: -3,
-      flags: ["write", "denyoom"],
-      firstKey: 1,
-      lastKey: -1,
-      keyStep: 2,
-      summary: "Set multiple keys to multiple values, only if none of the keys exist",
-    },
-    (ks, command, reply, connection) => {
+  },
+  {
+    name: "msetnx",
+    arity: -3,
+    flags: ["write", "denyoom"],
+    acl: ["string"],
+    keys: [keyRange(1, -1, 2, "OW", "insert")],
+    tips: ["request_policy:multi_shard", "response_policy:agg_min"],
+    group: "string",
+    since: "1.0.1",
+    complexity: "O(N) where N is the number of keys to set.",
+    summary: "Set multiple keys to multiple values, only if none of the keys exist",
+    handler: (db, _key, command, reply) => {
+      checkPairs(command);
       const argv = command.argv;
-      if (argv.length % 2 === 0) fail("ERR wrong number of arguments for 'msetnx' command");
-      const db = ks.db(connection.db);
       for (let i = 1; i < argv.length; i += 2) if (db.has(keyOf(argv[i]))) return reply.integer(0);
       for (let i = 1; i < argv.length; i += 2) db.set(keyOf(argv[i]), argv[i + 1]);
       reply.integer(1);
     },
-  ],
-  incr: [
-    {
-      arity: 2,
-      flags: ["write", "denyoom", "fast"],
-      ...ONE_KEY,
-      summary: "Increment the integer value of a key by one",
-    },
-    (ks, command, reply, connection) =>
-      incrDecr(ks.db(connection.db), keyOf(command.arg(0)!), 1, reply),
-  ],
-  decr: [
-    {
-      arity: 2,
-      flags: ["write", "denyoom", "fast"],
-      ...ONE_KEY,
-      summary: "Decrement the integer value of a key by one",
-    },
-    (ks, command, reply, connection) =>
-      incrDecr(ks.db(connection.db), keyOf(command.arg(0)!), -1, reply),
-  ],
-  incrby: [
-    {
-      arity: 3,
-      flags: ["write", "denyoom", "fast"],
-      ...ONE_KEY,
-      summary: "Increment the integer value of a key by the given amount",
-    },
-    (ks, command, reply, connection) => {
-      const increment = int64Arg(command, 1);
-      incrDecr(ks.db(connection.db), keyOf(command.arg(0)!), increment, reply);
-    },
-  ],
-  decrby: [
-    {
-      arity: 3,
-      flags: ["write", "denyoom", "fast"],
-      ...ONE_KEY,
-      summary: "Decrement the integer value of a key by the given number",
-    },
-    (ks, command, reply, connection) => {
-      const decrement = int64Arg(command, 1);
-      if (decrement === LLONG_MIN) fail("ERR decrement would overflow");
-      const increment = -decrement;
-      incrDecr(ks.db(connection.db), keyOf(command.arg(0)!), increment, reply);
-    },
-  ],
-  incrbyfloat: [
-    {
-      arity: 3,
-      flags: ["write", "denyoom", "fast"],
-      ...ONE_KEY,
-      summary: "Increment the float value of a key by the given amount",
-    },
-    (ks, command, reply, connection) => {
-      const db = ks.db(connection.db);
-      const key = keyOf(command.arg(0)!);
-      const result = incrByFloat(stringAt(db, key), command.arg(1)!);
-      if ("error" in result) return reply.error(result.error);
-      const bytes = textBytes(result.value);
-      db.set(key, bytes, KEEP_TTL_OWNED);
-      reply.bulk(bytes);
-    },
-  ],
-  append: [
-    {
-      arity: 3,
-      flags: ["write", "denyoom", "fast"],
-      ...ONE_KEY,
-      summary: "Append a value to a key",
-    },
-    (ks, command, reply, connection) => {
-      const db = ks.db(connection.db);
-      const key = keyOf(command.arg(0)!);
+  },
+  {
+    name: "append",
+    arity: 3,
+    flags: ["write", "denyoom", "fast"],
+    acl: ["string"],
+    keys: [keyAt(1, "RW", "insert")],
+    group: "string",
+    since: "2.0.0",
+    complexity:
+      "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
+    summary: "Append a value to a key",
+    handler: (db, key, command, reply) => {
       const extra = command.arg(1)!;
       const old = stringAt(db, key);
       if (old === undefined) {
@@ -571,49 +436,65 @@ const handlers: Record<string, [Spec, StringHandler]> = {
       db.set(key, value, extra.length === 0 ? KEEP_TTL : KEEP_TTL_OWNED);
       reply.integer(value.length);
     },
-  ],
-  strlen: [
-    {
-      arity: 2,
-      flags: ["readonly", "fast"],
-      ...ONE_KEY,
-      summary: "Get the length of the value stored in a key",
-    },
-    (ks, command, reply, connection) => {
-      const value = stringAt(ks.db(connection.db), keyOf(command.arg(0)!));
+  },
+  {
+    name: "strlen",
+    arity: 2,
+    flags: ["readonly", "fast"],
+    acl: ["string"],
+    keys: [keyAt(1, "RO")],
+    group: "string",
+    since: "2.2.0",
+    complexity: "O(1)",
+    summary: "Get the length of the value stored in a key",
+    handler: (db, key, _command, reply) => {
+      const value = stringAt(db, key);
       reply.integer(value === undefined ? 0 : value.length);
     },
-  ],
-  getrange: [
-    {
-      arity: 4,
-      flags: ["readonly"],
-      ...ONE_KEY,
-      summary: "Get a substring of the string stored at a key",
-    },
-    (ks, command, reply, connection) => getrange(ks, command, reply, connection),
-  ],
-  substr: [
-    {
-      arity: 4,
-      flags: ["readonly"],
-      ...ONE_KEY,
-      summary: "Get a substring of the string stored at a key",
-    },
-    (ks, command, reply, connection) => getrange(ks, command, reply, connection),
-  ],
-  setrange: [
-    {
-      arity: 4,
-      flags: ["write", "denyoom"],
-      ...ONE_KEY,
-      summary: "Overwrite part of a string at key starting at the specified offset",
-    },
-    (ks, command, reply, connection) => {
+  },
+  {
+    name: "getrange",
+    arity: 4,
+    flags: ["readonly"],
+    acl: ["string"],
+    keys: [keyAt(1, "RO", "access")],
+    group: "string",
+    since: "2.4.0",
+    complexity:
+      "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.",
+    summary: "Get a substring of the string stored at a key",
+    handler: getrange,
+  },
+  {
+    name: "substr",
+    arity: 4,
+    flags: ["readonly"],
+    acl: ["string"],
+    keys: [keyAt(1, "RO", "access")],
+    group: "string",
+    since: "1.0.0",
+    complexity:
+      "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.",
+    summary: "Get a substring of the string stored at a key",
+    docFlags: ["deprecated"],
+    deprecatedSince: "2.0.0",
+    replacedBy: "`GETRANGE`",
+    handler: getrange,
+  },
+  {
+    name: "setrange",
+    arity: 4,
+    flags: ["write", "denyoom"],
+    acl: ["string"],
+    keys: [keyAt(1, "RW", "update")],
+    group: "string",
+    since: "2.2.0",
+    complexity:
+      "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",
+    summary: "Overwrite part of a string at key starting at the specified offset",
+    handler: (db, key, command, reply) => {
       const offsetArg = bigArg(command, 1);
       if (offsetArg < 0n) fail("ERR offset is out of range");
-      const db = ks.db(connection.db);
-      const key = keyOf(command.arg(0)!);
       const patch = command.arg(2)!;
       const old = stringAt(db, key);
       if (old === undefined && patch.length === 0) return reply.integer(0);
@@ -627,39 +508,5 @@ const handlers: Record<string, [Spec, StringHandler]> = {
       db.set(key, value, KEEP_TTL_OWNED);
       reply.integer(value.length);
     },
-  ],
-};
-
-function getrange(ks: Keyspace, command: Command, reply: Reply, connection: Connection): void {
-  const start = bigArg(command, 1);
-  const end = bigArg(command, 2);
-  const value = stringAt(ks.db(connection.db), keyOf(command.arg(0)!));
-  const range = value === undefined ? undefined : getRange(value, start, end);
-  reply.bulk(range ?? EMPTY);
-}
-
-const EMPTY = new Uint8Array(0);
-
-/**
- * Registers the string commands on `router`, operating on `keyspace` (each connection uses
- * the database it has SELECTed).
- *
- * @example
- * ```ts
- * import { Server } from "../../server/server.ts";
- * import { Keyspace } from "../keyspace/keyspace.ts";
- * import { registerStringCommands } from "./strings.ts";
- *
- * const server = new Server();
- * registerStringCommands(server.router, new Keyspace());
- * ```
- */
-export function registerStringCommands(router: Router, keyspace: Keyspace): void {
-  for (const [name, [spec, handler]] of Object.entries(handlers)) {
-    router.register(name, {
-      group: "string",
-      ...spec,
-      handler: (command, reply, connection) => handler(keyspace, command, reply, connection),
-    });
-  }
-}
+  },
+];

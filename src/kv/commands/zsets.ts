@@ -170,9 +170,13 @@ export const zsetCommands: readonly KvCommand[] = [
     keys: [keyAt(1, "RW", "update")],
     group: "sorted-set",
     since: "1.2.0",
-    complexity: "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
+    complexity:
+      "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
     summary: "Add one or more members to a sorted set, or update its score if it already exists",
-    history: [["2.4.0", "Accepts multiple elements."], ["3.0.2", "Added the `XX`, `NX`, `CH` and `INCR` options."], ["6.2.0", "Added the `GT` and `LT` options."]],
+    history: [["2.4.0", "Accepts multiple elements."], [
+      "3.0.2",
+      "Added the `XX`, `NX`, `CH` and `INCR` options.",
+    ], ["6.2.0", "Added the `GT` and `LT` options."]],
     handler: zadd(0),
   },
   {
@@ -195,7 +199,8 @@ export const zsetCommands: readonly KvCommand[] = [
     keys: [keyAt(1, "RW", "delete")],
     group: "sorted-set",
     since: "1.2.0",
-    complexity: "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
+    complexity:
+      "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
     summary: "Remove one or more members from a sorted set",
     history: [["2.4.0", "Accepts multiple elements."]],
     handler: (db, key, command, reply) =>
@@ -273,7 +278,8 @@ export const zsetCommands: readonly KvCommand[] = [
     group: "sorted-set",
     since: "2.0.0",
     complexity: "O(log(N))",
-    summary: "Determine the index of a member in a sorted set, with scores ordered from high to low",
+    summary:
+      "Determine the index of a member in a sorted set, with scores ordered from high to low",
     handler: rank(true),
   },
   {
@@ -284,7 +290,8 @@ export const zsetCommands: readonly KvCommand[] = [
     keys: [keyAt(1, "RW", "access", "delete")],
     group: "sorted-set",
     since: "5.0.0",
-    complexity: "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
+    complexity:
+      "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
     summary: "Remove and return members with the lowest scores in a sorted set",
     handler: pop(false),
   },
@@ -296,7 +303,8 @@ export const zsetCommands: readonly KvCommand[] = [
     keys: [keyAt(1, "RW", "access", "delete")],
     group: "sorted-set",
     since: "5.0.0",
-    complexity: "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
+    complexity:
+      "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
     summary: "Remove and return members with the highest scores in a sorted set",
     handler: pop(true),
   },
@@ -309,7 +317,8 @@ export const zsetCommands: readonly KvCommand[] = [
     tips: ["nondeterministic_output"],
     group: "sorted-set",
     since: "2.8.0",
-    complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
+    complexity:
+      "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..",
     summary: "Incrementally iterate sorted sets elements and associated scores",
     handler: zscan,
   },

@@ -1,88 +1,18 @@
 /**
- * The key-value server's keyspace: numbered databases of binary-safe keys, each holding a
- * string (`Uint8Array`) or a data-type object (list, hash, set, sorted set), with expiry
- * (lazy on access plus an active sweep like Redis's `activeExpireCycle`), WATCH bookkeeping
- * and the "key ready" signal used by blocking list commands.
- *
- * Keys are "binary strings": every byte of the key becomes one char code 0–255 (latin1), see
- * {@link keyOf} and {@link keyBytes}.
+ * The keyspace (Redis's db.c): numbered databases of binary-safe keys, each holding a
+ * string or a data-type object, with lazy expiry on access, SCAN and RANDOMKEY. What the
+ * keyspace owns beside the data has its own file: active expiry (`expire.ts`), WATCH
+ * bookkeeping (`watch.ts`), clients blocked on keys (`blocking.ts`); key encoding and
+ * compact values (`encoding.ts`), value types (`values.ts`).
  *
  * @module
  */
 
-import { shortByteString } from "../../resp/bytes.ts";
-import { Slab } from "../../resp/slab.ts";
-import { FRESH_MAX } from "../../resp/input_buffer.ts";
-
-/**
- * A value of a non-string type. The data-type modules define the concrete classes.
- *
- * `clone()` is optional: COPY uses it to duplicate the value; without it a generic deep copy
- * of the object's own fields (Maps, Sets, Arrays, typed arrays and plain objects) is made.
- *
- * @example
- * ```ts
- * import type { RedisObject } from "./keyspace.ts";
- *
- * class ListValue implements RedisObject {
- *   readonly type = "list" as const;
- *   items: Uint8Array[] = [];
- *   clone(): ListValue {
- *     const copy = new ListValue();
- *     copy.items = this.items.slice();
- *     return copy;
- *   }
- * }
- * ```
- */
-export interface RedisObject {
-  /** The Redis type name, as TYPE replies it. */
-  readonly type: "list" | "hash" | "set" | "zset";
-  /** Returns an independent deep copy (used by COPY). */
-  clone?(): RedisObject;
-}
-
-/**
- * What a key holds: a `Uint8Array` is a string value, anything else a {@link RedisObject}.
- *
- * @example
- * ```ts
- * import { type KeyValue, typeOf } from "./keyspace.ts";
- *
- * const value: KeyValue = new Uint8Array([104, 105]);
- * typeOf(value); // "string"
- * ```
- */
-export type KeyValue = Uint8Array | RedisObject;
-
-/**
- * Redis's error for a command applied to a key of another type (thrown or replied as is).
- *
- * @example
- * ```ts
- * import { WRONGTYPE } from "./keyspace.ts";
- *
- * const error = new Error(WRONGTYPE); // what a handler throws: the client gets it as is
- * console.log(error.message.startsWith("WRONGTYPE ")); // true
- * ```
- */
-export const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
-
-/**
- * Anything that can WATCH keys: the core's `Connection` fits (EXEC replies a null array when
- * `watchDirty` is true).
- *
- * @example
- * ```ts
- * import type { Watcher } from "./keyspace.ts";
- *
- * const watcher: Watcher = { watchDirty: false };
- * ```
- */
-export interface Watcher {
-  /** Set to true when a watched key changes. */
-  watchDirty: boolean;
-}
+import { ActiveExpiry, ExpireIndex } from "./expire.ts";
+import { Blocking } from "./blocking.ts";
+import { compactBytes, copyBytes } from "./encoding.ts";
+import type { KeyValue } from "./values.ts";
+import { KeyWatches, type Watcher, Watches } from "./watch.ts";
 
 /**
  * Options of {@link Keyspace}.
@@ -103,152 +33,6 @@ export interface KeyspaceOptions {
   now?: () => number;
   /** Active-expiry period in ms (Redis's `hz` 10 → 100 ms). 0 turns the sweep off. */
   sweepInterval?: number;
-}
-
-const CHUNK = 8192;
-const fromCharCode = String.fromCharCode;
-
-/**
- * Turns key bytes into the keyspace's binary-string form (one char per byte).
- *
- * @example
- * ```ts
- * import { keyOf } from "./keyspace.ts";
- *
- * keyOf(new Uint8Array([0x6b, 0xff])); // "k\xff"
- * ```
- */
-export function keyOf(bytes: Uint8Array): string {
-  const n = bytes.length;
-  // Short keys: one fixed-arity call (no array-like spread of a typed array, no rope).
-  if (n <= 32) return n === 0 ? "" : shortByteString(bytes, 0, n);
-  if (n <= CHUNK) return fromCharCode.apply(null, bytes as unknown as number[]);
-  let out = "";
-  for (let i = 0; i < n; i += CHUNK) {
-    out += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);
-  }
-  return out;
-}
-
-/**
- * `value` itself when it keeps little memory alive beyond its own bytes, else a compact copy
- * (up to 256 bytes, in a shared 16 KiB slab). On JavaScriptCore (Bun) an array of at most 32
- * bytes at offset 0 is kept as it is: that is what the decoder hands out there (fresh arrays
- * of their own), and asking such an array for its `buffer` costs more than the array.
- * Command arguments are views of the bytes of the socket read they came in (up to 64 KiB), so
- * the store copies a small value out of a large read before keeping it: a 16-byte value must
- * not pin a 64 KiB chunk. An argument that is most of its read is kept as it is, without a copy.
- *
- * @example
- * ```ts
- * import { compactBytes } from "./keyspace.ts";
- *
- * const read = new Uint8Array(65536);
- * compactBytes(read.subarray(0, 16)).length; // 16: a copy, in a slab
- * compactBytes(read).buffer.byteLength; // 65536: kept as it is
- * ```
- */
-export function compactBytes(value: Uint8Array): Uint8Array {
-  const length = value.length;
-  // The decoder's short arguments on JavaScriptCore are fresh arrays of their own, and there
-  // reading `.buffer` of such an array costs more than the array (it gets a separate buffer).
-  if (length <= FRESH_MAX && value.byteOffset === 0) return value;
-  // At most half its size (plus a little) of other bytes kept alive: no copy.
-  if (value.buffer.byteLength - length <= (length >> 1) + 64) return value;
-  return VALUE_SLAB.copy(value, 0, length);
-}
-
-/** Copies `source` over `target` (same length); short ones byte by byte (no call). */
-function copyBytes(target: Uint8Array, source: Uint8Array): void {
-  const length = source.length;
-  if (length <= 32) { for (let i = 0; i < length; i++) target[i] = source[i]; }
-  else target.set(source);
-}
-
-/** Small values are copied into shared 16 KiB slabs (one allocation for many values). */
-const VALUE_SLAB = new Slab(16 * 1024, 256);
-
-/**
- * Turns a binary-string key back into its bytes.
- *
- * @example
- * ```ts
- * import { keyBytes } from "./keyspace.ts";
- *
- * keyBytes("k\xff"); // Uint8Array [0x6b, 0xff]
- * ```
- */
-export function keyBytes(key: string): Uint8Array {
-  const n = key.length;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = key.charCodeAt(i);
-  return out;
-}
-
-/**
- * The type name TYPE replies for a value.
- *
- * @example
- * ```ts
- * import { typeOf } from "./keyspace.ts";
- *
- * typeOf(new Uint8Array(0)); // "string"
- * ```
- */
-export function typeOf(value: KeyValue): "string" | "list" | "hash" | "set" | "zset" {
-  return value instanceof Uint8Array ? "string" : value.type;
-}
-
-/**
- * A deep copy of a value, for COPY: strings are copied, objects use their `clone()` or a
- * generic copy of their own fields.
- *
- * @example
- * ```ts
- * import { cloneValue } from "./keyspace.ts";
- *
- * const copy = cloneValue(new Uint8Array([1, 2]));
- * ```
- */
-export function cloneValue(value: KeyValue): KeyValue {
-  if (value instanceof Uint8Array) return value.slice();
-  if (typeof value.clone === "function") return value.clone();
-  return deepCopy(value, new Map()) as RedisObject;
-}
-
-function deepCopy(value: unknown, seen: Map<unknown, unknown>): unknown {
-  if (typeof value !== "object" || value === null) return value;
-  const known = seen.get(value);
-  if (known !== undefined) return known;
-  if (ArrayBuffer.isView(value)) {
-    const copy = (value as unknown as { slice(): unknown }).slice();
-    seen.set(value, copy);
-    return copy;
-  }
-  if (value instanceof Map) {
-    const copy = new Map();
-    seen.set(value, copy);
-    for (const [k, v] of value) copy.set(deepCopy(k, seen), deepCopy(v, seen));
-    return copy;
-  }
-  if (value instanceof Set) {
-    const copy = new Set();
-    seen.set(value, copy);
-    for (const v of value) copy.add(deepCopy(v, seen));
-    return copy;
-  }
-  if (Array.isArray(value)) {
-    const copy: unknown[] = new Array(value.length);
-    seen.set(value, copy);
-    for (let i = 0; i < value.length; i++) copy[i] = deepCopy(value[i], seen);
-    return copy;
-  }
-  const copy = Object.create(Object.getPrototypeOf(value)) as Record<string | symbol, unknown>;
-  seen.set(value, copy);
-  for (const k of Reflect.ownKeys(value)) {
-    copy[k] = deepCopy((value as Record<string | symbol, unknown>)[k], seen);
-  }
-  return copy;
 }
 
 /** "No TTL": never smaller than any clock value. */
@@ -315,29 +99,6 @@ export interface StoredEntry {
   readonly owned: boolean;
 }
 
-/**
- * One WATCHed key of one watcher (internal bookkeeping of {@link Keyspace.watch}).
- *
- * @example
- * ```ts
- * import type { WatchedKey } from "./keyspace.ts";
- *
- * function describe(wk: WatchedKey): string {
- *   return `db${wk.db.index} ${wk.key}`;
- * }
- * ```
- */
-export interface WatchedKey {
-  /** Who watches. */
-  readonly watcher: Watcher;
-  /** The database of the key. */
-  readonly db: Database;
-  /** The key (binary string). */
-  readonly key: string;
-  /** The key was logically expired when WATCHed (Redis 7.0 `wk->expired`). */
-  expired: boolean;
-}
-
 /** A SCAN in progress: a live Map iterator and the entry it read ahead. */
 interface ScanState {
   iterator: Iterator<[string, Entry]>;
@@ -363,9 +124,6 @@ export interface ScanPage {
 }
 
 const SCAN_STATES_MAX = 256;
-const SWEEP_BATCH = 20;
-const SWEEP_BATCHES_MAX = 16;
-const SWEEP_TIME_BUDGET = 10; // ms per tick, all databases
 const RANDOM_EXACT_MAX = 1024;
 
 /**
@@ -385,26 +143,42 @@ const RANDOM_EXACT_MAX = 1024;
 export class Database {
   /** The database number (SELECT index). */
   readonly index: number;
-  #keyspace: Keyspace;
+  /** The keyspace it belongs to (for commands that span databases: SWAPDB, MOVE, COPY DB). */
+  readonly keyspace: Keyspace;
   #data = new Map<string, Entry>();
-  #expires = new Map<string, Entry>();
+  #expires = new ExpireIndex<Entry>();
   #seq = 0;
   #scans = new Map<number, ScanState>();
-  #sweepIterator: Iterator<[string, Entry]> | undefined;
   #randomIterator: Iterator<string> | undefined;
-  #avgTtl = 0;
-  #watched = new Map<string, Set<WatchedKey>>();
+  #watched: KeyWatches;
+  #removeExpiredKey = (key: string): void => this.#removeExpired(key);
 
   /** Created by {@link Keyspace}; not meant to be constructed directly. */
   constructor(keyspace: Keyspace, index: number) {
-    this.#keyspace = keyspace;
+    this.keyspace = keyspace;
     this.index = index;
+    this.#watched = new KeyWatches(
+      (key) => this.#data.has(key),
+      (key) => this.#storedExpired(key),
+    );
+  }
+
+  /** The WATCH table of this database (see {@link Keyspace.watch}). */
+  get watches(): KeyWatches {
+    return this.#watched;
+  }
+
+  /** `key` is stored and its TTL has passed (not yet removed). */
+  #storedExpired(key: string): boolean {
+    const entry = this.#data.get(key);
+    return entry !== undefined && entry.expireAt !== NO_EXPIRE &&
+      entry.expireAt < this.keyspace.now();
   }
 
   #live(key: string): Entry | undefined {
     const entry = this.#data.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expireAt !== NO_EXPIRE && entry.expireAt < this.#keyspace.now()) {
+    if (entry.expireAt !== NO_EXPIRE && entry.expireAt < this.keyspace.now()) {
       this.#removeExpired(key);
       return undefined;
     }
@@ -414,7 +188,7 @@ export class Database {
   #removeExpired(key: string): void {
     this.#data.delete(key);
     this.#expires.delete(key);
-    this.#keyspace.expiredKeys++;
+    this.keyspace.expiredKeys++;
     this.touch(key);
   }
 
@@ -509,7 +283,7 @@ export class Database {
     } else {
       entry.expireAt = ms;
       this.#expires.set(key, entry);
-      this.#keyspace.armSweep();
+      this.keyspace.armSweep();
     }
     this.touch(key);
   }
@@ -526,12 +300,12 @@ export class Database {
 
   /** Running estimate of the average remaining TTL in ms (INFO keyspace `avg_ttl`). */
   get averageTtl(): number {
-    return this.#expires.size === 0 ? 0 : Math.round(this.#avgTtl);
+    return this.#expires.averageTtl;
   }
 
   /** Live keys, in SCAN order (expired keys are skipped, not deleted). */
   *keys(): IterableIterator<string> {
-    const now = this.#keyspace.now();
+    const now = this.keyspace.now();
     for (const [key, entry] of this.#data) {
       if (entry.expireAt === NO_EXPIRE || entry.expireAt >= now) yield key;
     }
@@ -569,7 +343,7 @@ export class Database {
       }
     }
     const keys: string[] = [];
-    const now = this.#keyspace.now();
+    const now = this.keyspace.now();
     let visited = 0;
     while (pending !== undefined) {
       const [key, entry] = pending;
@@ -621,50 +395,39 @@ export class Database {
 
   /** Deletes every key (FLUSHDB); WATCHers of keys that existed are marked dirty. */
   clear(): void {
-    if (this.#watched.size > 0) {
-      for (const [key, set] of this.#watched) {
-        if (this.#data.has(key)) { for (const wk of set) this.#keyspace.markDirty(wk.watcher); }
-      }
-    }
+    if (this.#watched.size > 0) this.#watched.touchWhere((key) => this.#data.has(key));
     this.#data = new Map();
-    this.#expires = new Map();
+    this.#expires = new ExpireIndex();
     this.#resetIterators();
   }
 
   #resetIterators(): void {
     this.#scans.clear();
-    this.#sweepIterator = undefined;
     this.#randomIterator = undefined;
-    this.#avgTtl = 0;
+    this.#expires.reset();
   }
 
   /**
    * Redis's signalModifiedKey: marks WATCHers of `key` dirty. `set`, `delete` and
-   * `setExpireAt` call it themselves; in-place changes to a list/hash/set/zset must call it.
+   * `setExpireAt` call it themselves; in-place changes to a value must call it.
    */
   touch(key: string): void {
     if (this.#watched.size === 0) return;
-    const set = this.#watched.get(key);
-    if (set === undefined) return;
-    for (const wk of set) {
-      if (wk.expired && !this.#data.has(key)) {
-        // Was already expired when WATCHed and is now gone: logically no change.
-        wk.expired = false;
-        continue;
-      }
-      this.#keyspace.markDirty(wk.watcher);
-    }
+    this.#watched.touch(key);
   }
 
-  /** Called after `key` may have become a non-empty list/zset (serves blocked clients). */
+  /**
+   * Redis's signalKeyAsReady: `key` may now serve clients blocked on it (a list or sorted set
+   * that became non-empty); they are served after the current command.
+   */
   signalReady(key: string): void {
-    this.#keyspace.emitReady(this, key);
+    this.keyspace.blocking.signal(this.index, key);
   }
 
-  /** Internal: exchanges contents with another database (SWAPDB). WATCHes stay put. */
+  /** SWAPDB: exchanges contents with `other`, marking the WATCHers of affected keys dirty. */
   swapContents(other: Database): void {
-    this.touchAllWatched(other);
-    other.touchAllWatched(this);
+    this.#watched.touchWhere((key) => this.#data.has(key) || other.#data.has(key));
+    other.#watched.touchWhere((key) => other.#data.has(key) || this.#data.has(key));
     const data = this.#data, expires = this.#expires, seq = this.#seq;
     this.#data = other.#data;
     this.#expires = other.#expires;
@@ -676,106 +439,23 @@ export class Database {
     other.#resetIterators();
   }
 
-  /** Internal: marks dirty the WATCHers of keys that exist here or in `other`. */
-  touchAllWatched(other: Database | undefined): void {
-    for (const [key, set] of this.#watched) {
-      if (this.#data.has(key) || (other !== undefined && other.#data.has(key))) {
-        for (const wk of set) this.#keyspace.markDirty(wk.watcher);
-      }
-    }
-  }
-
-  /** Internal: signals every list/zset key as ready (after SWAPDB). */
+  /**
+   * Redis's scanDatabaseForReadyKeys (after SWAPDB): signals the keys clients wait on that
+   * now hold a list or sorted set.
+   */
   signalAllReady(): void {
-    for (const [key, entry] of this.#data) {
-      const v = entry.value;
-      if (!(v instanceof Uint8Array) && (v.type === "list" || v.type === "zset")) {
-        this.signalReady(key);
-      }
+    for (const key of this.keyspace.blocking.keysWaitedOn(this.index)) {
+      const value = this.#data.get(key)?.value;
+      if (
+        value !== undefined && !(value instanceof Uint8Array) &&
+        (value.type === "list" || value.type === "zset")
+      ) this.signalReady(key);
     }
   }
 
-  /**
-   * Internal: registers a WATCH.
-   *
-   * @ignore
-   */
-  addWatch(watcher: Watcher, key: string): WatchedKey | undefined {
-    let set = this.#watched.get(key);
-    if (set === undefined) {
-      set = new Set();
-      this.#watched.set(key, set);
-    } else {
-      for (const wk of set) if (wk.watcher === watcher) return undefined;
-    }
-    const entry = this.#data.get(key);
-    const expired = entry !== undefined && entry.expireAt !== NO_EXPIRE &&
-      entry.expireAt < this.#keyspace.now();
-    const wk: WatchedKey = { watcher, db: this, key, expired };
-    set.add(wk);
-    return wk;
-  }
-
-  /**
-   * Internal: removes a WATCH.
-   *
-   * @ignore
-   */
-  removeWatch(wk: WatchedKey): void {
-    const set = this.#watched.get(wk.key);
-    if (set === undefined) return;
-    set.delete(wk);
-    if (set.size === 0) this.#watched.delete(wk.key);
-  }
-
-  /**
-   * Internal: true if the WATCHed key has become logically expired since WATCH.
-   *
-   * @ignore
-   */
-  watchedKeyExpired(wk: WatchedKey): boolean {
-    if (wk.expired) return false;
-    const entry = this.#data.get(wk.key);
-    return entry !== undefined && entry.expireAt !== NO_EXPIRE &&
-      entry.expireAt < this.#keyspace.now();
-  }
-
-  /**
-   * Internal: one active-expiry step. Samples keys with a TTL in batches of 20 (round robin
-   * over a live iterator), deleting the expired ones; goes on while a batch finds more than
-   * 25% expired, within `deadline` (a `Date.now()` value). Returns the number deleted.
-   */
+  /** One active-expiry step over this database (see {@link ExpireIndex.sweep}). */
   sweep(deadline: number): number {
-    let deleted = 0;
-    const now = this.#keyspace.now();
-    for (let batch = 0; batch < SWEEP_BATCHES_MAX && this.#expires.size > 0; batch++) {
-      let sampled = 0, expired = 0, ttlSum = 0, ttlSamples = 0;
-      const limit = Math.min(SWEEP_BATCH, this.#expires.size);
-      while (sampled < limit && this.#expires.size > 0) {
-        this.#sweepIterator ??= this.#expires.entries();
-        const r = this.#sweepIterator.next();
-        if (r.done) {
-          this.#sweepIterator = undefined;
-          continue;
-        }
-        const [key, entry] = r.value;
-        sampled++;
-        if (entry.expireAt < now) {
-          this.#removeExpired(key);
-          expired++;
-        } else {
-          ttlSum += entry.expireAt - now;
-          ttlSamples++;
-        }
-      }
-      deleted += expired;
-      if (ttlSamples > 0) {
-        const avg = ttlSum / ttlSamples;
-        this.#avgTtl = this.#avgTtl === 0 ? avg : (this.#avgTtl / 50) * 49 + avg / 50;
-      }
-      if (expired * 4 <= sampled || Date.now() > deadline) break;
-    }
-    return deleted;
+    return this.#expires.sweep(this.keyspace.now(), deadline, this.#removeExpiredKey);
   }
 }
 
@@ -799,13 +479,12 @@ export class Keyspace {
   readonly databases: number;
   /** Keys removed because their TTL passed (INFO stats `expired_keys`). */
   expiredKeys = 0;
+  /** Clients blocked on keys (BLPOP and friends). */
+  readonly blocking: Blocking = new Blocking();
   #dbs: Database[];
   #now: () => number;
-  #sweepInterval: number;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #closed = false;
-  #readyListeners: Array<(db: Database, key: string) => void> = [];
-  #watches = new Map<Watcher, WatchedKey[]>();
+  #watches = new Watches();
+  #expiry: ActiveExpiry;
 
   /** Creates `databases` empty databases; throws RangeError unless it is a positive integer. */
   constructor(options: KeyspaceOptions = {}) {
@@ -815,7 +494,10 @@ export class Keyspace {
     }
     this.databases = databases;
     this.#now = options.now ?? Date.now;
-    this.#sweepInterval = options.sweepInterval ?? 100;
+    this.#expiry = new ActiveExpiry(
+      options.sweepInterval ?? 100,
+      (deadline) => this.#sweep(deadline),
+    );
     this.#dbs = [];
     for (let i = 0; i < databases; i++) this.#dbs.push(new Database(this, i));
   }
@@ -837,7 +519,7 @@ export class Keyspace {
     const da = this.db(a), dbb = this.db(b);
     if (da === dbb) return;
     da.swapContents(dbb);
-    if (this.#readyListeners.length > 0) {
+    if (this.blocking.blockedClients > 0) {
       da.signalAllReady();
       dbb.signalAllReady();
     }
@@ -848,36 +530,19 @@ export class Keyspace {
     for (const db of this.#dbs) db.clear();
   }
 
-  /** Adds a listener for {@link Database.signalReady} (the list module serves BLPOP here). */
-  onReady(listener: (db: Database, key: string) => void): void {
-    this.#readyListeners.push(listener);
-  }
-
-  /** Internal: calls the ready listeners. */
-  emitReady(db: Database, key: string): void {
-    for (const listener of this.#readyListeners) listener(db, key);
-  }
-
   /** WATCH: `watcher` gets dirty when `key` in database `db` changes. */
   watch(watcher: Watcher, db: number, key: string): void {
-    const wk = this.db(db).addWatch(watcher, key);
-    if (wk === undefined) return;
-    const list = this.#watches.get(watcher);
-    if (list === undefined) this.#watches.set(watcher, [wk]);
-    else list.push(wk);
+    this.#watches.watch(watcher, this.db(db).watches, key);
   }
 
   /** UNWATCH / end of a transaction / connection closed: forgets all of `watcher`'s WATCHes. */
   unwatchAll(watcher: Watcher): void {
-    const list = this.#watches.get(watcher);
-    if (list === undefined) return;
-    this.#watches.delete(watcher);
-    for (const wk of list) wk.db.removeWatch(wk);
+    this.#watches.unwatchAll(watcher);
   }
 
   /** Number of keys `watcher` WATCHes. */
   watchCount(watcher: Watcher): number {
-    return this.#watches.get(watcher)?.length ?? 0;
+    return this.#watches.count(watcher);
   }
 
   /**
@@ -885,55 +550,32 @@ export class Keyspace {
    * WATCH (then EXEC must fail). Also marks the watcher dirty in that case.
    */
   checkWatchedExpired(watcher: Watcher): boolean {
-    const list = this.#watches.get(watcher);
-    if (list === undefined) return false;
-    for (const wk of list) {
-      if (wk.db.watchedKeyExpired(wk)) {
-        watcher.watchDirty = true;
-        return true;
-      }
-    }
-    return false;
+    return this.#watches.checkExpired(watcher);
   }
 
-  /** Internal: marks a watcher dirty. */
-  markDirty(watcher: Watcher): void {
-    watcher.watchDirty = true;
-  }
-
-  /** Internal: makes sure the active-expiry timer runs (called when a TTL is set). */
+  /** Makes sure the active-expiry timer runs (its databases call it when a TTL is set). */
   armSweep(): void {
-    if (this.#timer !== undefined || this.#closed || this.#sweepInterval <= 0) return;
-    const timer = setTimeout(() => this.#tick(), this.#sweepInterval);
-    (timer as { unref?: () => void }).unref?.();
-    this.#timer = timer;
+    this.#expiry.arm();
   }
 
-  #tick(): void {
-    this.#timer = undefined;
-    if (this.#closed) return;
-    const deadline = Date.now() + SWEEP_TIME_BUDGET;
+  /** One active-expiry cycle over every database; true while keys with a TTL remain. */
+  #sweep(deadline: number): boolean {
     let pending = false;
     for (const db of this.#dbs) {
       if (db.expiresCount === 0) continue;
       db.sweep(deadline);
       if (db.expiresCount > 0) pending = true;
     }
-    if (pending) this.armSweep();
+    return pending;
   }
 
   /** Runs one active-expiry pass now (tests, or a custom scheduler). */
   sweepNow(): void {
-    const deadline = Date.now() + SWEEP_TIME_BUDGET;
-    for (const db of this.#dbs) if (db.expiresCount > 0) db.sweep(deadline);
+    this.#expiry.runNow();
   }
 
   /** Stops the active-expiry timer; keys still expire lazily on access. */
   close(): void {
-    this.#closed = true;
-    if (this.#timer !== undefined) {
-      clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
+    this.#expiry.close();
   }
 }

@@ -1,0 +1,383 @@
+/**
+ * Sorted-set range commands (Redis's t_zset.c): ZRANGE (BYSCORE, BYLEX, REV, LIMIT),
+ * ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZRANGEBYLEX, ZREVRANGEBYLEX, ZREVRANGE, ZCOUNT, ZLEXCOUNT
+ * and ZREMRANGEBYRANK/SCORE/LEX, over the skip list of a {@link RedisZSet}.
+ *
+ * @module
+ */
+
+import { longArg, parseRangeDouble } from "../../server/args.ts";
+import { fail, SYNTAX } from "../../server/errors.ts";
+import type { Reply } from "../../server/reply.ts";
+import { keyAt, type KvCommand, type KvHandler } from "../command.ts";
+import { keyBytes, keyOf } from "../keyspace/encoding.ts";
+import { lookup } from "../lookup.ts";
+import {
+  type LexBound,
+  lexGteMin,
+  lexLteMax,
+  type LexRange,
+  scoreGteMin,
+  scoreLteMax,
+  type ScoreRange,
+  type SkipNode,
+} from "../values/skiplist.ts";
+import type { RedisZSet } from "../values/zset.ts";
+
+/** Parses a ZRANGEBYSCORE bound pair (Redis `zslParseRange`). */
+function parseScoreRange(min: Uint8Array, max: Uint8Array): ScoreRange {
+  const one = (bytes: Uint8Array): [number, boolean] => {
+    const exclusive = bytes.length > 0 && bytes[0] === 40; // (
+    const value = parseRangeDouble(bytes, exclusive ? 1 : 0);
+    if (value === undefined || Number.isNaN(value)) fail("ERR min or max is not a float");
+    return [value, exclusive];
+  };
+  const [lo, loEx] = one(min);
+  const [hi, hiEx] = one(max);
+  return { min: lo, max: hi, minExclusive: loEx, maxExclusive: hiEx };
+}
+
+/** Parses a ZRANGEBYLEX bound pair (Redis `zslParseLexRange`). */
+function parseLexRange(min: Uint8Array, max: Uint8Array): LexRange {
+  const one = (bytes: Uint8Array): LexBound => {
+    const c = bytes.length > 0 ? bytes[0] : 0;
+    if (c === 43 && bytes.length === 1) return { kind: 1, value: "", exclusive: true }; // +
+    if (c === 45 && bytes.length === 1) return { kind: -1, value: "", exclusive: true }; // -
+    if (c === 40) return { kind: 0, value: keyOf(bytes.subarray(1)), exclusive: true }; // (
+    if (c === 91) return { kind: 0, value: keyOf(bytes.subarray(1)), exclusive: false }; // [
+    return fail("ERR min or max not valid string range item");
+  };
+  return { min: one(min), max: one(max) };
+}
+
+/** Writes `nodes` as a ZRANGE reply (WITHSCORES: flat pairs in RESP2, nested in RESP3). */
+function writeRange(reply: Reply, nodes: readonly SkipNode[], withScores: boolean): void {
+  const nested = withScores && reply.protocol === 3;
+  reply.arrayHeader(withScores && !nested ? nodes.length * 2 : nodes.length);
+  for (const node of nodes) {
+    if (nested) reply.arrayHeader(2);
+    reply.bulk(keyBytes(node.member));
+    if (withScores) reply.double(node.score);
+  }
+}
+
+type RangeType = "auto" | "rank" | "score" | "lex";
+type Direction = "auto" | "forward" | "reverse";
+
+/** Redis `zrangeGenericCommand`. */
+function zrange(initialType: RangeType, initialDirection: Direction): KvHandler {
+  return (db, key, command, reply) => {
+    // Options may refine the type and direction of this call only.
+    let rangeType = initialType;
+    let direction = initialDirection;
+    let withScores = false;
+    let offset = 0, limit = -1;
+    for (let j = 3; j < command.length; j++) {
+      const left = command.length - j - 1;
+      if (command.is(j, "withscores")) withScores = true;
+      else if (command.is(j, "limit") && left >= 2) {
+        offset = longArg(command, j + 1);
+        limit = longArg(command, j + 2);
+        j += 2;
+      } else if (direction === "auto" && command.is(j, "rev")) direction = "reverse";
+      else if (rangeType === "auto" && command.is(j, "bylex")) rangeType = "lex";
+      else if (rangeType === "auto" && command.is(j, "byscore")) rangeType = "score";
+      else fail(SYNTAX);
+    }
+    if (direction === "auto") direction = "forward";
+    if (rangeType === "auto") rangeType = "rank";
+    if (limit !== -1 && rangeType === "rank") {
+      fail("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+    }
+    if (withScores && rangeType === "lex") {
+      fail("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+    }
+    const reverse = direction === "reverse";
+    let minIdx = 1, maxIdx = 2;
+    if (reverse && rangeType !== "rank") {
+      minIdx = 2;
+      maxIdx = 1;
+    }
+    let start = 0, end = 0;
+    let scoreRange: ScoreRange | undefined;
+    let lexRange: LexRange | undefined;
+    if (rangeType === "rank") {
+      start = longArg(command, minIdx);
+      end = longArg(command, maxIdx);
+    } else if (rangeType === "score") {
+      scoreRange = parseScoreRange(command.arg(minIdx)!, command.arg(maxIdx)!);
+    } else {
+      lexRange = parseLexRange(command.arg(minIdx)!, command.arg(maxIdx)!);
+    }
+    const zset = lookup<RedisZSet>(db, key, "zset");
+    if (zset === undefined) {
+      reply.arrayHeader(0);
+      return;
+    }
+    const list = zset.list;
+    const length = list.length;
+    const nodes: SkipNode[] = [];
+    if (rangeType === "rank") {
+      if (start < 0) start = length + start;
+      if (end < 0) end = length + end;
+      if (start < 0) start = 0;
+      if (!(start > end || start >= length)) {
+        if (end >= length) end = length - 1;
+        let node = reverse ? list.byRank(length - start) : list.byRank(start + 1);
+        for (let n = end - start + 1; n > 0 && node !== null; n--) {
+          nodes.push(node);
+          node = reverse ? node.backward : node.next[0];
+        }
+      }
+      writeRange(reply, nodes, withScores);
+      return;
+    }
+    if ((offset > 0 && offset >= length) || offset < 0) {
+      writeRange(reply, nodes, withScores);
+      return;
+    }
+    let node: SkipNode | null;
+    if (scoreRange !== undefined) {
+      node = reverse ? list.lastInRange(scoreRange) : list.firstInRange(scoreRange);
+    } else {
+      node = reverse ? list.lastInLexRange(lexRange!) : list.firstInLexRange(lexRange!);
+    }
+    if (node !== null && offset > 0) {
+      const r = list.rankOf(node) + (reverse ? -offset : offset);
+      node = list.byRank(r);
+    }
+    while (node !== null && limit !== 0) {
+      if (scoreRange !== undefined) {
+        if (reverse ? !scoreGteMin(node.score, scoreRange) : !scoreLteMax(node.score, scoreRange)) {
+          break;
+        }
+      } else if (
+        reverse ? !lexGteMin(node.member, lexRange!.min) : !lexLteMax(node.member, lexRange!.max)
+      ) {
+        break;
+      }
+      nodes.push(node);
+      if (limit > 0) limit--;
+      node = reverse ? node.backward : node.next[0];
+    }
+    writeRange(reply, nodes, withScores);
+  };
+}
+
+/** ZREMRANGEBYRANK, ZREMRANGEBYSCORE, ZREMRANGEBYLEX (Redis `zremrangeGenericCommand`). */
+function removeRange(type: "rank" | "score" | "lex"): KvHandler {
+  return (db, key, command, reply) => {
+    let start = 0, end = 0;
+    let scoreRange: ScoreRange | undefined;
+    let lexRange: LexRange | undefined;
+    if (type === "rank") {
+      start = longArg(command, 1);
+      end = longArg(command, 2);
+    } else if (type === "score") scoreRange = parseScoreRange(command.arg(1)!, command.arg(2)!);
+    else lexRange = parseLexRange(command.arg(1)!, command.arg(2)!);
+    const zset = lookup<RedisZSet>(db, key, "zset");
+    if (zset === undefined) {
+      reply.integer(0);
+      return;
+    }
+    const removed = (node: SkipNode): void => {
+      zset.dict.delete(node.member);
+    };
+    let deleted: number;
+    if (type === "rank") {
+      const length = zset.size;
+      if (start < 0) start = length + start;
+      if (end < 0) end = length + end;
+      if (start < 0) start = 0;
+      if (start > end || start >= length) {
+        reply.integer(0);
+        return;
+      }
+      if (end >= length) end = length - 1;
+      deleted = zset.list.deleteRangeByRank(start + 1, end + 1, removed);
+    } else if (scoreRange !== undefined) {
+      deleted = zset.list.deleteRangeByScore(scoreRange, removed);
+    } else {
+      deleted = zset.list.deleteRangeByLex(lexRange!, removed);
+    }
+    if (deleted > 0) {
+      if (zset.size === 0) db.delete(key);
+      else db.touch(key);
+    }
+    reply.integer(deleted);
+  };
+}
+
+/** The sorted-set range commands. */
+export const zsetRangeCommands: readonly KvCommand[] = [
+  {
+    name: "zcount",
+    arity: 4,
+    flags: ["readonly", "fast"],
+    acl: ["sortedset"],
+    keys: [keyAt(1, "RO", "access")],
+    group: "sorted-set",
+    since: "2.0.0",
+    complexity: "O(log(N)) with N being the number of elements in the sorted set.",
+    summary: "Count the members in a sorted set with scores within the given values",
+    handler: (db, key, command, reply) => {
+      const range = parseScoreRange(command.arg(1)!, command.arg(2)!);
+      const zset = lookup<RedisZSet>(db, key, "zset");
+      reply.integer(zset === undefined ? 0 : zset.list.countInRange(range));
+    },
+  },
+  {
+    name: "zlexcount",
+    arity: 4,
+    flags: ["readonly", "fast"],
+    acl: ["sortedset"],
+    keys: [keyAt(1, "RO", "access")],
+    group: "sorted-set",
+    since: "2.8.9",
+    complexity: "O(log(N)) with N being the number of elements in the sorted set.",
+    summary: "Count the number of members in a sorted set between a given lexicographical range",
+    handler: (db, key, command, reply) => {
+      const range = parseLexRange(command.arg(1)!, command.arg(2)!);
+      const zset = lookup<RedisZSet>(db, key, "zset");
+      reply.integer(zset === undefined ? 0 : zset.list.countInLexRange(range));
+    },
+  },
+  {
+    name: "zrange",
+    arity: -4,
+    flags: ["readonly"],
+    acl: ["sortedset"],
+    keys: [keyAt(1, "RO", "access")],
+    group: "sorted-set",
+    since: "1.2.0",
+    complexity:
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.",
+    summary: "Return a range of members in a sorted set",
+    history: [["6.2.0", "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options."]],
+    handler: zrange("auto", "auto"),
+  },
+  {
+    name: "zrangebyscore",
+    arity: -4,
+    flags: ["readonly"],
+    acl: ["sortedset"],
+    keys: [keyAt(1, "RO", "access")],
+    group: "sorted-set",
+    since: "1.0.5",
+    complexity:
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).",
+    summary: "Return a range of members in a sorted set, by score",
+    history: [["2.0.0", "Added the `WITHSCORES` modifier."]],
+    docFlags: ["deprecated"],
+    deprecatedSince: "6.2.0",
+    replacedBy: "`ZRANGE` with the `BYSCORE` argument",
+    handler: zrange("score", "forward"),
+  },
+  {
+    name: "zrevrangebyscore",
+    arity: -4,
+    flags: ["readonly"],
+    acl: ["sortedset"],
+    keys: [keyAt(1, "RO", "access")],
+    group: "sorted-set",
+    since: "2.2.0",
+    complexity:
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).",
+    summary:
+      "Return a range of members in a sorted set, by score, with scores ordered from high to low",
+    history: [["2.1.6", "`min` and `max` can be exclusive."]],
+    docFlags: ["deprecated"],
+    deprecatedSince: "6.2.0",
+    replacedBy: "`ZRANGE` with the `REV` and `BYSCORE` arguments",
+    handler: zrange("score", "reverse"),
+  },
+  {
+    name: "zrangebylex",
+    arity: -4,
+    flags: ["readonly"],
+    acl: ["sortedset"],
+    keys: [keyAt(1, "RO", "access")],
+    group: "sorted-set",
+    since: "2.8.9",
+    complexity:
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).",
+    summary: "Return a range of members in a sorted set, by lexicographical range",
+    docFlags: ["deprecated"],
+    deprecatedSince: "6.2.0",
+    replacedBy: "`ZRANGE` with the `BYLEX` argument",
+    handler: zrange("lex", "forward"),
+  },
+  {
+    name: "zrevrangebylex",
+    arity: -4,
+    flags: ["readonly"],
+    acl: ["sortedset"],
+    keys: [keyAt(1, "RO", "access")],
+    group: "sorted-set",
+    since: "2.8.9",
+    complexity:
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).",
+    summary:
+      "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.",
+    docFlags: ["deprecated"],
+    deprecatedSince: "6.2.0",
+    replacedBy: "`ZRANGE` with the `REV` and `BYLEX` arguments",
+    handler: zrange("lex", "reverse"),
+  },
+  {
+    name: "zrevrange",
+    arity: -4,
+    flags: ["readonly"],
+    acl: ["sortedset"],
+    keys: [keyAt(1, "RO", "access")],
+    group: "sorted-set",
+    since: "1.2.0",
+    complexity:
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.",
+    summary:
+      "Return a range of members in a sorted set, by index, with scores ordered from high to low",
+    docFlags: ["deprecated"],
+    deprecatedSince: "6.2.0",
+    replacedBy: "`ZRANGE` with the `REV` argument",
+    handler: zrange("rank", "reverse"),
+  },
+  {
+    name: "zremrangebyrank",
+    arity: 4,
+    flags: ["write"],
+    acl: ["sortedset"],
+    keys: [keyAt(1, "RW", "delete")],
+    group: "sorted-set",
+    since: "2.0.0",
+    complexity:
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
+    summary: "Remove all members in a sorted set within the given indexes",
+    handler: removeRange("rank"),
+  },
+  {
+    name: "zremrangebyscore",
+    arity: 4,
+    flags: ["write"],
+    acl: ["sortedset"],
+    keys: [keyAt(1, "RW", "delete")],
+    group: "sorted-set",
+    since: "1.2.0",
+    complexity:
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
+    summary: "Remove all members in a sorted set within the given scores",
+    handler: removeRange("score"),
+  },
+  {
+    name: "zremrangebylex",
+    arity: 4,
+    flags: ["write"],
+    acl: ["sortedset"],
+    keys: [keyAt(1, "RW", "delete")],
+    group: "sorted-set",
+    since: "2.8.9",
+    complexity:
+      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
+    summary: "Remove all members in a sorted set between the given lexicographical range",
+    handler: removeRange("lex"),
+  },
+];
