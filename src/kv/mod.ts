@@ -43,10 +43,7 @@ export {
   type StoredEntry,
 } from "./keyspace/keyspace.ts";
 export type { KeyValue, RedisObject } from "./keyspace/values.ts";
-export { RedisHash } from "./values/hash.ts";
-export { RedisList } from "./values/list.ts";
-export { RedisSet } from "./values/set.ts";
-export { RedisZSet } from "./values/zset.ts";
+export type { Watcher } from "./keyspace/watch.ts";
 
 /** Every command family of the key-value server, in registration order. */
 const FAMILIES: readonly (readonly KvCommand[])[] = [

@@ -131,7 +131,7 @@ const RANDOM_EXACT_MAX = 1024;
  *
  * @example
  * ```ts
- * import { Keyspace, keyOf } from "./keyspace.ts";
+ * import { Keyspace } from "./keyspace.ts";
  *
  * const keyspace = new Keyspace();
  * const db = keyspace.db(0);
@@ -163,7 +163,11 @@ export class Database {
     );
   }
 
-  /** The WATCH table of this database (see {@link Keyspace.watch}). */
+  /**
+   * The WATCH table of this database (see {@link Keyspace.watch}).
+   *
+   * @ignore
+   */
   get watches(): KeyWatches {
     return this.#watched;
   }
@@ -461,7 +465,7 @@ export class Database {
 
 /**
  * The whole keyspace: `databases` numbered {@link Database}s, the clock, the active-expiry
- * timer, WATCH bookkeeping and the "key ready" listeners.
+ * timer, the WATCHes and the clients blocked on keys.
  *
  * @example
  * ```ts
@@ -479,7 +483,11 @@ export class Keyspace {
   readonly databases: number;
   /** Keys removed because their TTL passed (INFO stats `expired_keys`). */
   expiredKeys = 0;
-  /** Clients blocked on keys (BLPOP and friends). */
+  /**
+   * Clients blocked on keys (BLPOP and friends): what blocking commands block on.
+   *
+   * @ignore
+   */
   readonly blocking: Blocking = new Blocking();
   #dbs: Database[];
   #now: () => number;
