@@ -4,65 +4,18 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { connect as netConnect, type Socket } from "node:net";
-import { connect as tlsConnect } from "node:tls";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import type { Socket } from "node:net";
 import { detectRuntime, type RunningServer, serve } from "../../adapters/serve.ts";
-import type { ListenAddress } from "../../src/server/transport.ts";
 import { makeCertificate } from "../helpers/tls.ts";
+import { bounded, cleanups, connectClient as connect, tempPath } from "../helpers/sockets.ts";
+import { within } from "../helpers/timing.ts";
 
 const runtime = detectRuntime();
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-const cleanups: Array<() => unknown> = [];
-function bounded(ms: number, body: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await within(body(), ms, "the test");
-    } finally {
-      while (cleanups.length > 0) {
-        try {
-          await cleanups.pop()!();
-        } catch {
-          // best effort
-        }
-      }
-    }
-  };
-}
 
 async function start(options: Parameters<typeof serve>[0]): Promise<RunningServer> {
   const running = await serve(options);
   cleanups.push(() => running.close());
   return running;
-}
-
-async function connect(address: ListenAddress, ca?: string): Promise<Socket> {
-  const socket = address.transport === "unix"
-    ? netConnect({ path: address.path })
-    : ca
-    ? tlsConnect({ host: address.hostname, port: address.port, ca, servername: "localhost" })
-    : netConnect({ host: address.hostname, port: address.port });
-  socket.on("error", () => {});
-  cleanups.push(() => socket.destroy());
-  await within(
-    new Promise<void>((resolve, reject) => {
-      socket.once(ca ? "secureConnect" : "connect", () => resolve());
-      socket.once("error", reject);
-    }),
-    5000,
-    "client connect",
-  );
-  return socket;
 }
 
 /** Sends `request` and resolves with the reply text once it has `length` characters. */
@@ -115,9 +68,7 @@ test(
 test(
   `${runtime} serve(): PING over a Unix socket`,
   bounded(10_000, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "rediserver-serve-"));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const path = join(dir, "redis.sock");
+    const { path } = tempPath("redis.sock", "rediserver-serve-");
     const running = await start({ path });
     assert.deepEqual(running.address, { transport: "unix", path });
     const client = await connect(running.address);

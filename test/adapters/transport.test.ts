@@ -6,11 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connect as netConnect, createServer as createNetServer, type Socket } from "node:net";
-import { connect as tlsConnect } from "node:tls";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import type {
   ListenAddress,
   Listener,
@@ -22,6 +19,14 @@ import type {
 import { detectRuntime } from "../../adapters/serve.ts";
 import { LINGER_TIMEOUT } from "../../adapters/common.ts";
 import { makeCertificate } from "../helpers/tls.ts";
+import { concatBytes } from "../helpers/fuzz.ts";
+import {
+  bounded,
+  cleanups,
+  connectClient as connect,
+  tempPath as tempPathIn,
+} from "../helpers/sockets.ts";
+import { sleep, until, within } from "../helpers/timing.ts";
 
 const runtime = detectRuntime();
 const { listen } =
@@ -35,28 +40,6 @@ const MiB = 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // helpers
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Rejects after `ms` so that no test can hang. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Polls `done` until true (bounded). */
-async function until(done: () => boolean, what: string, ms = 5000): Promise<void> {
-  const start = Date.now();
-  while (!done()) {
-    if (Date.now() - start > ms) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 /** What a test handler saw on one connection. */
 class Recorder {
@@ -107,17 +90,6 @@ interface Harness {
   next(): Promise<Recorder>;
 }
 
-const cleanups: Array<() => unknown> = [];
-async function cleanup(): Promise<void> {
-  while (cleanups.length > 0) {
-    try {
-      await cleanups.pop()!();
-    } catch {
-      // best effort
-    }
-  }
-}
-
 /** Starts a listener whose connections are Recorders set up by `setup`. */
 async function start(
   options: ListenOptions,
@@ -157,40 +129,12 @@ function echo(recorder: Recorder): void {
   recorder.onReceive = (chunk, self) => void self.transport.write(chunk.slice());
 }
 
-/** Connects a plain TCP / Unix / TLS client. */
-async function connect(
-  address: ListenAddress,
-  tls?: { ca: string },
-): Promise<Socket> {
-  const socket = address.transport === "unix"
-    ? netConnect({ path: address.path })
-    : tls
-    ? tlsConnect({
-      host: address.hostname,
-      port: address.port,
-      ca: tls.ca,
-      servername: "localhost",
-    })
-    : netConnect({ host: address.hostname, port: address.port });
-  socket.on("error", () => {});
-  cleanups.push(() => socket.destroy());
-  await within(
-    new Promise<void>((resolve, reject) => {
-      socket.once(tls ? "secureConnect" : "connect", () => resolve());
-      socket.once("error", reject);
-    }),
-    5000,
-    "client connect",
-  );
-  return socket;
-}
-
 /** Resolves with every byte the client receives until the server ends the connection. */
 function readAll(socket: Socket): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const parts: Uint8Array[] = [];
     socket.on("data", (d: Uint8Array) => parts.push(new Uint8Array(d)));
-    socket.once("end", () => resolve(concat(parts)));
+    socket.once("end", () => resolve(concatBytes(parts)));
     socket.once("error", reject);
   });
 }
@@ -205,24 +149,12 @@ function readBytes(socket: Socket, count: number): Promise<Uint8Array> {
       total += d.length;
       if (total >= count) {
         socket.off("data", onData);
-        resolve(concat(parts));
+        resolve(concatBytes(parts));
       }
     };
     socket.on("data", onData);
     socket.once("error", reject);
   });
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }
 
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
@@ -288,22 +220,7 @@ async function ipv6Available(): Promise<boolean> {
 }
 const hasIpv6 = await ipv6Available();
 
-function tempPath(name: string): { path: string; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), "rediserver-adapter-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return { path: join(dir, name), dir };
-}
-
-/** Runs a test body with cleanup and an overall time bound. */
-function bounded(ms: number, body: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await within(body(), ms, "the test");
-    } finally {
-      await cleanup();
-    }
-  };
-}
+const tempPath = (name: string) => tempPathIn(name, "rediserver-adapter-");
 
 // ---------------------------------------------------------------------------------------------
 // tests
@@ -412,7 +329,7 @@ test(
   bounded(15_000, async () => {
     const { cert, key } = makeCertificate();
     const h = await start({ port: 0, tls: { cert, key } }, echo);
-    const client = await connect(h.address, { ca: cert });
+    const client = await connect(h.address, cert);
     assert.equal((client as unknown as { authorized: boolean }).authorized, true);
     const recorder = await h.next();
     const reply = readBytes(client, 9);
@@ -468,7 +385,7 @@ test(
     const { cert, key } = makeCertificate();
     const total = 8 * MiB;
     const h = await start({ port: 0, tls: { cert, key } }, bigWriter(total, 4 * MiB));
-    const client = await connect(h.address, { ca: cert });
+    const client = await connect(h.address, cert);
     // Deno's node:tls client never emits 'end' after pause()/resume() (its bug, checked against
     // a Node client): there, TLS decryption alone makes the reader slow.
     const result = slowVerify(client, runtime !== "deno");
@@ -589,7 +506,7 @@ test(
     assert.equal(recorder.received, 1, "nothing is delivered while paused");
     recorder.transport.resume();
     await until(() => recorder.received === 1001, "the rest after resume()");
-    assert.equal(text(concat(recorder.chunks)), "a" + "b".repeat(1000));
+    assert.equal(text(concatBytes(recorder.chunks)), "a" + "b".repeat(1000));
   }),
 );
 
@@ -631,7 +548,7 @@ test(
     await until(() => recorder.received >= total, "4 MiB received", 15_000);
     // Every chunk was kept without copying: if the adapter had reused a read buffer, the
     // earlier chunks would now hold later bytes.
-    const all = concat(recorder.chunks);
+    const all = concatBytes(recorder.chunks);
     assert.equal(all.length, total);
     let firstBad = -1;
     for (let i = 0; i < total; i++) {
@@ -665,7 +582,7 @@ test(
         await until(() => recorder.received === offset, "a small write");
       }
     }
-    const all = concat(recorder.chunks);
+    const all = concatBytes(recorder.chunks);
     assert.equal(all.length, offset);
     let firstBad = -1;
     for (let i = 0; i < offset; i++) {
@@ -700,7 +617,7 @@ test(
       await until(() => recorders.every((r, c) => r.received === sent[c]), "every client's write");
     }
     for (let c = 0; c < clients.length; c++) {
-      const all = concat(recorders[c].chunks);
+      const all = concatBytes(recorders[c].chunks);
       assert.equal(all.length, sent[c]);
       let firstBad = -1;
       for (let i = 0; i < all.length; i++) {

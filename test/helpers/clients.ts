@@ -6,9 +6,11 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import process from "node:process";
+import { after, before } from "node:test";
 import { serve } from "../../adapters/serve.ts";
 import { createKeyValueServer } from "../../src/kv/mod.ts";
 import type { Server, ServerOptions } from "../../src/server/server.ts";
+import { type Oracle, startOracle } from "./redis_oracle.ts";
 
 /** The runtime running this test file. */
 export const runtime: "node" | "deno" | "bun" =
@@ -59,22 +61,30 @@ export async function startOurs(options?: ServerOptions): Promise<Ours> {
   };
 }
 
-/** Rejects after `ms` unless `promise` settles first. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { sleep, within } from "./timing.ts";
 
-/** Waits `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Starts our server and a real redis-server (with these options / arguments) before the tests
+ * of the enclosing `describe`, runs `setup` on the two, and stops both after the tests; read
+ * `.ours` and `.oracle` inside the tests.
+ */
+export function oursAndOracle(
+  options: { ours?: ServerOptions; oracle?: string[]; setup?: (port: number) => Promise<void> } =
+    {},
+): { readonly ours: Ours; readonly oracle: Oracle } {
+  const both = {} as { ours: Ours; oracle: Oracle };
+  before(async () => {
+    both.ours = await startOurs(options.ours);
+    both.oracle = await startOracle(options.oracle);
+    if (options.setup !== undefined) {
+      for (const port of [both.ours.port, both.oracle.port]) await options.setup(port);
+    }
+  });
+  after(async () => {
+    await both.ours?.stop();
+    await both.oracle?.stop();
+  });
+  return both;
 }
 
 /** What a finished child process left. */

@@ -4,18 +4,10 @@
  * output mode (raw, `--no-raw`, `--json`), must print the same text. Also `--pipe` mass
  * insertion, the non-interactive form with `-n`, and `--scan`/`--bigkeys`.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type Oracle, startOracle } from "../helpers/redis_oracle.ts";
 import { connectClient } from "../helpers/client.ts";
-import {
-  needs,
-  type Ours,
-  REDIS_CLI,
-  REDIS_SERVER_PATH,
-  run,
-  startOurs,
-} from "../helpers/clients.ts";
+import { needs, oursAndOracle, REDIS_CLI, REDIS_SERVER_PATH, run } from "../helpers/clients.ts";
 
 const skip = needs(REDIS_CLI, REDIS_SERVER_PATH);
 
@@ -170,16 +162,7 @@ function lineDiff(ours: string, redis: string, lines: string[]): string {
 }
 
 describe("redis-cli against our server and a real redis-server", { skip }, () => {
-  let ours: Ours;
-  let oracle: Oracle;
-  before(async () => {
-    ours = await startOurs();
-    oracle = await startOracle();
-  });
-  after(async () => {
-    await ours?.stop();
-    await oracle?.stop();
-  });
+  const both = oursAndOracle();
 
   for (const protocol of [2, 3] as const) {
     for (const mode of MODES) {
@@ -187,8 +170,8 @@ describe("redis-cli against our server and a real redis-server", { skip }, () =>
         timeout: 60_000,
       }, async () => {
         const flags = [...(protocol === 3 ? ["-3"] : ["-2"]), ...mode.flags];
-        const a = await cli(ours.port, flags, SCRIPT);
-        const b = await cli(oracle.port, flags, SCRIPT);
+        const a = await cli(both.ours.port, flags, SCRIPT);
+        const b = await cli(both.oracle.port, flags, SCRIPT);
         assert.ok(b.split("\n").length > SCRIPT.length, `redis printed too little: ${b}`);
         assert.equal(a, b, lineDiff(a, b, SCRIPT));
       });
@@ -223,7 +206,7 @@ describe("redis-cli against our server and a real redis-server", { skip }, () =>
             input: "piped\nvalue",
             timeoutMs: 10_000,
           });
-        const [a, b] = [await go(ours.port), await go(oracle.port)];
+        const [a, b] = [await go(both.ours.port), await go(both.oracle.port)];
         // HELLO's client id differs between two servers with different histories.
         const norm = (text: string) =>
           text.replace(/"id" => \(integer\) \d+/, '"id" => (integer) N');
@@ -256,12 +239,12 @@ describe("redis-cli against our server and a real redis-server", { skip }, () =>
       const input = parts.join("");
       const go = (port: number) =>
         run(REDIS_CLI, ["-p", String(port), "--pipe"], { input, timeoutMs: 30_000 });
-      const [a, b] = [await go(ours.port), await go(oracle.port)];
+      const [a, b] = [await go(both.ours.port), await go(both.oracle.port)];
       assert.equal(a.timedOut, false, "redis-cli --pipe timed out against our server");
       assert.match(b.stdout, /errors: 1, replies: 4998/);
       assert.equal(a.stdout + a.stderr, b.stdout + b.stderr);
       assert.equal(a.code, b.code);
-      const client = await connectClient({ port: ours.port });
+      const client = await connectClient({ port: both.ours.port });
       try {
         assert.equal(await client.call("SELECT", "4"), "OK");
         assert.equal(await client.call("DBSIZE"), 4003);
@@ -284,12 +267,12 @@ describe("redis-cli against our server and a real redis-server", { skip }, () =>
       "SADD set m",
       "ZADD zset 1 m 2 n",
     ];
-    await cli(ours.port, [], setup);
-    await cli(oracle.port, [], setup);
+    await cli(both.ours.port, [], setup);
+    await cli(both.oracle.port, [], setup);
     const scan = async (port: number) =>
       (await run(REDIS_CLI, ["-p", String(port), "--scan"], { timeoutMs: 10_000 })).stdout
         .split("\n").sort().join("\n");
-    assert.equal(await scan(ours.port), await scan(oracle.port));
+    assert.equal(await scan(both.ours.port), await scan(both.oracle.port));
     const bigkeys = async (port: number) => {
       const result = await run(REDIS_CLI, ["-p", String(port), "--bigkeys"], {
         timeoutMs: 10_000,
@@ -298,25 +281,15 @@ describe("redis-cli against our server and a real redis-server", { skip }, () =>
       return result.stdout.split("\n").filter((l) => /^Biggest|^\d+ \w+ with|^Total key/.test(l))
         .join("\n");
     };
-    const b = await bigkeys(oracle.port);
+    const b = await bigkeys(both.oracle.port);
     assert.match(b, /Biggest\s+list found '"list"' has 3 items/);
-    assert.equal(await bigkeys(ours.port), b);
+    assert.equal(await bigkeys(both.ours.port), b);
   });
 });
 
 describe("redis-cli monitoring modes that read INFO and MEMORY", { skip }, () => {
-  let ours: Ours;
-  let oracle: Oracle;
-  before(async () => {
-    ours = await startOurs();
-    oracle = await startOracle();
-    for (const port of [ours.port, oracle.port]) {
-      await cli(port, [], ["FLUSHALL", "MSET a 1 bb 22"]);
-    }
-  });
-  after(async () => {
-    await ours?.stop();
-    await oracle?.stop();
+  const both = oursAndOracle({
+    setup: async (port) => void await cli(port, [], ["FLUSHALL", "MSET a 1 bb 22"]),
   });
 
   /** The data lines of `redis-cli --stat` (it never ends by itself: cut after ~1 s). */
@@ -340,10 +313,10 @@ describe("redis-cli monitoring modes that read INFO and MEMORY", { skip }, () =>
     skip: needs("/usr/bin/stdbuf"),
     timeout: 60_000,
   }, async () => {
-    const theirs = await stat(oracle.port);
+    const theirs = await stat(both.oracle.port);
     assert.ok(theirs.length >= 2, `redis --stat printed data lines: ${JSON.stringify(theirs)}`);
     for (const row of theirs) assert.match(row[1], /^\d+(\.\d+)?[BKMGT]$/);
-    const mine = await stat(ours.port);
+    const mine = await stat(both.ours.port);
     assert.ok(mine.length >= 2, `--stat printed data lines: ${JSON.stringify(mine)}`);
     assert.equal(mine[0][0], "2", "keys column");
     // Without `used_memory` in INFO, redis-cli prints LONG_MIN: "--9223372036854775808B".
@@ -358,10 +331,10 @@ describe("redis-cli monitoring modes that read INFO and MEMORY", { skip }, () =>
         strings: /^(\d+) strings with (\d+) bytes/m.exec(result.stdout)?.slice(1).map(Number),
       };
     };
-    const theirs = await memkeys(oracle.port);
+    const theirs = await memkeys(both.oracle.port);
     assert.deepEqual(theirs.warnings, []);
     assert.ok(theirs.strings !== undefined && theirs.strings[0] === 2 && theirs.strings[1] > 0);
-    const mine = await memkeys(ours.port);
+    const mine = await memkeys(both.ours.port);
     // Without MEMORY USAGE: "Warning:  MEMORY USAGE on 'a' failed" and "2 strings with 0 bytes".
     assert.deepEqual(mine.warnings, [], "redis-cli warnings");
     assert.equal(mine.strings?.[0], 2);
@@ -370,15 +343,9 @@ describe("redis-cli monitoring modes that read INFO and MEMORY", { skip }, () =>
 });
 
 describe("redis-cli with a password (requirepass)", { skip }, () => {
-  let ours: Ours;
-  let oracle: Oracle;
-  before(async () => {
-    ours = await startOurs({ password: "secret" });
-    oracle = await startOracle(["--requirepass", "secret"]);
-  });
-  after(async () => {
-    await ours?.stop();
-    await oracle?.stop();
+  const both = oursAndOracle({
+    ours: { password: "secret" },
+    oracle: ["--requirepass", "secret"],
   });
 
   it("-a, --user/--pass, AUTH and HELLO 3 AUTH print the same as against Redis", {
@@ -400,7 +367,7 @@ describe("redis-cli with a password (requirepass)", { skip }, () => {
     for (const args of cases) {
       const go = (port: number) =>
         run(REDIS_CLI, ["-p", String(port), ...args], { timeoutMs: 10_000 });
-      const [a, b] = [await go(ours.port), await go(oracle.port)];
+      const [a, b] = [await go(both.ours.port), await go(both.oracle.port)];
       const norm = (text: string) => text.replace(/"id" => \(integer\) \d+/, '"id" => (integer) N');
       assert.equal(
         norm(a.stdout + a.stderr),

@@ -7,19 +7,17 @@
  * redis-py 5 or later: skipped with a reason on older versions. The script is driven from
  * every runtime (Node, Deno, Bun) with the server running in-process.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { type Oracle, startOracle } from "../helpers/redis_oracle.ts";
 import {
   compareVersions,
   needs,
-  type Ours,
+  oursAndOracle,
   PYTHON,
   pythonRedisVersion,
   REDIS_SERVER_PATH,
   run,
-  startOurs,
 } from "../helpers/clients.ts";
 
 const script = fileURLToPath(new URL("../fixtures/redis_py_client.py", import.meta.url));
@@ -41,24 +39,15 @@ async function drive(port: number, protocol: 2 | 3): Promise<Record<string, unkn
 }
 
 describe(`redis-py ${version ?? ""}`, { skip }, () => {
-  let ours: Ours;
-  let oracle: Oracle;
-  before(async () => {
-    ours = await startOurs();
-    oracle = await startOracle();
-  });
-  after(async () => {
-    await ours?.stop();
-    await oracle?.stop();
-  });
+  const both = oursAndOracle();
 
   for (const protocol of [2, 3] as const) {
     it(
       `RESP${protocol}: every step gives what it gives against Redis`,
       { skip: protocol === 3 ? skip3 : false, timeout: 120_000 },
       async () => {
-        const a = await drive(ours.port, protocol);
-        const b = await drive(oracle.port, protocol);
+        const a = await drive(both.ours.port, protocol);
+        const b = await drive(both.oracle.port, protocol);
         assert.ok(Object.keys(b).length > 90, "the script ran all its steps against redis");
         // Sanity: the script saw real results, not a column of errors.
         assert.deepEqual(b["blpop woken"], [{ bytes: "queue" }, { bytes: "job" }]);
