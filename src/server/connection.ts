@@ -6,7 +6,6 @@
  * @module
  */
 
-import { bytesToString, stringToBytes } from "../resp/bytes.ts";
 import { ProtocolError } from "../resp/errors.ts";
 import { RequestDecoder } from "../resp/request_decoder.ts";
 import { Writer } from "../resp/writer.ts";
@@ -14,24 +13,12 @@ import type { ProtocolVersion } from "../resp/writer.ts";
 import { Command } from "./command.ts";
 import { errorMessage, errorText } from "./errors.ts";
 import { Reply } from "./reply.ts";
+import { admit, answerFailure, commandName, runHandler } from "./dispatch.ts";
 import { endTransaction, queueCommand, type QueuedCommand } from "./multi.ts";
-import type { CommandEntry } from "./router.ts";
+import { ASYNC_WRITER_SIZE, errorBytes, SINK, type Slot, takeReady, TIMED_OUT } from "./output.ts";
 import type { Server } from "./server.ts";
 import type { Transport } from "./transport.ts";
 
-/** A reply slot reserved by an async handler, in request order. */
-interface Slot {
-  reply: Reply;
-  done: boolean;
-  /** Set instead of the reply's bytes when the slot was answered by the core (timeout). */
-  data: Uint8Array | null;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
-
-/** Where muted replies (CLIENT REPLY OFF/SKIP, timed-out handlers) go. */
-const SINK = new Writer(64);
-const TIMED_OUT = stringToBytes("-ERR command timed out\r\n");
-const ASYNC_WRITER_SIZE = 256;
 /**
  * The output queue of every connection that has never queued anything (shared, always empty:
  * items are only ever pushed through `#enqueue`, which gives the connection its own array).
@@ -40,27 +27,6 @@ const ASYNC_WRITER_SIZE = 256;
 const NO_QUEUE: Array<Uint8Array | Slot> = [];
 /** What the connection's reused Command points at between reads. */
 const NO_ARGV: Uint8Array[] = [];
-
-/** Answers a failed command: what it wrote so far is discarded, the error replaces it. */
-function fail(reply: Reply, error: unknown): void {
-  reply.rollback();
-  reply.error(errorMessage(error));
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === "object" && value !== null &&
-    typeof (value as { then?: unknown }).then === "function";
-}
-
-function concat(pieces: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
-}
 
 /**
  * A client connection, created by {@link Server.accept} for each socket. Handlers receive it
@@ -413,68 +379,16 @@ export class Connection {
       ? error.message
       : "Protocol error: " + errorMessage(error);
     // "expected '$', got '%c'" quotes a raw byte (one char per byte): sent as that byte.
-    this.#writeError(errorText(message));
+    this.#writer.raw(errorBytes(errorText(message)));
     this.#decoder.reset();
     this.close();
   }
 
-  /** Runs one request through the checks Redis applies, in Redis's order. */
+  /** Runs one request: Redis's checks (`dispatch.ts`), MULTI queueing, the handler. */
   #execute(argv: Uint8Array[]): void {
-    const server = this.#server;
-    let entry = server.router.lookupBytes(argv[0]);
-    let name: string;
-    if (entry === undefined) {
-      name = bytesToString(argv[0]).toLowerCase();
-      if (name === "post" || name === "host:") {
-        // Redis's cross-protocol guard: HTTP sent to a Redis port. Close without reply.
-        this.close();
-        return;
-      }
-      entry = server.fallback;
-      if (entry === undefined) {
-        this.#reject(unknownCommand(argv), true);
-        return;
-      }
-    } else {
-      name = entry.name;
-    }
-    if (entry.subcommands !== undefined && argv.length >= 2) {
-      const subName = bytesToString(argv[1]);
-      const sub = entry.subcommands.get(subName.toLowerCase());
-      if (sub === undefined) {
-        this.#reject(
-          `ERR unknown subcommand '${
-            cString(argv[1], 128)
-          }'. Try ${entry.name.toUpperCase()} HELP.`,
-          true,
-        );
-        return;
-      }
-      entry = sub;
-    }
-    const arity = entry.arity;
-    if (arity > 0 ? argv.length !== arity : argv.length < -arity) {
-      this.#reject(`ERR wrong number of arguments for '${entry.fullName || name}' command`);
-      return;
-    }
-    if (!this.#authenticated && !entry.noauth) {
-      this.#reject("NOAUTH Authentication required.");
-      return;
-    }
-    if (
-      this.#protocol === 2 && !entry.subscribed &&
-      ((this.#channels !== undefined && this.#channels.size > 0) ||
-        (this.#patterns !== undefined && this.#patterns.size > 0))
-    ) {
-      this.#reject(
-        `ERR Can't execute '${
-          entry.fullName || name
-        }': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
-      );
-      return;
-    }
-    this.lastCommand = entry.fullName || name;
-    server.stats.commands++;
+    const entry = admit(this, argv);
+    if (entry === undefined) return;
+    const name = commandName(entry, argv);
     if (this.queuedCommands !== null && !entry.noqueue) {
       queueCommand(this.queuedCommands, entry, name, argv, this.#reply);
       return;
@@ -487,7 +401,7 @@ export class Connection {
       if (this.#replyMode === 2) this.#replyMode = 0;
     }
     const mark = this.#writer.length;
-    const pending = this.invoke(entry, command, reply);
+    const pending = runHandler(entry, command, reply, this);
     if (reply.writer !== this.#writer) {
       // Muted (CLIENT REPLY OFF/SKIP): the reply went to the sink.
       SINK.reset();
@@ -508,11 +422,11 @@ export class Connection {
   }
 
   /**
-   * An error answered before the command runs; inside MULTI it also aborts EXEC. `binary`:
+   * @internal An error answered before the command runs; inside MULTI it also aborts EXEC. `binary`:
    * the message is a byte string (one char per byte) that quotes the client's bytes, sent
    * back as those bytes like Redis does (not re-encoded as UTF-8).
    */
-  #reject(message: string, binary = false): void {
+  reject(message: string, binary = false): void {
     if (this.queuedCommands !== null) this.transactionFailed = true;
     if (this.#replyMode !== 0) {
       if (this.#replyMode === 2) this.#replyMode = 0;
@@ -522,48 +436,7 @@ export class Connection {
       this.#writer.error(errorText(message));
       return;
     }
-    this.#writeError(message);
-  }
-
-  /** Writes `-message\r\n` with the message as a byte string (chars 0-255 are bytes). */
-  #writeError(message: string): void {
-    const bytes = new Uint8Array(message.length + 3);
-    bytes[0] = 45; // "-"
-    for (let i = 0; i < message.length; i++) {
-      const c = message.charCodeAt(i) & 0xff;
-      bytes[i + 1] = c === 13 || c === 10 ? 32 : c; // Redis: each CR/LF byte becomes a space
-    }
-    bytes[message.length + 1] = 13;
-    bytes[message.length + 2] = 10;
-    this.#writer.raw(bytes);
-  }
-
-  /**
-   * @internal Runs a handler and completes its reply. Returns undefined when the reply is
-   * complete, or a promise that settles once an async handler's reply is written.
-   */
-  invoke(entry: CommandEntry, command: Command, reply: Reply): Promise<void> | undefined {
-    reply.wrote = false;
-    reply.start = reply.writer.length;
-    let result: unknown;
-    try {
-      result = entry.handler(command, reply, this);
-      if (result === undefined) {
-        if (!reply.wrote) reply.null();
-        return undefined;
-      }
-      if (isThenable(result)) {
-        return Promise.resolve(result).then(
-          (value) => finish(reply, value),
-          (error) => fail(reply, error),
-        );
-      }
-    } catch (error) {
-      fail(reply, error);
-      return undefined;
-    }
-    finish(reply, result);
-    return undefined;
+    this.#writer.raw(errorBytes(message));
   }
 
   /**
@@ -610,7 +483,7 @@ export class Connection {
     };
     // `pending` only rejects if answering the error failed too: still free the slot.
     pending.then(settled, (error) => {
-      if (!slot.done) fail(reply, error);
+      if (!slot.done) answerFailure(reply, error);
       settled();
     });
     return slot;
@@ -644,30 +517,10 @@ export class Connection {
       if (this.#writer.length > 0) this.#write(this.#writer.take());
       return;
     }
-    const pieces: Uint8Array[] = [];
-    let size = 0;
-    while (queue.length > 0) {
-      const head = queue[0];
-      let bytes: Uint8Array;
-      if (head instanceof Uint8Array) {
-        bytes = head;
-        this.#queuedBytes -= bytes.length;
-      } else if (head.done) {
-        bytes = head.data ?? head.reply.writer.take();
-      } else break;
-      queue.shift();
-      if (bytes.length > 0) {
-        pieces.push(bytes);
-        size += bytes.length;
-      }
-    }
-    if (queue.length === 0 && this.#writer.length > 0) {
-      const bytes = this.#writer.take();
-      pieces.push(bytes);
-      size += bytes.length;
-    }
-    if (pieces.length === 1) this.#write(pieces[0]);
-    else if (pieces.length > 1) this.#write(concat(pieces, size));
+    const count = { freed: 0 };
+    const bytes = takeReady(queue, this.#writer, count);
+    this.#queuedBytes -= count.freed;
+    if (bytes !== undefined) this.#write(bytes);
   }
 
   #write(bytes: Uint8Array): void {
@@ -743,43 +596,4 @@ export class Connection {
       this.user = "default";
     }
   }
-}
-
-function finish(reply: Reply, value: unknown): void {
-  if (reply.wrote) return;
-  if (value === undefined) {
-    reply.null();
-    return;
-  }
-  try {
-    reply.encode(value);
-  } catch (error) {
-    // A value that cannot be encoded (a function deep in an array): drop the partial reply.
-    fail(reply, error);
-  }
-}
-
-/**
- * The client's bytes as C's `%.<max>s` prints them: one char per byte, cut at the first NUL
- * and after `max` bytes.
- */
-function cString(bytes: Uint8Array, max: number): string {
-  let end = bytes.indexOf(0);
-  if (end < 0) end = bytes.length;
-  if (end > max) end = max;
-  let out = "";
-  for (let i = 0; i < end; i++) out += String.fromCharCode(bytes[i]);
-  return out;
-}
-
-/**
- * Redis 7.0's text for an unknown command, as a byte string: the name and the arguments as
- * sent (`'%.128s'`, then `'%.*s' ` per argument while under 128 bytes).
- */
-function unknownCommand(argv: Uint8Array[]): string {
-  let args = "";
-  for (let i = 1; i < argv.length && args.length < 128; i++) {
-    args += `'${cString(argv[i], 128 - args.length)}' `;
-  }
-  return `ERR unknown command '${cString(argv[0], 128)}', with args beginning with: ${args}`;
 }

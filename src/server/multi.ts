@@ -10,6 +10,7 @@ import { Command } from "./command.ts";
 import type { CommandDefinition, Handler } from "./command_spec.ts";
 import type { Connection } from "./connection.ts";
 import type { Reply } from "./reply.ts";
+import { runHandler } from "./dispatch.ts";
 import type { CommandEntry } from "./router.ts";
 
 /** A command queued by MULTI: what it resolved to and its own copy of the request. */
@@ -94,7 +95,7 @@ function runQueued(
 ): Promise<void> | undefined {
   for (let i = from; i < queued.length; i++) {
     const { entry, command } = queued[i];
-    const pending = connection.invoke(entry, command, reply);
+    const pending = runHandler(entry, command, reply, connection);
     if (pending !== undefined) {
       return pending.then(() => runQueued(connection, queued, reply, i + 1));
     }

@@ -26,6 +26,8 @@ export interface CommandEntry {
   readonly fullName: string;
   /** Lower-cased name of the command itself ("setname"). */
   readonly name: string;
+  /** What a handler sees as `command.name`: the name, or the parent's for a subcommand. */
+  readonly commandName: string;
   /** The spec as registered. */
   readonly spec: CommandSpec;
   /** Arity, flags and handler copied out of the spec. */
@@ -49,19 +51,25 @@ const CACHE_SIZE = 128;
 /** Longest name the cache keeps. */
 const CACHE_NAME_MAX = 32;
 
-function entryOf(name: string, fullName: string, spec: CommandSpec): CommandEntry {
+function entryOf(
+  name: string,
+  fullName: string,
+  spec: CommandSpec,
+  commandName = name,
+): CommandEntry {
   const flags = spec.flags ?? [];
   let subcommands: Map<string, CommandEntry> | undefined;
   if (spec.subcommands) {
     subcommands = new Map();
     for (const [sub, subSpec] of Object.entries(spec.subcommands)) {
       const lower = sub.toLowerCase();
-      subcommands.set(lower, entryOf(lower, `${fullName}|${lower}`, subSpec));
+      subcommands.set(lower, entryOf(lower, `${fullName}|${lower}`, subSpec, name));
     }
   }
   return {
     fullName,
     name,
+    commandName,
     spec,
     arity: spec.arity,
     handler: spec.handler,

@@ -282,6 +282,7 @@ export class Server {
       this.fallback = {
         fullName: "",
         name: "",
+        commandName: "",
         spec: { handler: options.handler, arity: -1 },
         arity: -1,
         handler: options.handler,

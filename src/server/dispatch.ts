@@ -1,0 +1,191 @@
+/**
+ * The checks a request passes before it runs, in Redis's order (`processCommand`): the
+ * command and subcommand exist, the arity, authentication, the RESP2 subscribed context; and
+ * running a handler to a complete reply (a returned value encoded, a throw turned into an
+ * error reply, a Promise awaited).
+ *
+ * @module
+ */
+
+import { bytesToString } from "../resp/bytes.ts";
+import type { Command } from "./command.ts";
+import type { Connection } from "./connection.ts";
+import { errorMessage } from "./errors.ts";
+import type { Reply } from "./reply.ts";
+import type { CommandEntry } from "./router.ts";
+
+/**
+ * The client's bytes as C's `%.<max>s` prints them: one char per byte, cut at the first NUL
+ * and after `max` bytes.
+ */
+function cString(bytes: Uint8Array, max: number): string {
+  let end = bytes.indexOf(0);
+  if (end < 0) end = bytes.length;
+  if (end > max) end = max;
+  let out = "";
+  for (let i = 0; i < end; i++) out += String.fromCharCode(bytes[i]);
+  return out;
+}
+
+/**
+ * Redis 7.0's text for an unknown command, as a byte string: the name and the arguments as
+ * sent (`'%.128s'`, then `'%.*s' ` per argument while under 128 bytes).
+ */
+function unknownCommand(argv: readonly Uint8Array[]): string {
+  let args = "";
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += `'${cString(argv[i], 128 - args.length)}' `;
+  }
+  return `ERR unknown command '${cString(argv[0], 128)}', with args beginning with: ${args}`;
+}
+
+/**
+ * The entry a request runs, after Redis's checks; undefined when the request was answered
+ * with an error instead (through `connection.reject`) or closed the connection (HTTP sent to
+ * a Redis port). `lastCommand` is set and the command counted for an admitted request.
+ *
+ * @example
+ * ```ts
+ * import { admit } from "./dispatch.ts";
+ *
+ * typeof admit; // "function": Connection calls it for every request
+ * ```
+ */
+export function admit(connection: Connection, argv: Uint8Array[]): CommandEntry | undefined {
+  const server = connection.server;
+  let entry = server.router.lookupBytes(argv[0]);
+  if (entry === undefined) {
+    const name = bytesToString(argv[0]).toLowerCase();
+    if (name === "post" || name === "host:") {
+      // Redis's cross-protocol guard: HTTP sent to a Redis port. Close without reply.
+      connection.close();
+      return undefined;
+    }
+    entry = server.fallback;
+    if (entry === undefined) {
+      connection.reject(unknownCommand(argv), true);
+      return undefined;
+    }
+  }
+  if (entry.subcommands !== undefined && argv.length >= 2) {
+    const sub = entry.subcommands.get(bytesToString(argv[1]).toLowerCase());
+    if (sub === undefined) {
+      connection.reject(
+        `ERR unknown subcommand '${cString(argv[1], 128)}'. Try ${entry.name.toUpperCase()} HELP.`,
+        true,
+      );
+      return undefined;
+    }
+    entry = sub;
+  }
+  const arity = entry.arity;
+  if (arity > 0 ? argv.length !== arity : argv.length < -arity) {
+    connection.reject(`ERR wrong number of arguments for '${fullName(entry, argv)}' command`);
+    return undefined;
+  }
+  if (!connection.authenticated && !entry.noauth) {
+    connection.reject("NOAUTH Authentication required.");
+    return undefined;
+  }
+  if (connection.protocol === 2 && !entry.subscribed && connection.subscriptions > 0) {
+    connection.reject(
+      `ERR Can't execute '${
+        fullName(entry, argv)
+      }': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+    );
+    return undefined;
+  }
+  connection.lastCommand = fullName(entry, argv);
+  server.stats.commands++;
+  return entry;
+}
+
+/** The name a handler sees: the entry's (its parent's for a subcommand), or as sent. */
+export function commandName(entry: CommandEntry, argv: readonly Uint8Array[]): string {
+  return entry.commandName || bytesToString(argv[0]).toLowerCase();
+}
+
+function fullName(entry: CommandEntry, argv: readonly Uint8Array[]): string {
+  return entry.fullName || bytesToString(argv[0]).toLowerCase();
+}
+
+/** Answers a failed command: what it wrote so far is discarded, the error replaces it. */
+function fail(reply: Reply, error: unknown): void {
+  reply.rollback();
+  reply.error(errorMessage(error));
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null &&
+    typeof (value as { then?: unknown }).then === "function";
+}
+
+/** Completes a reply with a handler's returned value (null for undefined). */
+function finish(reply: Reply, value: unknown): void {
+  if (reply.wrote) return;
+  if (value === undefined) {
+    reply.null();
+    return;
+  }
+  try {
+    reply.encode(value);
+  } catch (error) {
+    // A value that cannot be encoded (a function deep in an array): drop the partial reply.
+    fail(reply, error);
+  }
+}
+
+/**
+ * Runs a handler and completes its reply. Returns undefined when the reply is complete, or a
+ * promise that settles once an async handler's reply is written.
+ *
+ * @example
+ * ```ts
+ * import { runHandler } from "./dispatch.ts";
+ *
+ * typeof runHandler; // "function": the connection and EXEC run every command through it
+ * ```
+ */
+export function runHandler(
+  entry: CommandEntry,
+  command: Command,
+  reply: Reply,
+  connection: Connection,
+): Promise<void> | undefined {
+  reply.wrote = false;
+  reply.start = reply.writer.length;
+  let result: unknown;
+  try {
+    result = entry.handler(command, reply, connection);
+    if (result === undefined) {
+      if (!reply.wrote) reply.null();
+      return undefined;
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).then(
+        (value) => finish(reply, value),
+        (error) => fail(reply, error),
+      );
+    }
+  } catch (error) {
+    fail(reply, error);
+    return undefined;
+  }
+  finish(reply, result);
+  return undefined;
+}
+
+/**
+ * Answers a command that failed after its reply went async (the promise `runHandler`
+ * returned rejected because answering failed too).
+ *
+ * @example
+ * ```ts
+ * import { answerFailure } from "./dispatch.ts";
+ *
+ * typeof answerFailure; // "function"
+ * ```
+ */
+export function answerFailure(reply: Reply, error: unknown): void {
+  fail(reply, error);
+}
