@@ -111,10 +111,11 @@ export interface CommandInfo {
   /**
    * Redis command flags ("write", "readonly", "denyoom", "fast", "noscript", "loading",
    * "stale", "blocking", "pubsub", "noauth", "admin", "no_mandatory_keys", ...). The core acts
-   * on "noauth" (allowed before AUTH), "pubsub" (allowed in the RESP2 subscribed context),
-   * "noqueue" (our own: run at once inside MULTI; not reported) and "blocking" (while its
-   * Promise is pending, the connection runs none of its later commands). "movablekeys" is
-   * derived, not written.
+   * on "noauth" (allowed before AUTH) and "blocking" (while its Promise is pending, the
+   * connection runs none of its later commands), and on two words of its own that COMMAND
+   * does not report: "subscribed" (allowed in the RESP2 subscribed context, as PING and
+   * SUBSCRIBE are) and "noqueue" (runs at once inside MULTI, as EXEC and WATCH do).
+   * "movablekeys" is derived, not written.
    */
   readonly flags?: readonly string[];
   /**
