@@ -42,6 +42,63 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+/**
+ * A state as the runner sets it up: every library (os included), `io.write`, and `print`
+ * and `io.write` writing byte strings to `write`.
+ */
+export function createRunnerState(write: (bytes: string) => void): LuaState {
+  const lua = new LuaState({
+    stdout: write,
+    libs: ["base", "string", "table", "math", "coroutine", "os"],
+  });
+  const tostring = lua.globals.get("tostring");
+  const io = new LuaTable();
+  io.set("write", (...args: unknown[]) => {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (typeof a === "string") write(a);
+      else if (typeof a === "number") write(lua.call(tostring, a)[0] as string);
+      else {
+        const type = a === undefined ? "nil" : lua.call(lua.globals.get("type"), a)[0];
+        throw new LuaError(`bad argument #${i + 1} to 'write' (string expected, got ${type})`);
+      }
+    }
+    return io;
+  });
+  lua.globals.set("io", io);
+  return lua;
+}
+
+/**
+ * Runs a file's bytes as `lua5.1 FILE` would; returns the message of an uncaught error
+ * (what follows `lua: `), or undefined on success.
+ */
+export function runFile(
+  lua: LuaState,
+  file: string,
+  source: Uint8Array,
+  args: readonly string[] = [],
+): string | undefined {
+  if (source[0] === 35) {
+    // As luaL_loadfile: a first line starting with '#' is skipped (its newline is kept).
+    const nl = source.indexOf(10);
+    source = nl < 0 ? new Uint8Array(0) : source.subarray(nl);
+  }
+  const argTable = LuaTable.from(args.map(fromText), {});
+  argTable.set(0, fromText(file));
+  lua.globals.set("arg", argTable);
+  try {
+    lua.call(lua.load(source, "@" + file), ...args.map(fromText));
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof LuaError)) throw e;
+    const v = e.value;
+    if (typeof v === "string") return v;
+    if (typeof v === "number") return String(lua.call(lua.globals.get("tostring"), v)[0]);
+    return "(error object is not a string)";
+  }
+}
+
 /** Runs `lua.ts FILE ARGS...`; returns the exit status. */
 export function main(argv: readonly string[]): number {
   const [file, ...rest] = argv;
@@ -49,44 +106,14 @@ export function main(argv: readonly string[]): number {
     writeSync(2, "usage: lua FILE [ARGS...]\n");
     return 1;
   }
-  const lua = new LuaState({
-    stdout: write,
-    libs: ["base", "string", "table", "math", "coroutine", "os"],
-  });
-  const io = new LuaTable();
-  io.set("write", (...args: unknown[]) => {
-    for (const a of args) {
-      if (typeof a === "string") write(a);
-      else if (typeof a === "number") write(lua.call(lua.globals.get("tostring"), a)[0] as string);
-      else {
-        const type = a === undefined ? "nil" : lua.call(lua.globals.get("type"), a)[0];
-        throw new LuaError(`bad argument #1 to 'write' (string expected, got ${type})`);
-      }
-    }
-    return io;
-  });
-  lua.globals.set("io", io);
-  lua.globals.set("arg", LuaTable.from(rest.map(fromText), {}));
-  (lua.globals.get("arg") as LuaTable).set(0, fromText(file));
   let source: Uint8Array;
   try {
     source = readFileSync(file);
   } catch {
     return fail(`cannot open ${file}`);
   }
-  try {
-    const chunk = lua.load(source, "@" + file);
-    lua.call(chunk, ...rest.map(fromText));
-  } catch (e) {
-    if (!(e instanceof LuaError)) throw e;
-    const v = e.value;
-    const msg = typeof v === "string"
-      ? v
-      : typeof v === "number"
-      ? String(lua.call(lua.globals.get("tostring"), v)[0])
-      : "(error object is not a string)";
-    fail(msg);
-  }
+  const error = runFile(createRunnerState(write), file, source, rest);
+  if (error !== undefined) fail(error);
   flush();
   return 0;
 }

@@ -44,6 +44,7 @@ function isSimple(e: Expr): boolean {
 
 /** The variable description 5.1 gives in errors (`local 'x'`, `global 'x'`, `field 'x'`). */
 export function describe(e: Expr): string {
+  while (e.kind === "Paren") e = e.expr;
   switch (e.kind) {
     case "Local":
       return `${e.upvalue ? "upvalue" : "local"} '${e.v.name}'`;

@@ -325,20 +325,21 @@ class Parser {
 
   private exprStat(): Stat {
     const e = this.suffixedExpr();
-    if (this.t === "=" || this.t === ",") {
-      const targets = [e];
-      while (this.testNext(",")) targets.push(this.suffixedExpr());
-      for (const target of targets) {
-        if (target.kind !== "Local" && target.kind !== "Global" && target.kind !== "Index") {
-          this.error("syntax error");
-        }
-      }
-      this.checkNext("=");
-      const exprs = this.exprList();
-      return { kind: "Assign", targets, exprs, line: this.lx.lastLine };
+    if (e.kind === "Call" || e.kind === "Method") return { kind: "CallStat", call: e };
+    const targets: Expr[] = [e];
+    this.checkAssignable(e);
+    while (this.testNext(",")) {
+      const t = this.suffixedExpr();
+      this.checkAssignable(t);
+      targets.push(t);
     }
-    if (e.kind !== "Call" && e.kind !== "Method") this.error("syntax error");
-    return { kind: "CallStat", call: e };
+    this.checkNext("=");
+    const exprs = this.exprList();
+    return { kind: "Assign", targets, exprs, line: this.lx.lastLine };
+  }
+
+  private checkAssignable(e: Expr): void {
+    if (e.kind !== "Local" && e.kind !== "Global" && e.kind !== "Index") this.error("syntax error");
   }
 
   /** `function` body: parameters, block, `end`. */

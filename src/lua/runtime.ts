@@ -314,8 +314,8 @@ function callMM(h: unknown, site: number, a: unknown, b: unknown, c?: unknown): 
 
 /** Raises `attempt to <op> <desc> (a <type> value)`. */
 export function typeError(site: number, v: unknown, op: string, desc: string): never {
-  const d = desc === "" ? "" : desc + " ";
-  return rtError(site, `attempt to ${op} ${d}(a ${type(v)} value)`);
+  if (desc === "") return rtError(site, `attempt to ${op} a ${type(v)} value`);
+  return rtError(site, `attempt to ${op} ${desc} (a ${type(v)} value)`);
 }
 
 // ---- indexing ----------------------------------------------------------------------------

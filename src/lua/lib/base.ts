@@ -128,7 +128,10 @@ export function openBase(host: BaseHost): void {
       if (typeof s !== "string") {
         if (typeof s !== "number") throw new LuaError("'tostring' must return a string to 'print'");
       }
-      line += (i > 0 ? "\t" : "") + (typeof s === "number" ? numberToString(s) : s);
+      const text = typeof s === "number" ? numberToString(s) : s;
+      // 5.1 writes each piece with fputs: a piece ends at its first zero byte.
+      const zero = text.indexOf("\0");
+      line += (i > 0 ? "\t" : "") + (zero < 0 ? text : text.slice(0, zero));
     }
     host.write(line + "\n");
     return EMPTY;
@@ -273,7 +276,7 @@ export function openBase(host: BaseHost): void {
     const opt = optStr(a, 1, "collectgarbage", "collect");
     if (!GC_OPTIONS.includes(opt)) argError(1, "collectgarbage", `invalid option '${opt}'`);
     if (opt === "count") return 0;
-    if (opt === "step") return true;
+    if (opt === "step") return false;
     return 0;
   });
   set("gcinfo", () => 0);

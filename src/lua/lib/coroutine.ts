@@ -19,8 +19,7 @@ type Gen = Generator<unknown[], unknown, unknown[]>;
  * when it raises (the coroutine is then dead).
  */
 export function resume(co: LuaThread, args: unknown[]): unknown[] {
-  if (co.status === "dead") return [false, "cannot resume dead coroutine"];
-  if (co.status !== "suspended") return [false, "cannot resume non-suspended coroutine"];
+  if (co.status !== "suspended") return [false, `cannot resume ${co.status} coroutine`];
   const prev = E.co;
   const at = E.at;
   const d = E.d;
