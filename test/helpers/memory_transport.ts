@@ -16,6 +16,20 @@ export function latin1(bytes: Uint8Array): string {
   return out;
 }
 
+/** `args` as one RESP multibulk command (UTF-8 lengths). */
+export function command(...args: string[]): string {
+  let out = `*${args.length}\r\n`;
+  for (const a of args) out += `$${encoder.encode(a).length}\r\n${a}\r\n`;
+  return out;
+}
+
+/** Sends `commands` in one chunk and returns the replies decoded since the last call. */
+export async function ask(t: MemoryTransport, ...commands: string[][]): Promise<unknown[]> {
+  t.send(commands.map((c) => command(...c)).join(""));
+  await tick();
+  return t.replies();
+}
+
 /** A transport connected to a server in memory. */
 export class MemoryTransport implements Transport {
   readonly remoteAddress: string;
