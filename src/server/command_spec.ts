@@ -178,12 +178,6 @@ export interface CommandSpec extends CommandInfo {
    * arity of a subcommand counts the parent name too (CLIENT SETNAME x = 3).
    */
   readonly subcommands?: Readonly<Record<string, CommandSpec>>;
-  /** @internal Legacy key range, accepted until every table declares `keys`. */
-  readonly firstKey?: number;
-  /** @internal Legacy key range, accepted until every table declares `keys`. */
-  readonly lastKey?: number;
-  /** @internal Legacy key range, accepted until every table declares `keys`. */
-  readonly keyStep?: number;
 }
 
 /**

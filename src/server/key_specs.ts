@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { CommandSpec, KeyReference, KeySpec } from "./command_spec.ts";
+import type { KeyReference, KeySpec } from "./command_spec.ts";
 
 /**
  * A key spec starting at argv index `index` (0 = the command name) and covering a range:
@@ -228,23 +228,4 @@ export function legacyRange(specs: readonly KeySpec[]): LegacyRange {
   }
   if (first === Infinity) return { firstKey: 0, lastKey: 0, step: 0, movable: true };
   return { firstKey: first, lastKey: last, step: 1, movable };
-}
-
-/**
- * The key specs of a registered command: `keys`, or the ones its legacy
- * `firstKey`/`lastKey`/`keyStep` describe (flags unknown) while a table still uses them.
- *
- * @example
- * ```ts
- * import { keySpecsOf } from "./key_specs.ts";
- *
- * keySpecsOf({ arity: 1, handler: () => "hi" }); // []
- * ```
- */
-export function keySpecsOf(spec: CommandSpec): readonly KeySpec[] {
-  if (spec.keys !== undefined) return spec.keys;
-  const first = spec.firstKey ?? 0;
-  if (first <= 0) return [];
-  const last = spec.lastKey ?? first;
-  return [rangeKeys([], first, last < 0 ? last : last - first, spec.keyStep ?? 1)];
 }

@@ -88,16 +88,6 @@ export class Reply {
     else this.#w.simple(text);
   }
 
-  /** @internal Same as `status("OK")`, until the key-value tables use that. */
-  ok(): void {
-    this.status("OK");
-  }
-
-  /** @internal Same as {@link Reply.status}, until the key-value tables use that. */
-  simple(text: string): void {
-    this.status(text);
-  }
-
   /** An error: `-ERR message`, or the message as is if it starts with a code word. */
   error(message: string): void {
     this.wrote = true;

@@ -217,10 +217,6 @@ export class Server {
   readonly pubsub: PubSub = new PubSub();
   /** The options with defaults applied (CONFIG SET changes some of them). */
   readonly options: Readonly<ResolvedOptions>;
-  /** @internal Same as {@link Server.options}, for code not yet moved to that name. */
-  get _options(): ResolvedOptions {
-    return this.#options;
-  }
   /** @internal Counters for INFO. */
   readonly stats: ServerStats;
   /** @internal The entry for `options.handler`, run for commands not in the router. */
@@ -432,11 +428,6 @@ export class Server {
     if (used > this.#memoryPeak) this.#memoryPeak = used;
     this.#memoryStartup ??= used;
     return { used, rss, peak: this.#memoryPeak, startup: this.#memoryStartup };
-  }
-
-  /** @internal Same as {@link Server.memoryReading}. */
-  _memory(): MemoryReading {
-    return this.memoryReading();
   }
 
   /** @internal CPU seconds used so far, from the `cpuUsage` hook (zeros without one). */

@@ -257,7 +257,7 @@ describe("graceful shutdown under load", () => {
     await Promise.all(loops);
     await Promise.all(readers);
     const total = received.reduce((a, b) => a + b, 0);
-    const accepted = r.server._stats.commands;
+    const accepted = r.server.stats.commands;
     const resets = conns.filter((c) => c.error !== undefined).map((c) => String(c.error));
     console.log(
       `[shutdown] accepted ${accepted} commands, ${total} replies received, ${resets.length} ` +

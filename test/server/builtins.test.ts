@@ -443,6 +443,6 @@ describe("COMMAND, INFO, CONFIG", () => {
       "OK",
       "ERR wrong number of arguments for 'config|get' command",
     ]);
-    assert.equal(server._options.maxClients, 5);
+    assert.equal(server.options.maxClients, 5);
   });
 });

@@ -101,7 +101,7 @@ describe("batching and ordering", () => {
     server.router.register("both", {
       arity: 1,
       handler: (_c, reply) => {
-        reply.ok();
+        reply.status("OK");
         return 42;
       },
     });

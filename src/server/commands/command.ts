@@ -10,7 +10,7 @@ import { bytesToString } from "../../resp/bytes.ts";
 import type { CommandDefinition, CommandSpec, KeyReference, KeySpec } from "../command_spec.ts";
 import { fail, SYNTAX } from "../errors.ts";
 import { globMatch } from "../glob.ts";
-import { findKeys, keySpecsOf, legacyRange } from "../key_specs.ts";
+import { findKeys, legacyRange } from "../key_specs.ts";
 import type { Reply } from "../reply.ts";
 import type { CommandEntry, Router } from "../router.ts";
 import { container } from "./help.ts";
@@ -99,7 +99,7 @@ function ordered(words: ReadonlySet<string>, order: readonly string[]): string[]
  */
 export function reportedFlags(spec: CommandSpec): string[] {
   const flags = new Set(spec.flags);
-  if (spec.getKeys !== undefined || legacyRange(keySpecsOf(spec)).movable) {
+  if (spec.getKeys !== undefined || legacyRange(spec.keys ?? []).movable) {
     flags.add("movablekeys");
   }
   return ordered(flags, FLAG_ORDER).map((flag) => FLAG_NAMES[flag] ?? flag);
@@ -203,7 +203,7 @@ function writeKeySpec(spec: KeySpec, reply: Reply): void {
 /** One command's COMMAND INFO reply (an array of 10), its subcommands nested. */
 function writeCommandInfo(entry: CommandEntry, reply: Reply): void {
   const spec = entry.spec;
-  const keys = keySpecsOf(spec);
+  const keys = spec.keys ?? [];
   const range = legacyRange(keys);
   reply.arrayHeader(10);
   reply.bulk(entry.fullName);
@@ -331,7 +331,7 @@ function commandKeys(router: Router, argv: readonly Uint8Array[]): KeyReference[
   }
   if (entry === undefined) fail("ERR Invalid command specified");
   const spec = entry.spec;
-  const specs = keySpecsOf(spec);
+  const specs = spec.keys ?? [];
   if (spec.getKeys === undefined && specs.every((key) => key.flags.includes("not_key"))) {
     fail("ERR The command has no key arguments");
   }
