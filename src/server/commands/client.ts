@@ -158,6 +158,13 @@ const clientKill: Handler = (command, reply, connection) => {
   reply.integer(killed);
 };
 
+/** What most CLIENT subcommands share. */
+const SUBCOMMAND = {
+  flags: ["noscript", "loading", "stale"],
+  acl: ["connection"],
+  group: "connection",
+} as const;
+
 /** CLIENT and its subcommands. */
 export const clientCommands: readonly CommandDefinition[] = [
   container("client", {
@@ -175,9 +182,7 @@ export const clientCommands: readonly CommandDefinition[] = [
     subcommands: {
       id: {
         arity: 2,
-        flags: ["noscript", "loading", "stale"],
-        acl: ["connection"],
-        group: "connection",
+        ...SUBCOMMAND,
         since: "5.0.0",
         complexity: "O(1)",
         summary: "Returns the client ID for the current connection",
@@ -185,9 +190,7 @@ export const clientCommands: readonly CommandDefinition[] = [
       },
       setname: {
         arity: 3,
-        flags: ["noscript", "loading", "stale"],
-        acl: ["connection"],
-        group: "connection",
+        ...SUBCOMMAND,
         since: "2.6.9",
         complexity: "O(1)",
         summary: "Set the current connection name",
@@ -200,9 +203,7 @@ export const clientCommands: readonly CommandDefinition[] = [
       },
       getname: {
         arity: 2,
-        flags: ["noscript", "loading", "stale"],
-        acl: ["connection"],
-        group: "connection",
+        ...SUBCOMMAND,
         since: "2.6.9",
         complexity: "O(1)",
         summary: "Get the current connection name",
@@ -213,9 +214,7 @@ export const clientCommands: readonly CommandDefinition[] = [
       },
       info: {
         arity: 2,
-        flags: ["noscript", "loading", "stale"],
-        acl: ["connection"],
-        group: "connection",
+        ...SUBCOMMAND,
         since: "6.2.0",
         complexity: "O(1)",
         summary: "Returns information about the current client connection.",
@@ -249,9 +248,7 @@ export const clientCommands: readonly CommandDefinition[] = [
       // Redis 7.2's CLIENT SETINFO (clients send it on connect): not in 7.0's table.
       setinfo: {
         arity: 4,
-        flags: ["noscript", "loading", "stale"],
-        acl: ["connection"],
-        group: "connection",
+        ...SUBCOMMAND,
         since: "7.2.0",
         complexity: "O(1)",
         summary: "Set client or connection specific info",
@@ -291,9 +288,7 @@ export const clientCommands: readonly CommandDefinition[] = [
       },
       reply: {
         arity: 3,
-        flags: ["noscript", "loading", "stale"],
-        acl: ["connection"],
-        group: "connection",
+        ...SUBCOMMAND,
         since: "3.2.0",
         complexity: "O(1)",
         summary: "Instruct the server whether to reply to commands",

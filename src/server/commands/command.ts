@@ -138,6 +138,24 @@ function statusSet(reply: Reply, words: readonly string[]): void {
   for (const word of words) reply.status(word);
 }
 
+/** `type` and `spec` of a key spec part: `{type, spec: {name: value, ...}}`. */
+function writePart(
+  reply: Reply,
+  type: string,
+  fields: ReadonlyArray<readonly [string, string | number]>,
+): void {
+  reply.mapHeader(2);
+  reply.bulk("type");
+  reply.bulk(type);
+  reply.bulk("spec");
+  reply.mapHeader(fields.length);
+  for (const [name, value] of fields) {
+    reply.bulk(name);
+    if (typeof value === "number") reply.integer(value);
+    else reply.bulk(value);
+  }
+}
+
 function writeKeySpec(spec: KeySpec, reply: Reply): void {
   reply.mapHeader(spec.notes === undefined ? 3 : 4);
   if (spec.notes !== undefined) {
@@ -147,56 +165,25 @@ function writeKeySpec(spec: KeySpec, reply: Reply): void {
   reply.bulk("flags");
   statusSet(reply, ordered(new Set(spec.flags), KEY_FLAG_ORDER));
   reply.bulk("begin_search");
-  reply.mapHeader(2);
-  reply.bulk("type");
   const begin = spec.begin;
-  if (begin === "unknown") {
-    reply.bulk("unknown");
-    reply.bulk("spec");
-    reply.mapHeader(0);
-  } else if ("index" in begin) {
-    reply.bulk("index");
-    reply.bulk("spec");
-    reply.mapHeader(1);
-    reply.bulk("index");
-    reply.integer(begin.index);
-  } else {
-    reply.bulk("keyword");
-    reply.bulk("spec");
-    reply.mapHeader(2);
-    reply.bulk("keyword");
-    reply.bulk(begin.keyword);
-    reply.bulk("startfrom");
-    reply.integer(begin.startFrom);
+  if (begin === "unknown") writePart(reply, "unknown", []);
+  else if ("index" in begin) writePart(reply, "index", [["index", begin.index]]);
+  else {
+    writePart(reply, "keyword", [["keyword", begin.keyword], ["startfrom", begin.startFrom]]);
   }
   reply.bulk("find_keys");
-  reply.mapHeader(2);
-  reply.bulk("type");
   const find = spec.find;
-  if (find === "unknown") {
-    reply.bulk("unknown");
-    reply.bulk("spec");
-    reply.mapHeader(0);
-  } else if ("lastKey" in find) {
-    reply.bulk("range");
-    reply.bulk("spec");
-    reply.mapHeader(3);
-    reply.bulk("lastkey");
-    reply.integer(find.lastKey);
-    reply.bulk("keystep");
-    reply.integer(find.step);
-    reply.bulk("limit");
-    reply.integer(find.limit);
+  if (find === "unknown") writePart(reply, "unknown", []);
+  else if ("lastKey" in find) {
+    writePart(reply, "range", [["lastkey", find.lastKey], ["keystep", find.step], [
+      "limit",
+      find.limit,
+    ]]);
   } else {
-    reply.bulk("keynum");
-    reply.bulk("spec");
-    reply.mapHeader(3);
-    reply.bulk("keynumidx");
-    reply.integer(find.keyNumIndex);
-    reply.bulk("firstkey");
-    reply.integer(find.firstKey);
-    reply.bulk("keystep");
-    reply.integer(find.step);
+    writePart(reply, "keynum", [["keynumidx", find.keyNumIndex], ["firstkey", find.firstKey], [
+      "keystep",
+      find.step,
+    ]]);
   }
 }
 

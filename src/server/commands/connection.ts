@@ -165,6 +165,18 @@ const select: Handler = (command, reply, connection) => {
   reply.status("OK");
 };
 
+/** QUIT's and RESET's flags: Redis's, then the core's own. */
+const SESSION_FLAGS = [
+  "noscript",
+  "loading",
+  "stale",
+  "fast",
+  "noauth",
+  "allow_busy",
+  "subscribed",
+  "noqueue",
+];
+
 /**
  * The connection commands. "subscribed" (allowed in the RESP2 subscribed context) and
  * "noqueue" (run at once inside MULTI) are the core's own flags, not reported by COMMAND.
@@ -201,16 +213,7 @@ export const connectionCommands: readonly CommandDefinition[] = [
     since: "1.0.0",
     complexity: "O(1)",
     summary: "Close the connection",
-    flags: [
-      "noscript",
-      "loading",
-      "stale",
-      "fast",
-      "noauth",
-      "allow_busy",
-      "subscribed",
-      "noqueue",
-    ],
+    flags: SESSION_FLAGS,
     handler: (_command, reply, connection) => {
       reply.status("OK");
       connection.close();
@@ -224,16 +227,7 @@ export const connectionCommands: readonly CommandDefinition[] = [
     since: "6.2.0",
     complexity: "O(1)",
     summary: "Reset the connection",
-    flags: [
-      "noscript",
-      "loading",
-      "stale",
-      "fast",
-      "noauth",
-      "allow_busy",
-      "subscribed",
-      "noqueue",
-    ],
+    flags: SESSION_FLAGS,
     handler: (_command, reply, connection) => {
       connection.reset();
       reply.setProtocol(2);
