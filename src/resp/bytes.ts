@@ -15,9 +15,9 @@ const SHORT = 64;
 
 /**
  * Up to 32 bytes from `b[s]` as a string of one char per byte (latin1: for ASCII the same as
- * UTF-8), with one `String.fromCharCode` call of fixed arity and no array: about twice as fast
- * as `fromCharCode.apply` on a typed array on V8 and JavaScriptCore, and no rope. `n` is at
- * least 1.
+ * UTF-8), with one `String.fromCharCode` call of fixed arity and no array: faster than
+ * `fromCharCode.apply` on a typed array on V8 and JavaScriptCore (`bench/README.md`, "Codec
+ * engine notes"), and no rope. `n` is at least 1.
  *
  * @example
  * ```ts

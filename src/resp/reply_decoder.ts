@@ -6,10 +6,21 @@
 
 import { IncompleteError, ProtocolError } from "./errors.ts";
 import { BIG_PAYLOAD, InputBuffer } from "./input_buffer.ts";
-import { withoutStack } from "./engine.ts";
 import { type DecoderLimits, resolveLimits } from "./limits.ts";
 import { decodeRange } from "./bytes.ts";
-import { Attributed, Push, ReplyError, type RespValue, VerbatimString } from "./types.ts";
+import { Attributed, Push, type RespValue, VerbatimString } from "./types.ts";
+import {
+  Frame,
+  K_ARRAY,
+  K_ATTRIBUTE,
+  K_MAP,
+  K_PUSH,
+  K_SET,
+  K_STRING,
+  K_WRAP,
+  parseDouble,
+  replyError,
+} from "./reply_values.ts";
 
 /** Options of {@link ReplyDecoder}. */
 export interface ReplyDecoderOptions {
@@ -24,39 +35,7 @@ const OPEN: unique symbol = Symbol("open");
 const END: unique symbol = Symbol("end");
 type Step = RespValue | typeof NEED | typeof OPEN | typeof END;
 
-const K_ARRAY = 0;
-const K_MAP = 1;
-const K_SET = 2;
-const K_PUSH = 3;
-const K_ATTRIBUTE = 4;
-const K_WRAP = 5;
-const K_STRING = 6;
-
-/** An aggregate being read. `remaining` is -1 for streamed aggregates. */
-class Frame {
-  kind: number;
-  remaining: number;
-  items: RespValue[] = [];
-  map: Map<RespValue, RespValue> | undefined = undefined;
-  set: Set<RespValue> | undefined = undefined;
-  key: RespValue = null;
-  hasKey = false;
-  chunks: Uint8Array[] | undefined = undefined;
-  constructor(kind: number, remaining: number) {
-    this.kind = kind;
-    this.remaining = remaining;
-  }
-}
-
 const E_TYPE = "Protocol error: invalid reply type";
-
-/**
- * A {@link ReplyError} without a captured stack: it is data from the peer, and capturing the
- * decoder's stack would cost more than decoding the reply.
- */
-function replyError(message: string, bulk: boolean): ReplyError {
-  return withoutStack(ReplyError, message, bulk);
-}
 
 /** `#number()` results that are not lengths. */
 const LINE_NEEDED = -0.5;
@@ -609,24 +588,6 @@ export class ReplyDecoder extends InputBuffer {
     this.#open(frame);
     return OPEN;
   }
-}
-
-function parseDouble(text: string): number {
-  switch (text) {
-    case "inf":
-    case "+inf":
-      return Infinity;
-    case "-inf":
-      return -Infinity;
-    case "nan":
-    case "-nan":
-      return NaN;
-  }
-  const value = Number(text);
-  if (text.length === 0 || value !== value || /^\s|\s$/.test(text)) {
-    throw new ProtocolError("Protocol error: invalid double");
-  }
-  return value;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Small byte strings copied into shared append-only slabs, like Node's Buffer pool: one
- * allocation per slab instead of one per copy. Allocating a typed array is cheap on V8's heap
- * and on JavaScriptCore, but costs hundreds of nanoseconds in Deno, where every typed array
- * gets its own backing store; a view of an existing buffer is cheap everywhere.
+ * allocation per slab instead of one per copy. In Deno every new typed array gets a backing
+ * store of its own, which costs many times a view of an existing buffer (figures:
+ * `bench/README.md`, "Codec engine notes"); a view is cheap on every engine.
  *
  * @module
  */
