@@ -18,16 +18,9 @@ const SHORT = 64;
  * UTF-8), with one `String.fromCharCode` call of fixed arity and no array: faster than
  * `fromCharCode.apply` on a typed array on V8 and JavaScriptCore (`bench/README.md`, "Codec
  * engine notes"), and no rope. `n` is at least 1.
- *
- * @example
- * ```ts
- * import { shortByteString } from "./bytes.ts";
- *
- * console.log(shortByteString(new Uint8Array([107, 101, 121]), 0, 3)); // "key"
- * ```
  */
 // deno-fmt-ignore
-export function shortByteString(b: Uint8Array, s: number, n: number): string {
+function shortByteString(b: Uint8Array, s: number, n: number): string {
   switch (n) {
     case 1: return fromCharCode(b[s]);
     case 2: return fromCharCode(b[s], b[s + 1]);
