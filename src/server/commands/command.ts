@@ -114,11 +114,11 @@ export function reportedFlags(spec: CommandSpec): string[] {
  * ```ts
  * import { categories } from "./command.ts";
  *
- * categories({ arity: 2, flags: ["readonly", "fast"], acl: ["string"], handler: () => {} });
+ * categories({ flags: ["readonly", "fast"], acl: ["string"] });
  * // ["read", "string", "fast"]
  * ```
  */
-export function categories(spec: CommandInfoLike): string[] {
+export function categories(spec: Pick<CommandSpec, "acl" | "flags">): string[] {
   const set = new Set(spec.acl);
   const flags = spec.flags ?? [];
   if (flags.includes("write")) set.add("write");
@@ -130,8 +130,6 @@ export function categories(spec: CommandInfoLike): string[] {
   if (!set.has("fast")) set.add("slow");
   return ordered(set, CATEGORY_ORDER);
 }
-
-type CommandInfoLike = Pick<CommandSpec, "acl" | "flags">;
 
 function statusSet(reply: Reply, words: readonly string[]): void {
   reply.setHeader(words.length);
