@@ -200,7 +200,7 @@ class ConnectionHandler implements TransportHandler {
  * ```ts
  * import { Server } from "./server.ts";
  *
- * // The seed library's one-callback style: every command not built in lands here.
+ * // One callback: every command that is not built in lands here.
  * const server = new Server({
  *   handler: (command, reply) => {
  *     if (command.name === "hello-world") return reply.status("OK");
