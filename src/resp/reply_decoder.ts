@@ -40,6 +40,8 @@ const E_TYPE = "Protocol error: invalid reply type";
 /** `#number()` results that are not lengths. */
 const LINE_NEEDED = -0.5;
 const STREAMED = -0.25;
+/** `#numberOrText()`: the line is complete but not a plain number. */
+const LINE_TEXT = -0.75;
 
 /**
  * Decodes a stream of replies into {@link RespValue}s: every RESP2 and RESP3 type,
@@ -336,11 +338,12 @@ export class ReplyDecoder extends InputBuffer {
   }
 
   /**
-   * Parses the number on the header line at `pos` (after the type byte). Returns LINE_NEEDED
-   * when the line is not complete, moving `pos` past the line otherwise; `?` is STREAMED.
+   * Reads the number line at `pos`: its value when it is a plain number. Otherwise
+   * LINE_NEEDED when the line is not complete (a ProtocolError `tooLong` once it is longer
+   * than the inline limit), or LINE_TEXT when it is: `pos` is then past the line, and the
+   * caller parses its text, `buf[pos + 1 : this.pos - 2]`.
    */
-  #number(): number {
-    const buf = this.buf;
+  #numberOrText(tooLong: string): number {
     const pos = this.pos;
     if (this.scan < 24) {
       const next = this.numberLine(pos);
@@ -352,12 +355,23 @@ export class ReplyDecoder extends InputBuffer {
     }
     const cr = this.#lineEnd();
     if (cr < 0) {
-      if (this.end - pos > this.#limits.maxInlineLength) {
-        throw new ProtocolError("Protocol error: too big count string");
-      }
+      if (this.end - pos > this.#limits.maxInlineLength) throw new ProtocolError(tooLong);
       return LINE_NEEDED;
     }
     this.pos = cr + 2;
+    return LINE_TEXT;
+  }
+
+  /**
+   * Parses the number on the header line at `pos` (after the type byte). Returns LINE_NEEDED
+   * when the line is not complete, moving `pos` past the line otherwise; `?` is STREAMED.
+   */
+  #number(): number {
+    const pos = this.pos;
+    const value = this.#numberOrText("Protocol error: too big count string");
+    if (value !== LINE_TEXT) return value;
+    const buf = this.buf;
+    const cr = this.pos - 2;
     if (cr === pos + 2 && buf[pos + 1] === 63) return STREAMED;
     const text = decodeRange(buf, pos + 1, cr);
     if (!/^-?\d+$/.test(text)) throw new ProtocolError("Protocol error: invalid length");
@@ -443,25 +457,11 @@ export class ReplyDecoder extends InputBuffer {
   }
 
   #integer(): Step {
-    const buf = this.buf;
     const pos = this.pos;
-    if (this.scan < 24) {
-      const next = this.numberLine(pos);
-      if (next >= 0) {
-        this.scan = 0;
-        this.pos = next;
-        return this.lineValue;
-      }
-    }
-    const cr = this.#lineEnd();
-    if (cr < 0) {
-      if (this.end - pos > this.#limits.maxInlineLength) {
-        throw new ProtocolError("Protocol error: invalid integer");
-      }
-      return NEED;
-    }
-    this.pos = cr + 2;
-    const text = decodeRange(buf, pos + 1, cr);
+    const value = this.#numberOrText("Protocol error: invalid integer");
+    if (value === LINE_NEEDED) return NEED;
+    if (value !== LINE_TEXT) return value;
+    const text = decodeRange(this.buf, pos + 1, this.pos - 2);
     if (!/^[-+]?\d+$/.test(text)) throw new ProtocolError("Protocol error: invalid integer");
     const big = BigInt(text);
     return big >= -9007199254740991n && big <= 9007199254740991n ? Number(big) : big;
