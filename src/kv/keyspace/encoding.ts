@@ -6,15 +6,13 @@
  * @module
  */
 
-import { shortByteString } from "../../resp/bytes.ts";
+import { bytesToLatin1, latin1ToBytes } from "../../resp/bytes.ts";
 import { Slab } from "../../resp/slab.ts";
 import { FRESH_MAX } from "../../resp/input_buffer.ts";
 
-const CHUNK = 8192;
-const fromCharCode = String.fromCharCode;
-
 /**
- * Turns key bytes into the keyspace's binary-string form (one char per byte).
+ * Turns key bytes into the keyspace's binary-string form (one char per byte): the codec's
+ * Latin-1 conversion.
  *
  * @example
  * ```ts
@@ -23,17 +21,7 @@ const fromCharCode = String.fromCharCode;
  * keyOf(new Uint8Array([0x6b, 0xff])); // "k\xff"
  * ```
  */
-export function keyOf(bytes: Uint8Array): string {
-  const n = bytes.length;
-  // Short keys: one fixed-arity call (no array-like spread of a typed array, no rope).
-  if (n <= 32) return n === 0 ? "" : shortByteString(bytes, 0, n);
-  if (n <= CHUNK) return fromCharCode.apply(null, bytes as unknown as number[]);
-  let out = "";
-  for (let i = 0; i < n; i += CHUNK) {
-    out += String.fromCharCode.apply(null, bytes.subarray(i, i + CHUNK) as unknown as number[]);
-  }
-  return out;
-}
+export const keyOf: (bytes: Uint8Array) => string = bytesToLatin1;
 
 /**
  * `value` itself when it keeps little memory alive beyond its own bytes, else a compact copy
@@ -74,7 +62,7 @@ export function copyBytes(target: Uint8Array, source: Uint8Array): void {
 const VALUE_SLAB = new Slab(16 * 1024, 256);
 
 /**
- * Turns a binary-string key back into its bytes.
+ * Turns a binary-string key back into its bytes: the codec's Latin-1 conversion.
  *
  * @example
  * ```ts
@@ -83,9 +71,4 @@ const VALUE_SLAB = new Slab(16 * 1024, 256);
  * keyBytes("k\xff"); // Uint8Array [0x6b, 0xff]
  * ```
  */
-export function keyBytes(key: string): Uint8Array {
-  const n = key.length;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = key.charCodeAt(i);
-  return out;
-}
+export const keyBytes: (key: string) => Uint8Array = latin1ToBytes;
