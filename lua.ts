@@ -27,7 +27,14 @@ function flush(): void {
   pendingSize = 0;
   const bytes = toBytes(text);
   let off = 0;
-  while (off < bytes.length) off += writeSync(1, bytes, off, bytes.length - off);
+  while (off < bytes.length) {
+    try {
+      off += writeSync(1, bytes, off, bytes.length - off);
+    } catch (e) {
+      // A non-blocking pipe that is full: try again until the reader catches up.
+      if ((e as { code?: string }).code !== "EAGAIN") throw e;
+    }
+  }
 }
 
 function write(bytes: string): void {

@@ -459,9 +459,9 @@ export function concat(a: unknown, b: unknown, site: number, da: string, db: str
   return typeError(site, b, "concatenate", db);
 }
 
-/** Raises `not enough memory` when a new string passes the state's bound. */
-export function checkSize(s: string, site: number): string {
-  if (s.length > E.state.maxStringSize) rtError(site, "not enough memory");
+/** Raises `not enough memory` (no position, as 5.1's memory errors) past the state's bound. */
+export function checkSize(s: string, _site: number): string {
+  if (s.length > E.state.maxStringSize) throw new LuaError("not enough memory", 0);
   return s;
 }
 

@@ -16,7 +16,7 @@ export const tableLimits: { maxEntries: number; check: (() => void) | undefined 
 };
 
 function grown(size: number): void {
-  if (size > tableLimits.maxEntries) throw new LuaError("not enough memory");
+  if (size > tableLimits.maxEntries) throw new LuaError("not enough memory", 0);
   tableLimits.check?.();
 }
 
