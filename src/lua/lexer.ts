@@ -104,7 +104,7 @@ export class Lexer {
   constructor(private readonly src: string, readonly chunk: string) {}
 
   /** Raises `chunk:line: msg near 'token'`. */
-  error(msg: string, near?: string, line = this.line): never {
+  error(msg: string, near?: string, line: number = this.line): never {
     throw new LuaError(
       `${this.chunk}:${line}: ${msg}${near === undefined ? "" : ` near '${near}'`}`,
     );

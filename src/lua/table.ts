@@ -143,6 +143,7 @@ export class LuaTable {
     return this.step();
   }
 
+  /** Advances the cached hash-part iterator. */
   private step(): [unknown, unknown] | undefined {
     const r = this.iter!.next();
     if (r.done) {
@@ -154,6 +155,7 @@ export class LuaTable {
     return r.value;
   }
 
+  /** `next` for a key of the hash part (the cached iterator when it stands on `key`). */
   private nextInHash(key: unknown): [unknown, unknown] | undefined {
     if (this.iter !== undefined && this.iterKey === key) return this.step();
     const hash = this.hash;
