@@ -27,6 +27,7 @@ import { blockingListCommands } from "./commands/lists_blocking.ts";
 import { listCommands } from "./commands/lists.ts";
 import { memoryCommands } from "./commands/memory.ts";
 import { attachKeyspace, serverCommands } from "./commands/server.ts";
+import { scriptingCommands } from "./commands/scripting.ts";
 import { setCommands } from "./commands/sets.ts";
 import { stringCommands } from "./commands/strings.ts";
 import { zsetRangeCommands } from "./commands/zset_ranges.ts";
@@ -59,6 +60,7 @@ const FAMILIES: readonly (readonly KvCommand[])[] = [
   zsetRangeCommands,
   serverCommands,
   memoryCommands,
+  scriptingCommands,
 ];
 
 /**

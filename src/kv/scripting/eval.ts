@@ -1,0 +1,76 @@
+/**
+ * EVAL's script cache (eval.c): scripts compiled once into the eval Lua state under the SHA-1
+ * of their body, with their shebang flags; SCRIPT FLUSH starts a fresh state.
+ *
+ * @module
+ */
+
+import { LuaError } from "../../lua/mod.ts";
+import type { LuaFunction } from "../../lua/mod.ts";
+import { ScriptEnvironment } from "./environment.ts";
+import { latin1 } from "./resp_to_lua.ts";
+import type { ScriptRunner } from "./runner.ts";
+import { parseShebang, type ScriptFlags } from "./shebang.ts";
+import { sha1Hex } from "./sha1.ts";
+
+/** A cached script. */
+export interface CachedScript {
+  readonly sha: string;
+  readonly fn: LuaFunction;
+  readonly flags: ScriptFlags;
+  readonly body: Uint8Array;
+}
+
+/** The EVAL scripts of one server. */
+export class ScriptCache {
+  #environment: ScriptEnvironment;
+  readonly #scripts = new Map<string, CachedScript>();
+  readonly #runner: ScriptRunner;
+
+  /** A cache whose scripts call back into `runner`. */
+  constructor(runner: ScriptRunner) {
+    this.#runner = runner;
+    this.#environment = new ScriptEnvironment(runner);
+  }
+
+  /** The Lua state scripts run in. */
+  get environment(): ScriptEnvironment {
+    return this.#environment;
+  }
+
+  /** Number of cached scripts. */
+  get size(): number {
+    return this.#scripts.size;
+  }
+
+  /** A cached script by SHA (any case). */
+  get(sha: string): CachedScript | undefined {
+    return this.#scripts.get(sha.length === 40 ? sha.toLowerCase() : sha);
+  }
+
+  /** Compiles and caches `body` (luaCreateFunction); an error text when it cannot. */
+  create(body: Uint8Array): CachedScript | { error: string } {
+    const sha = sha1Hex(body);
+    const known = this.#scripts.get(sha);
+    if (known !== undefined) return known;
+    const text = latin1(body, 0, body.length);
+    const shebang = parseShebang(text);
+    if (shebang.error !== undefined) return { error: shebang.error };
+    let fn: LuaFunction;
+    try {
+      fn = this.#environment.lua.load(body.subarray(shebang.skip), "@user_script");
+    } catch (error) {
+      const message = error instanceof LuaError ? String(error.value) : String(error);
+      return { error: `ERR Error compiling script (new function): ${message}` };
+    }
+    const script = { sha, fn, flags: shebang.flags, body: body.slice() };
+    this.#scripts.set(sha, script);
+    return script;
+  }
+
+  /** SCRIPT FLUSH: forgets every script and starts a fresh Lua state. */
+  flush(): void {
+    this.#scripts.clear();
+    this.#environment = new ScriptEnvironment(this.#runner);
+  }
+}

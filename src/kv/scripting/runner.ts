@@ -1,0 +1,345 @@
+/**
+ * Running a script as Redis 7.0 does (script.c, script_lua.c's luaCallFunction): the run
+ * context (read-only, dirty after a write, the RESP version chosen with `redis.setresp`),
+ * `redis.call` through the server's own command table on the script's fake client (so WATCH,
+ * expiry and blocked clients see script writes as any client's), and the error reply with
+ * Redis's ` script: <name>, on @user_script:<line>.` suffix.
+ *
+ * @module
+ */
+
+import { bytesToString } from "../../resp/bytes.ts";
+import { Writer } from "../../resp/writer.ts";
+import { Command } from "../../server/command.ts";
+import type { CommandEntry } from "../../server/router.ts";
+import { Connection } from "../../server/connection.ts";
+import { commandName, runHandler } from "../../server/dispatch.ts";
+import { Reply } from "../../server/reply.ts";
+import type { Server } from "../../server/server.ts";
+import type { Transport } from "../../server/transport.ts";
+import { LuaError, LuaTable, toBytes } from "../../lua/mod.ts";
+import { numberToString } from "../../lua/lib/string_format.ts";
+import type { ScriptEnvironment, ScriptHost } from "./environment.ts";
+import { simpleFrame, writeLuaReply } from "./lua_to_resp.ts";
+import { errorTable, isErrorReply, replyToLua } from "./resp_to_lua.ts";
+import type { ScriptFlags } from "./shebang.ts";
+
+/** A transport that goes nowhere: the script client never reads nor writes a socket. */
+const NO_SOCKET: Transport = {
+  write: () => true,
+  pause: () => {},
+  resume: () => {},
+  close: () => {},
+  remoteAddress: "",
+  localAddress: "",
+};
+
+const NOSCRIPT = 1;
+const WRITE = 2;
+const MAY_REPLICATE = 4;
+const commandBits = new WeakMap<CommandEntry, number>();
+
+function bitsOf(entry: CommandEntry): number {
+  let bits = commandBits.get(entry);
+  if (bits === undefined) {
+    const flags = entry.spec.flags ?? [];
+    bits = (flags.includes("noscript") ? NOSCRIPT : 0) | (flags.includes("write") ? WRITE : 0) |
+      (flags.includes("may_replicate") ? MAY_REPLICATE : 0);
+    commandBits.set(entry, bits);
+  }
+  return bits;
+}
+
+/** One script invocation in progress. */
+export interface RunContext {
+  /** The client that sent EVAL/FCALL. */
+  readonly caller: Connection;
+  /** Function name or script SHA (for error texts and logs). */
+  readonly name: string;
+  /** EVAL (true) or FCALL (false). */
+  readonly evalMode: boolean;
+  /** Write commands refused (`_ro` commands, `no-writes`). */
+  readonly readOnly: boolean;
+  /** A write command ran: SCRIPT KILL can no longer stop it. */
+  dirty: boolean;
+  /** `redis.setresp`. */
+  resp: 2 | 3;
+  /** SCRIPT KILL / FUNCTION KILL asked to stop it. */
+  killed: boolean;
+  /** When it started (ms since the epoch). */
+  readonly startedAt: number;
+  /** The EVAL/FCALL request (FUNCTION STATS shows it). */
+  readonly argv: readonly Uint8Array[];
+}
+
+/** What a run needs to know about the script. */
+export interface RunRequest {
+  readonly environment: ScriptEnvironment;
+  /** The compiled function. */
+  readonly fn: unknown;
+  readonly name: string;
+  readonly flags: ScriptFlags;
+  readonly evalMode: boolean;
+  /** Called as EVAL_RO, EVALSHA_RO or FCALL_RO. */
+  readonly ro: boolean;
+  readonly keys: readonly Uint8Array[];
+  readonly args: readonly Uint8Array[];
+  /** Chunk name shown in error suffixes ("@user_script", "@user_function"). */
+  readonly source: string;
+  /** The EVAL/FCALL request. */
+  readonly argv: readonly Uint8Array[];
+}
+
+/**
+ * Runs scripts for one server: the fake client their `redis.call`s use, the context of the
+ * running script, and the host side of the `redis` table.
+ */
+export class ScriptRunner implements ScriptHost {
+  /** The script running now, if any. */
+  current: RunContext | undefined = undefined;
+  readonly #server: Server;
+  readonly #client: Connection;
+  readonly #writer = new Writer();
+  readonly #reply: Reply;
+  readonly #command = new Command();
+  #environment: ScriptEnvironment | undefined = undefined;
+
+  /** A runner for `server`'s scripts. */
+  constructor(server: Server) {
+    this.#server = server;
+    this.#client = new Connection(server, NO_SOCKET, 0);
+    this.#reply = new Reply(this.#writer);
+  }
+
+  /** The server version (for `redis.REDIS_VERSION`). */
+  get version(): string {
+    return this.#server.options.version;
+  }
+
+  /** Whether a script is running. */
+  running(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** `redis.setresp`. */
+  setResp(resp: 2 | 3): void {
+    if (this.current !== undefined) this.current.resp = resp;
+  }
+
+  /** Whether `args` name an existing command (`redis.acl_check_cmd`). */
+  commandExists(args: unknown[]): boolean {
+    const argv = toArgv(args);
+    return argv !== undefined && this.#lookup(argv) !== undefined;
+  }
+
+  #lookup(argv: Uint8Array[]): CommandEntry | undefined {
+    let entry = this.#server.router.lookupBytes(argv[0]);
+    if (entry?.subcommands !== undefined && argv.length >= 2) {
+      entry = entry.subcommands.get(bytesToString(argv[1]).toLowerCase());
+    }
+    return entry;
+  }
+
+  /** `redis.call` / `redis.pcall`. */
+  call(args: unknown[], raise: boolean): unknown {
+    const ctx = this.current!;
+    const env = this.#environment!;
+    if (args.length === 0) {
+      return this.#refuse(env, "Please specify at least one argument for this redis lib call");
+    }
+    const argv = toArgv(args);
+    if (argv === undefined) {
+      return this.#refuse(env, "Lua redis lib command arguments must be strings or integers");
+    }
+    const entry = this.#lookup(argv);
+    if (entry === undefined) {
+      return this.#fail(env, "Unknown Redis command called from script", raise);
+    }
+    const arity = entry.arity;
+    if (arity > 0 ? argv.length !== arity : argv.length < -arity) {
+      return this.#fail(env, "Wrong number of args calling Redis command from script", raise);
+    }
+    const bits = bitsOf(entry);
+    if ((bits & NOSCRIPT) !== 0) {
+      return this.#fail(env, "This Redis command is not allowed from script", raise);
+    }
+    if (ctx.readOnly && (bits & (WRITE | MAY_REPLICATE)) !== 0) {
+      return this.#fail(env, "Write commands are not allowed from read-only scripts.", raise);
+    }
+    if ((bits & WRITE) !== 0) ctx.dirty = true;
+    const client = this.#client;
+    const writer = this.#writer;
+    writer.protocol = ctx.resp;
+    client.protocol = ctx.resp;
+    const command = this.#command;
+    command.load(commandName(entry, argv), argv);
+    const pending = runHandler(entry, command, this.#reply, client);
+    if (pending !== undefined) {
+      // Only blocking commands answer later, and scripts may not run them.
+      writer.take();
+      return this.#fail(env, "This Redis command is not allowed from script", raise);
+    }
+    const bytes = writer.take();
+    const value = replyToLua(bytes);
+    if (isErrorReply(bytes)) {
+      (value as LuaTable).set("ignore_error_stats_update", true);
+      if (raise) {
+        env.lastRaise = { value, line: env.line() };
+        throw new LuaError(value, 0);
+      }
+    }
+    return value;
+  }
+
+  /** An argument error raised by both call and pcall (luaArgsToRedisArgv). */
+  #refuse(env: ScriptEnvironment, message: string): never {
+    return env.raise(message);
+  }
+
+  /** A refused command: raised by redis.call, returned by redis.pcall. */
+  #fail(env: ScriptEnvironment, message: string, raise: boolean): unknown {
+    const table = errorTable(message);
+    table.set("ignore_error_stats_update", true);
+    if (!raise) return table;
+    env.lastRaise = { value: table, line: env.line() };
+    throw new LuaError(table, 0);
+  }
+
+  /**
+   * Runs a script for `caller` and writes its reply (or error) with `reply`. Returns false
+   * when the run was refused before starting (its error written).
+   */
+  run(request: RunRequest, caller: Connection, reply: Reply): void {
+    const { flags, ro } = request;
+    if (!flags.compat && !flags.noWrites && ro) {
+      reply.error("ERR Can not execute a script with write flag using *_ro command.");
+      return;
+    }
+    const ctx: RunContext = {
+      caller,
+      name: request.name,
+      evalMode: request.evalMode,
+      readOnly: ro || (!flags.compat && flags.noWrites),
+      dirty: false,
+      resp: 2,
+      killed: false,
+      startedAt: Date.now(),
+      argv: request.argv,
+    };
+    const env = request.environment;
+    this.#environment = env;
+    this.#client.db = caller.db;
+    this.current = ctx;
+    env.lastRaise = undefined;
+    const lua = env.lua;
+    try {
+      const keys = luaArray(request.keys);
+      const args = luaArray(request.args);
+      let results: unknown[];
+      if (request.evalMode) {
+        lua.globals.set("KEYS", keys);
+        lua.globals.set("ARGV", args);
+        results = lua.call(request.fn);
+      } else results = lua.call(request.fn, keys, args);
+      writeLuaReply(reply, results[0], ctx.resp);
+    } catch (error) {
+      reply.rollback();
+      reply.raw(simpleFrame("-", this.#errorText(error, request)));
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  /** The error reply text of a failed run (luaCallFunction + the error handler). */
+  #errorText(error: unknown, request: RunRequest): string {
+    if (!(error instanceof LuaError)) {
+      const message = error instanceof Error ? error.message : String(error);
+      return `ERR Error running script ${request.name}, ${message.slice(0, 100)}`;
+    }
+    const env = request.environment;
+    const value = error.value;
+    let message: string;
+    if (value instanceof LuaTable) {
+      const err = value.get("err");
+      message = typeof err === "string" ? err : "ERR unknown error";
+    } else message = "ERR " + luaToString(value);
+    const line = raisedLine(env.lastRaise, value, request.source);
+    return `${message} script: ${request.name}, on ${request.source}:${line}.`;
+  }
+}
+
+/** The line Redis's error handler reports for an error value. */
+function raisedLine(
+  last: { value: unknown; line: number } | undefined,
+  value: unknown,
+  source: string,
+): number {
+  if (last !== undefined) {
+    if (last.value === value) return last.line;
+    if (typeof value === "string" && typeof last.value === "string" && value.endsWith(last.value)) {
+      return last.line;
+    }
+  }
+  if (typeof value === "string") {
+    const prefix = source.slice(1) + ":";
+    if (value.startsWith(prefix)) {
+      const m = /^(\d+):/.exec(value.slice(prefix.length));
+      if (m !== null) return Number(m[1]);
+    }
+  }
+  return last?.line ?? 0;
+}
+
+function luaToString(v: unknown): string {
+  if (v === undefined) return "nil";
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (typeof v === "number") return numberToString(v);
+  if (typeof v === "string") return v;
+  return "?";
+}
+
+function luaArray(items: readonly Uint8Array[]): LuaTable {
+  const t = new LuaTable();
+  for (let i = 0; i < items.length; i++) t.set(i + 1, latin1Of(items[i]));
+  return t;
+}
+
+function latin1Of(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 8192) {
+    s += String.fromCharCode.apply(
+      null,
+      bytes.subarray(i, Math.min(bytes.length, i + 8192)) as unknown as number[],
+    );
+  }
+  return s;
+}
+
+/** Lua arguments of redis.call as a command's argv; undefined when one is not a string/number. */
+function toArgv(args: unknown[]): Uint8Array[] | undefined {
+  const argv: Uint8Array[] = new Array(args.length);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (typeof a === "string") argv[i] = toBytes(a);
+    else if (typeof a === "number") argv[i] = toBytes(formatG17(a));
+    else return undefined;
+  }
+  return argv;
+}
+
+/** C's `%.17g`. */
+function formatG17(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e17) return String(n);
+  if (n === Infinity) return "inf";
+  if (n === -Infinity) return "-inf";
+  if (Number.isNaN(n)) return n < 0 ? "-nan" : "nan";
+  const exp = Math.floor(Math.log10(Math.abs(n)));
+  if (exp < -4 || exp >= 17) {
+    const [m, e] = n.toExponential(16).split("e");
+    const mant = m.includes(".") ? m.replace(/0+$/, "").replace(/\.$/, "") : m;
+    const ev = Number(e);
+    return `${mant}e${ev < 0 ? "-" : "+"}${String(Math.abs(ev)).padStart(2, "0")}`;
+  }
+  const fixed = n.toFixed(Math.max(0, 16 - exp));
+  return fixed.includes(".") ? fixed.replace(/0+$/, "").replace(/\.$/, "") : fixed;
+}
