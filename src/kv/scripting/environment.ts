@@ -53,6 +53,8 @@ export class ScriptEnvironment {
   readonly lua: LuaState;
   /** The `redis` table. */
   readonly redis: LuaTable;
+  /** The base library's `setfenv` (not visible to scripts; libraries' code runs with it). */
+  readonly setfenv: LuaNative;
   /** Where the last error was raised (to report the line as Redis's error handler does). */
   lastRaise: RaiseSite | undefined = undefined;
   readonly #host: ScriptHost;
@@ -64,7 +66,11 @@ export class ScriptEnvironment {
     this.lua = lua;
     const G = lua.globals;
     G.set("math", mathLib(redisRandom as unknown as Parameters<typeof mathLib>[0]));
-    for (const name of ["print", "dofile", "loadfile"]) G.set(name, undefined);
+    this.setfenv = G.get("setfenv") as LuaNative;
+    // Redis 7.0.15 leaves none of these to scripts.
+    for (const name of ["print", "dofile", "loadfile", "getfenv", "setfenv", "newproxy"]) {
+      G.set(name, undefined);
+    }
     G.set("cjson", cjsonLib());
     G.set("struct", structLib());
     G.set("cmsgpack", cmsgpackLib());

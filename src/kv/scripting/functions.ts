@@ -209,8 +209,7 @@ export class FunctionLibraries {
       const message = error instanceof LuaError ? String(error.value) : String(error);
       return { error: `ERR Error compiling function: ${message}` };
     }
-    const setfenv = env.lua.globals.get("setfenv");
-    env.lua.call(setfenv, chunk, this.#scriptGlobals);
+    env.lua.call(env.setfenv, chunk, this.#scriptGlobals);
     this.#globalsMeta.set("__index", this.#loadApi);
     this.#loading = { functions, library };
     try {

@@ -38,13 +38,15 @@ const NOSCRIPT = 1;
 const WRITE = 2;
 const MAY_REPLICATE = 4;
 const commandBits = new WeakMap<CommandEntry, number>();
+/** Commands Redis 7.0 flags `may_replicate` (not shown by COMMAND INFO): writes for scripts. */
+const MAY_REPLICATE_COMMANDS = new Set(["publish", "spublish", "pfcount"]);
 
 function bitsOf(entry: CommandEntry): number {
   let bits = commandBits.get(entry);
   if (bits === undefined) {
     const flags = entry.spec.flags ?? [];
     bits = (flags.includes("noscript") ? NOSCRIPT : 0) | (flags.includes("write") ? WRITE : 0) |
-      (flags.includes("may_replicate") ? MAY_REPLICATE : 0);
+      (MAY_REPLICATE_COMMANDS.has(entry.fullName) ? MAY_REPLICATE : 0);
     commandBits.set(entry, bits);
   }
   return bits;
@@ -145,11 +147,19 @@ export class ScriptRunner implements ScriptHost {
     const ctx = this.current!;
     const env = this.#environment!;
     if (args.length === 0) {
-      return this.#refuse(env, "Please specify at least one argument for this redis lib call");
+      return this.#refuse(
+        env,
+        "Please specify at least one argument for this redis lib call",
+        raise,
+      );
     }
     const argv = toArgv(args);
     if (argv === undefined) {
-      return this.#refuse(env, "Lua redis lib command arguments must be strings or integers");
+      return this.#refuse(
+        env,
+        "Lua redis lib command arguments must be strings or integers",
+        raise,
+      );
     }
     const entry = this.#lookup(argv);
     if (entry === undefined) {
@@ -191,9 +201,10 @@ export class ScriptRunner implements ScriptHost {
     return value;
   }
 
-  /** An argument error raised by both call and pcall (luaArgsToRedisArgv). */
-  #refuse(env: ScriptEnvironment, message: string): never {
-    return env.raise(message);
+  /** Bad arguments (luaArgsToRedisArgv): raised by redis.call, returned by redis.pcall. */
+  #refuse(env: ScriptEnvironment, message: string, raise: boolean): unknown {
+    if (raise) env.raise(message);
+    return errorTable(message);
   }
 
   /** A refused command: raised by redis.call, returned by redis.pcall. */
