@@ -9,16 +9,7 @@
 
 import { LuaTable, toBytes } from "../../lua/mod.ts";
 import type { Reply } from "../../server/reply.ts";
-
-const INT64_MIN = -9223372036854775808n;
-const TWO63 = 9223372036854775808;
-
-/** C's `(long long)` of a double on x86-64: truncation; NaN and out of range give INT64_MIN. */
-export function toInt64(n: number): number | bigint {
-  if (n > -9007199254740992 && n < 9007199254740992) return Math.trunc(n);
-  if (!(n > -TWO63 && n < TWO63) && n !== -TWO63) return INT64_MIN;
-  return BigInt(n);
-}
+import { toInt64 } from "../../lua/lib/string_format_number.ts";
 
 /** The bytes of a simple frame (`+text` or `-text`) with CR and LF turned into spaces. */
 export function simpleFrame(type: "+" | "-", text: string): Uint8Array {

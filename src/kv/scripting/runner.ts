@@ -21,6 +21,7 @@ import { LuaError, LuaTable, toBytes } from "../../lua/mod.ts";
 import { numberToString } from "../../lua/lib/string_format.ts";
 import type { ScriptEnvironment, ScriptHost } from "./environment.ts";
 import { simpleFrame, writeLuaReply } from "./lua_to_resp.ts";
+import { formatGeneral } from "./numbers.ts";
 import { errorTable, isErrorReply, replyToLua } from "./resp_to_lua.ts";
 import type { ScriptFlags } from "./shebang.ts";
 
@@ -332,25 +333,8 @@ function toArgv(args: unknown[]): Uint8Array[] | undefined {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (typeof a === "string") argv[i] = toBytes(a);
-    else if (typeof a === "number") argv[i] = toBytes(formatG17(a));
+    else if (typeof a === "number") argv[i] = toBytes(formatGeneral(a, 17));
     else return undefined;
   }
   return argv;
-}
-
-/** C's `%.17g`. */
-function formatG17(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) < 1e17) return String(n);
-  if (n === Infinity) return "inf";
-  if (n === -Infinity) return "-inf";
-  if (Number.isNaN(n)) return n < 0 ? "-nan" : "nan";
-  const exp = Math.floor(Math.log10(Math.abs(n)));
-  if (exp < -4 || exp >= 17) {
-    const [m, e] = n.toExponential(16).split("e");
-    const mant = m.includes(".") ? m.replace(/0+$/, "").replace(/\.$/, "") : m;
-    const ev = Number(e);
-    return `${mant}e${ev < 0 ? "-" : "+"}${String(Math.abs(ev)).padStart(2, "0")}`;
-  }
-  const fixed = n.toFixed(Math.max(0, 16 - exp));
-  return fixed.includes(".") ? fixed.replace(/0+$/, "").replace(/\.$/, "") : fixed;
 }
