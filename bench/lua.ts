@@ -1,8 +1,8 @@
 // Benchmark of the Lua engine (src/lua) against C Lua 5.1 (`lua5.1`, a subprocess) and
 // fengari (Lua 5.3 in JavaScript, in-process) on the programs of bench/lua/*.lua.
 //
-//   node --import tsx bench/lua.ts [--write] [--runs N] [--no-fengari] [program ...]
-//   deno run -A bench/lua.ts ...          bun bench/lua.ts ...
+//   node --expose-gc --import tsx bench/lua.ts [--write] [--runs N] [--no-fengari] [program ...]
+//   deno run -A --v8-flags=--expose-gc bench/lua.ts ...          bun bench/lua.ts ...
 //
 // Timing: wall time of the whole program, best of N runs (default 3): for our engine the
 // compilation and the run in this process (a fresh LuaState per run), for lua5.1 the
@@ -11,7 +11,7 @@
 // checksum; the three engines must print the same, or the row is marked.
 //
 // Also measures the memory of 10,000 small compiled scripts (heap growth after GC when the
-// runtime exposes gc; Node needs --expose-gc for an exact figure).
+// runtime exposes gc: --expose-gc on Node and Deno, Bun.gc on Bun).
 //
 // --write replaces this runtime's rows in the <!-- lua:start --> section of bench/README.md.
 import { spawnSync } from "node:child_process";
@@ -87,7 +87,8 @@ function runFengari(source: string): Result {
 }
 
 function memoryOfScripts(count: number): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
+  const bun = (globalThis as { Bun?: { gc(force: boolean): void } }).Bun;
+  const gc = bun !== undefined ? () => bun.gc(true) : (globalThis as { gc?: () => void }).gc;
   gc?.();
   const before = process.memoryUsage().heapUsed;
   const lua = new LuaState();
@@ -123,7 +124,7 @@ for (const p of programs) {
   const vsC = fmt(ours.ms / c.ms) + "x";
   const line = `| ${runtime} | ${p} | ${ours.ms.toFixed(0)} | ${c.ms.toFixed(0)} | ${
     f === undefined ? "-" : f.ms.toFixed(0)
-  } | ${vsF} | ${vsC} |${same ? "" : " output differs"}`;
+  } | ${vsF} | ${vsC}${same ? "" : " (output differs)"} |`;
   console.log(line);
   rows.push(line);
 }
@@ -137,27 +138,36 @@ if (write) {
   const text = readFileSync(path, "utf8");
   const start = "<!-- lua:start -->";
   const end = "<!-- lua:end -->";
-  const header = [
-    "| runtime | program | ours ms | lua5.1 ms | fengari ms | fengari / ours | ours / lua5.1 |",
-    "|---|---|---|---|---|---|---|",
-  ];
+  const header =
+    "| runtime | program | ours ms | lua5.1 ms | fengari ms | fengari / ours | ours / lua5.1 |";
   let body: string[] = [];
   const a = text.indexOf(start);
   const b = text.indexOf(end);
   if (a >= 0 && b > a) {
     body = text.slice(a + start.length, b).split("\n").filter((l) =>
-      l.startsWith("| ") && !l.startsWith(`| ${runtime} |`) && !l.startsWith("| runtime |")
+      l.startsWith("| ") && !l.startsWith(`| ${runtime} `) && !l.startsWith("| runtime ") &&
+      !l.startsWith("| ---")
     );
   }
   body.push(...rows);
   const order = ["node", "deno", "bun"];
-  body.sort((x, y) =>
-    order.indexOf(x.split(" | ")[0].slice(2)) - order.indexOf(y.split(" | ")[0].slice(2))
-  );
-  const section = `${start}\n${header.join("\n")}\n${body.join("\n")}\n${end}`;
+  const runtimeOf = (row: string) => order.indexOf(row.split("|")[1].trim());
+  body.sort((x, y) => runtimeOf(x) - runtimeOf(y));
+  const section = `${start}\n\n${alignTable([header, ...body])}\n\n${end}`;
   const next = a >= 0 && b > a
     ? text.slice(0, a) + section + text.slice(b + end.length)
     : text + `\n## Lua engine\n\n${section}\n`;
   writeFileSync(path, next);
   console.log("bench/README.md updated");
+}
+
+/** A Markdown table with padded columns and a dash rule, as `deno fmt` writes it. */
+function alignTable(lines: string[]): string {
+  const cells = lines.map((l) =>
+    l.replace(/^\|/, "").replace(/\|$/, "").split("|").map((c) => c.trim())
+  );
+  const widths = cells[0].map((_, i) => Math.max(3, ...cells.map((r) => (r[i] ?? "").length)));
+  const render = (r: string[]) => `| ${widths.map((w, i) => (r[i] ?? "").padEnd(w)).join(" | ")} |`;
+  const rule = `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`;
+  return [render(cells[0]), rule, ...cells.slice(1).map(render)].join("\n");
 }
