@@ -69,19 +69,34 @@ export function drop(r: unknown): void {
   if (Array.isArray(r) && r[0] === TAIL) resolve(r);
 }
 
-/** A table constructor: positional values, then key/value pairs. */
+/**
+ * A table constructor: key/value pairs, then the positional values, which become the array
+ * part (trailing nils included, as 5.1 sizes it) and win over pairs with the same keys.
+ */
 export function tableNew(list: unknown[], pairs?: unknown[], site = 0): LuaTable {
   const t = new LuaTable();
-  if (pairs !== undefined) {
-    for (let i = 0; i < pairs.length; i += 2) {
-      const v = pairs[i + 1];
-      if (v !== undefined || pairs[i] === undefined) rawSet(t, pairs[i], v, site);
-    }
+  if (pairs === undefined) {
+    t.arr = list;
+    return t;
   }
-  if (list.length > 0) {
-    while (list.length > 0 && list[list.length - 1] === undefined) list.pop();
-    if (t.arr.length === 0 && t.hash === undefined) t.arr = list;
-    else for (let i = 0; i < list.length; i++) t.set(i + 1, list[i]);
+  for (let i = 0; i < pairs.length; i += 2) {
+    const v = pairs[i + 1];
+    if (v !== undefined || pairs[i] === undefined) rawSet(t, pairs[i], v, site);
+  }
+  if (list.length === 0) return t;
+  const keyed = t.arr;
+  t.arr = list;
+  const n = list.length;
+  if (t.hash !== undefined) {
+    for (let k = 1; k <= n; k++) t.hash.delete(k);
+  }
+  for (let k = n + 1; k <= keyed.length; k++) t.set(k, keyed[k - 1]);
+  const hash = t.hash;
+  if (hash !== undefined) {
+    for (let v = hash.get(t.arr.length + 1); v !== undefined; v = hash.get(t.arr.length + 1)) {
+      hash.delete(t.arr.length + 1);
+      t.arr.push(v);
+    }
   }
   return t;
 }

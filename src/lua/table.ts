@@ -31,7 +31,7 @@ function grown(size: number): void {
  * ```
  */
 export class LuaTable {
-  /** `arr[i]` holds key `i + 1`; the last element is never nil. */
+  /** `arr[i]` holds key `i + 1` (nil values included: it is 5.1's array part). */
   arr: unknown[] = [];
   /** Every key that is not in `arr`. */
   hash: Map<unknown, unknown> | undefined = undefined;
@@ -77,11 +77,8 @@ export class LuaTable {
       if ((i | 0) === i && i >= 0) {
         const n = arr.length;
         if (i < n) {
-          if (value !== undefined || i < n - 1) arr[i] = value;
-          else {
-            arr.pop();
-            while (arr.length > 0 && arr[arr.length - 1] === undefined) arr.pop();
-          }
+          // Like 5.1's array part, the array never shrinks on nil: `#` searches it.
+          arr[i] = value;
           return;
         }
         if (i === n) {
@@ -118,9 +115,22 @@ export class LuaTable {
     }
   }
 
-  /** The border `#t` (raw, as 5.1 computes it: tables ignore `__len`). */
+  /**
+   * The border `#t` as 5.1's luaH_getn finds it (raw: tables ignore `__len`): the array
+   * size when its last slot holds a value, else a binary search of the array. The hash
+   * part never holds key `arr.length + 1` (such a key is appended to the array).
+   */
   get length(): number {
-    return this.arr.length;
+    const arr = this.arr;
+    let j = arr.length;
+    if (j === 0 || arr[j - 1] !== undefined) return j;
+    let i = 0;
+    while (j - i > 1) {
+      const m = (i + j) >>> 1;
+      if (arr[m - 1] === undefined) j = m;
+      else i = m;
+    }
+    return i;
   }
 
   /**
