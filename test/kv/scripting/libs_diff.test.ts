@@ -91,6 +91,78 @@ describe("scripting libraries vs redis-server", { skip: oracleSkip }, () => {
         ]);
       });
 
+      run("cmsgpack", async (d) => {
+        await evals(d, [
+          "return cmsgpack.pack(1, -1, 127, 128, 255, 256, 65535, 65536, -32, -33, -128, -129, -32768, -32769)",
+          "return cmsgpack.pack(2^32, -2^31, -2^31 - 1, 2^53, -2^53, 2^63, 1.5, 0.1, 1/0, -1/0, 0/0)",
+          "return cmsgpack.pack(-0.0)",
+          "return cmsgpack.pack('', 'short', string.rep('x', 31), string.rep('y', 32), string.rep('z', 256))",
+          "return cmsgpack.pack({}, {1, 2, 3}, {a = 1}, {[1] = 1, [3] = 3}, {true, false})",
+          "return cmsgpack.pack(string.rep('a', 70000)):sub(1, 8)",
+          "local t = {} for i = 1, 20 do t[i] = i end return cmsgpack.pack(t)",
+          "local t = {} for i = 1, 70000 do t[i] = 1 end return cmsgpack.pack(t):sub(1, 8)",
+          "local t = {} local c = t for i = 1, 20 do c[1] = {} c = c[1] end return cmsgpack.pack(t)",
+          "return cmsgpack.pack(nil, function() end)",
+          "return cmsgpack.pack()",
+          "return {cmsgpack.unpack(cmsgpack.pack(1, 'two', {3, {4}}, true))}",
+          "local t = cmsgpack.unpack(cmsgpack.pack({a = 'x'})) return t.a",
+          "return {cmsgpack.unpack(cmsgpack.pack(2^40, -2^40, 1.5, 0.1, 300, -300, 70000, -70000))}",
+          "return tostring(cmsgpack.unpack(cmsgpack.pack(0.1)))",
+          "return {cmsgpack.unpack_one(cmsgpack.pack(1, 2, 3))}",
+          "local s = cmsgpack.pack(1, 2, 3) return {cmsgpack.unpack_one(s, 1)}",
+          "local s = cmsgpack.pack(1, 2, 3) return {cmsgpack.unpack_one(s, 2)}",
+          "local s = cmsgpack.pack(1, 2, 3) return {cmsgpack.unpack_limit(s, 2)}",
+          "local s = cmsgpack.pack(1, 2, 3) return {cmsgpack.unpack_limit(s, 5, 1)}",
+          "return {cmsgpack.unpack_one('', 0)}",
+          "return cmsgpack.unpack_one('abc', 10)",
+          "return cmsgpack.unpack_one('abc', -1)",
+          "return cmsgpack.unpack('\\205\\1')",
+          "return cmsgpack.unpack('\\196\\1x')",
+          "return cmsgpack.unpack('\\193')",
+          "return cmsgpack.unpack('\\146\\1')",
+          "return cmsgpack.unpack()",
+          "return {cmsgpack.unpack('\\192\\1')}",
+          "return {cmsgpack.unpack('\\203\\64\\9\\33\\251\\84\\68\\45\\24')}",
+          "return {cmsgpack.unpack('\\207\\0\\0\\0\\1\\0\\0\\0\\0', '\\211\\255\\255\\255\\255\\255\\255\\255\\254')}",
+          "return {cmsgpack.unpack('\\208\\200\\209\\255\\0\\210\\255\\255\\255\\0')}",
+        ]);
+      });
+
+      run("struct", async (d) => {
+        await evals(d, [
+          "return struct.pack('>I2', 258)",
+          "return struct.pack('<I2', 258)",
+          "return struct.pack('bBhHlLiI', -1, 255, -2, 65535, -3, 3, -4, 4)",
+          "return struct.pack('>i3', -2)",
+          "return struct.pack('!4 b i', 1, 2)",
+          "return struct.pack('d', 1.5)",
+          "return struct.pack('>f', 0.5)",
+          "return struct.pack('c3', 'abcdef')",
+          "return struct.pack('c0', 'abcdef')",
+          "return struct.pack('s', 'nul')",
+          "return struct.pack('x')",
+          "return struct.pack('c5', 'ab')",
+          "return struct.pack('q', 1)",
+          "return struct.pack('i33', 1)",
+          "return struct.pack('!3', 1)",
+          "return struct.pack('>I2', nil)",
+          "return {struct.unpack('>I2', '\\1\\2')}",
+          "return {struct.unpack('<i2', '\\254\\255')}",
+          "return {struct.unpack('bB', '\\255\\255')}",
+          "return {struct.unpack('s', 'abc\\0def')}",
+          "return {struct.unpack('c2 c1', 'abc')}",
+          "return {struct.unpack('B c0', '\\3abcd')}",
+          "return {struct.unpack('>I2', '\\1\\2\\3\\4', 3)}",
+          "return {struct.unpack('>I4', '\\1\\2')}",
+          "return {struct.unpack('>I2', '\\1\\2', 0)}",
+          "return {struct.unpack('s', 'abc')}",
+          "return tostring(struct.unpack('d', struct.pack('d', 0.1)))",
+          "return {struct.size('bhi'), struct.size('!8 bd'), struct.size('c7'), struct.size('>I3')}",
+          "return struct.size('s')",
+          "return struct.size('c0')",
+        ]);
+      });
+
       run("bit", async (d) => {
         await evals(d, [
           "return {bit.tobit(0xffffffff), bit.tobit(2^32 + 5), bit.tobit(-1), bit.tobit(1.5), bit.tobit(2.5), bit.tobit(-2.5)}",
