@@ -10,7 +10,7 @@
 import { LuaError } from "../error.ts";
 import { call, E, EMPTY, type LuaFunction, LuaThread, multi, settle } from "../runtime.ts";
 import type { LuaTable } from "../table.ts";
-import { checkFunction, library, typeArgError } from "./args.ts";
+import { argError, checkFunction, library } from "./args.ts";
 
 type Gen = Generator<unknown[], unknown, unknown[]>;
 
@@ -68,7 +68,7 @@ export function resume(co: LuaThread, args: unknown[]): unknown[] {
 function checkThread(a: unknown[], n: number, fname: string): LuaThread {
   const v = a[n - 1];
   if (v instanceof LuaThread) return v;
-  return typeArgError(a, n, fname, "coroutine");
+  return argError(n, fname, "coroutine expected");
 }
 
 /** Builds the `coroutine` table. */
