@@ -123,7 +123,8 @@ export function levelSite(level: number): number {
 /**
  * Gives a caught error its pending position (errors raised by natives are positioned where
  * they are caught, while `E` still describes the raising frame) and turns JavaScript stack
- * exhaustion into Lua's `stack overflow`. Other JavaScript errors are returned unchanged.
+ * exhaustion into Lua's `stack overflow` (and a string or array too long for the engine
+ * into `not enough memory`). Other JavaScript errors are returned unchanged.
  */
 export function settle(e: unknown): unknown {
   if (e instanceof LuaError) {
@@ -133,8 +134,11 @@ export function settle(e: unknown): unknown {
     }
     return e;
   }
-  if (e instanceof RangeError && /call stack|recursion/i.test(e.message)) {
-    return new LuaError(where(E.at) + "stack overflow", 0);
+  if (e instanceof RangeError) {
+    if (/call stack|recursion/i.test(e.message)) {
+      return new LuaError(where(E.at) + "stack overflow", 0);
+    }
+    if (/length|memory|allocation/i.test(e.message)) return new LuaError("not enough memory", 0);
   }
   return e;
 }

@@ -41,6 +41,11 @@ export interface LuaStateOptions {
   maxStringSize?: number;
   /** Most entries one table part may hold. Beyond: the Lua error `not enough memory`. */
   maxTableEntries?: number;
+  /**
+   * Called each time a table grows by 1,024 entries while this state runs: a host can check
+   * its memory budget there and throw `new LuaError("not enough memory", 0)`.
+   */
+  memoryCheck?: () => void;
   /** Deepest Lua call nesting before the error `stack overflow` (default 7000). */
   maxCallDepth?: number;
   /**
@@ -75,6 +80,7 @@ export class LuaState {
   private readonly hooks: StateHooks;
   private readonly maxDepth: number;
   private readonly maxEntries: number;
+  private readonly memoryCheck: (() => void) | undefined;
   private readonly coroutines: "auto" | boolean;
 
   /** Creates a state and opens its libraries. */
@@ -88,6 +94,7 @@ export class LuaState {
     };
     this.maxDepth = options.maxCallDepth ?? DEFAULT_DEPTH;
     this.maxEntries = options.maxTableEntries ?? Infinity;
+    this.memoryCheck = options.memoryCheck;
     this.coroutines = options.coroutines ?? "auto";
     const write = options.stdout ?? ((s: string) => console.log(s.replace(/\n$/, "")));
     const G = this.globals;
@@ -144,7 +151,7 @@ export class LuaState {
    */
   call(fn: unknown, ...args: unknown[]): unknown[] {
     const saved = { state: E.state, depth: E.maxDepth, steps: E.steps };
-    const limits = { max: tableLimits.maxEntries };
+    const limits = { max: tableLimits.maxEntries, check: tableLimits.check };
     const d = E.d;
     const c = E.c;
     const at = E.at;
@@ -152,6 +159,7 @@ export class LuaState {
     E.maxDepth = d + this.maxDepth;
     E.steps = this.hooks.hook === undefined ? 0x3fffffff : this.hooks.hookEvery;
     tableLimits.maxEntries = this.maxEntries;
+    tableLimits.check = this.memoryCheck;
     try {
       return call(fn, args).slice();
     } catch (e) {
@@ -164,6 +172,7 @@ export class LuaState {
       E.maxDepth = saved.depth;
       E.steps = saved.steps;
       tableLimits.maxEntries = limits.max;
+      tableLimits.check = limits.check;
     }
   }
 

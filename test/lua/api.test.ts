@@ -286,6 +286,30 @@ describe("LuaState: limits", () => {
     assert.deepEqual(lua.run("return #string.rep('ab', 500)"), [1000]);
   });
 
+  it("asks the host's memory check as tables grow", () => {
+    let checks = 0;
+    const lua = new LuaState({
+      memoryCheck: () => {
+        if (++checks > 3) throw new LuaError("not enough memory", 0);
+      },
+    });
+    assert.deepEqual(
+      lua.run("local t = {} return pcall(function() for i = 1, 100000 do t[i] = i end end)"),
+      [false, "not enough memory"],
+    );
+    assert.equal(checks, 4);
+  });
+
+  it("turns a string too long for the JavaScript engine into not enough memory", () => {
+    const lua = new LuaState();
+    assert.deepEqual(
+      lua.run(
+        "local s = ('x'):rep(2^20) return pcall(function() while true do s = s .. s end end)",
+      ),
+      [false, "not enough memory"],
+    );
+  });
+
   it("bounds table growth", () => {
     const lua = new LuaState({ maxTableEntries: 5000 });
     assert.deepEqual(
