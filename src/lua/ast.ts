@@ -23,8 +23,15 @@ export interface FuncDef {
   line: number;
   lastLine: number;
   parent: FuncDef | undefined;
-  /** Whether some nested function yields or the chunk needs coroutine versions. */
+  /** Unique among the functions parsed by this process (names the JavaScript function). */
   id: number;
+  /**
+   * 5.1's LUA_COMPAT_VARARG: the local `arg` of a vararg function (not the main chunk),
+   * a table of the extra arguments when the body never uses `...`, else nil.
+   */
+  argVar?: LocalVar;
+  /** Whether the body uses `...`. */
+  usesVararg?: boolean;
 }
 
 /** An expression. `line` is where 5.1 reports errors of the operation. */

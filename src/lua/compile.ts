@@ -39,6 +39,7 @@ export const HELPER_NAMES: readonly string[] = [
   "le",
   "eq",
   "tableNew",
+  "varargTable",
   "forNum",
   "forIter",
   "mkfn",
@@ -73,7 +74,10 @@ class Compiler extends ExprCompiler {
     this.fn = ctx;
     const params = def.params.map((p: LocalVar) => p.js);
     if (def.isVararg) params.push("...va");
-    const body = this.block(def.body);
+    let body = this.block(def.body);
+    if (def.argVar !== undefined) {
+      body = `let ${def.argVar.js} = ${def.usesVararg ? "undefined" : "varargTable(va)"};\n${body}`;
+    }
     const temps = [];
     for (let i = 1; i <= ctx.maxTemp; i++) temps.push(`$${i}`);
     this.fn = saved;

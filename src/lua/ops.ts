@@ -101,6 +101,13 @@ export function tableNew(list: unknown[], pairs?: unknown[], site = 0): LuaTable
   return t;
 }
 
+/** The `arg` table of a vararg function (5.1's compatibility): the extra arguments and `n`. */
+export function varargTable(va: unknown[]): LuaTable {
+  const t = tableNew(va.slice());
+  t.set("n", va.length);
+  return t;
+}
+
 /** A numeric `for` parameter that is not a number: a numeric string, or an error. */
 export function forNum(v: unknown, site: number, msg: string): number {
   const n = typeof v === "string" ? toNumber(v) : undefined;
@@ -240,6 +247,7 @@ export const helpers: Helpers = {
   le,
   eq,
   tableNew,
+  varargTable,
   forNum,
   forIter,
   mkfn,

@@ -367,6 +367,10 @@ class Parser {
       } while (!fs.def.isVararg && this.testNext(","));
     }
     this.checkNext(")");
+    if (fs.def.isVararg) {
+      fs.def.argVar = this.declare("arg");
+      this.activate(fs.def.argVar);
+    }
     fs.def.body = this.statements();
     fs.def.lastLine = this.lx.current.line;
     this.checkMatch("end", "function", line);
@@ -424,6 +428,7 @@ class Parser {
         return { kind: "False" };
       case "...":
         if (!this.fs.def.isVararg) this.error("cannot use '...' outside a vararg function");
+        this.fs.def.usesVararg = true;
         this.lx.next();
         return { kind: "Vararg" };
       case "{":
