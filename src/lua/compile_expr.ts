@@ -6,6 +6,7 @@
  */
 
 import type { Expr, FuncDef } from "./ast.ts";
+import { METHOD_SITE } from "./runtime.ts";
 
 /** The state of the function being emitted. */
 export interface FnCtx {
@@ -67,7 +68,7 @@ export abstract class ExprCompiler {
 
   /** The site number of a line. */
   protected site(line: number): number {
-    return this.base + Math.min(line, 0xfffff);
+    return this.base + Math.min(line, 0x7ffff);
   }
 
   protected temp(): string {
@@ -202,7 +203,7 @@ export abstract class ExprCompiler {
         args.push(t);
       }
     }
-    pre.push(`E.at = ${site}`);
+    pre.push(`E.at = ${e.kind === "Method" ? site + METHOD_SITE : site}`);
     const argList = args.join(", ");
     const slow = `callMeta(${f}, ${site}, ${jsString(desc)}, [${argList}])`;
     if (this.fn.gen) {

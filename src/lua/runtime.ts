@@ -84,6 +84,13 @@ const MAX_C_CALLS = 200;
 const chunkNames: string[] = [""];
 const chunkIds = new Map<string, number>();
 const LINE_BITS = 0x100000;
+/** Flag of a site whose call is a method call (`o:m()`): lauxlib then does not count self. */
+export const METHOD_SITE = 0x80000;
+
+/** Whether a site is a method call's. */
+export function isMethodSite(site: number): boolean {
+  return site > 0 && (site & METHOD_SITE) !== 0;
+}
 
 /** The site base of a chunk name: site = base + line. */
 export function chunkBase(name: string): number {
@@ -99,7 +106,10 @@ export function chunkBase(name: string): number {
 /** The chunk name and line of a site, or undefined for a native caller (site 0). */
 export function siteInfo(site: number): { chunk: string; line: number } | undefined {
   if (site <= 0) return undefined;
-  return { chunk: chunkNames[Math.floor(site / LINE_BITS)], line: site % LINE_BITS };
+  return {
+    chunk: chunkNames[Math.floor(site / LINE_BITS)],
+    line: site % LINE_BITS & ~METHOD_SITE,
+  };
 }
 
 /** `chunk:line: ` of a site ("" for a native caller). */

@@ -7,12 +7,20 @@
 
 import { LuaError } from "../error.ts";
 import { str2number } from "../lexer.ts";
-import { type LuaFunction, type } from "../runtime.ts";
+import { E, isMethodSite, type LuaFunction, type } from "../runtime.ts";
 import { LuaTable } from "../table.ts";
 import { numberToString } from "./string_format.ts";
 
-/** Raises `bad argument #n to 'fname' (msg)`. */
+/**
+ * Raises `bad argument #n to 'fname' (msg)` as luaL_argerror words it: a function called by
+ * native code is `'?'`, and a method call (`s:rep({})`) does not count `self`.
+ */
 export function argError(n: number, fname: string, msg: string): never {
+  if (E.at === 0) fname = "?";
+  else if (isMethodSite(E.at)) {
+    n--;
+    if (n === 0) throw new LuaError(`calling '${fname}' on bad self (${msg})`);
+  }
   throw new LuaError(`bad argument #${n} to '${fname}' (${msg})`);
 }
 

@@ -66,3 +66,10 @@ local deep = 0
 local function recurse() deep = deep + 1; recurse() end
 local ok2, msg = pcall(recurse)
 print(ok2, msg, deep > 100)
+print(pcall(function() return ("x"):rep({}) end))
+print(pcall(function() return string.rep(nil) end))
+print(pcall(function() return ("x").rep({}) end))
+print(pcall(function() local t = {insert = table.insert} return t:insert(1, 2, 3) end))
+print(pcall(string.sub))
+print(pcall(function() local s = "abc" return s:sub({}) end))
+print(pcall(function() local s = "abc" return s.sub() end))
