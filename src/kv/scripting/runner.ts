@@ -111,6 +111,9 @@ export class ScriptRunner implements ScriptHost {
   constructor(server: Server) {
     this.#server = server;
     this.#client = new Connection(server, NO_SOCKET, 0);
+    // Like a transaction's commands, a script's run atomically for someone else and must not
+    // block: clients blocked on keys it pushes to are served after the script (lists.ts).
+    this.#client.executingTransaction = true;
     this.#reply = new Reply(this.#writer);
   }
 
