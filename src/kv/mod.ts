@@ -19,6 +19,8 @@
 
 import { Server, type ServerOptions } from "../server/server.ts";
 import { defineCommands, type KvCommand } from "./command.ts";
+import { bitfieldCommands } from "./commands/bitfield.ts";
+import { bitmapCommands } from "./commands/bitmaps.ts";
 import { counterCommands } from "./commands/counters.ts";
 import { expireCommands } from "./commands/expire.ts";
 import { hashCommands } from "./commands/hashes.ts";
@@ -61,6 +63,8 @@ const FAMILIES: readonly (readonly KvCommand[])[] = [
   serverCommands,
   memoryCommands,
   scriptingCommands,
+  bitmapCommands,
+  bitfieldCommands,
 ];
 
 /**
