@@ -294,7 +294,8 @@ export function callMeta(f: unknown, site: number, desc: string, args: unknown[]
 
 /**
  * Calls any callable value from native code and returns all its results. The callee sees a
- * native caller (site 0), as Lua 5.1 sees a C function; `E.at` is restored on return.
+ * native caller (site 0), as Lua 5.1 sees a C function; `E.at` and `E.d` are restored on
+ * return (on an error, the catcher restores them).
  */
 export function call(f: unknown, args: readonly unknown[]): unknown[] {
   const saved = E.at;
@@ -302,9 +303,13 @@ export function call(f: unknown, args: readonly unknown[]): unknown[] {
     E.c -= 8;
     rtError(saved, "C stack overflow");
   }
+  // The native is a stack level of its own (for `error(msg, level)`): a frame holding the
+  // site that called it, below the callee, which sees a native caller (site 0).
+  E.stk[++E.d] = saved;
   E.at = 0;
   const r = typeof f === "function" ? f(...args) : callMeta(f, saved, "", args as unknown[]);
   const out = multi(r);
+  E.d--;
   E.c--;
   E.at = saved;
   return out;

@@ -178,7 +178,7 @@ export class LuaTable {
         }
       }
     }
-    throw new LuaError("invalid key to 'next'");
+    throw new LuaError("invalid key to 'next'", 0);
   }
 }
 

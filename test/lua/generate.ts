@@ -274,3 +274,86 @@ export function errorProgram(seed: number, cases = 200): string {
   }
   return lines.join("\n") + "\n";
 }
+
+/** Library functions called with random arguments of every type (argument checks). */
+export function libraryCallProgram(seed: number, cases = 300): string {
+  const r = prng(seed);
+  const fns = [
+    "string.sub",
+    "string.rep",
+    "string.byte",
+    "string.char",
+    "string.upper",
+    "string.len",
+    "string.format",
+    "string.find",
+    "string.match",
+    "string.gsub",
+    "string.reverse",
+    "table.insert",
+    "table.remove",
+    "table.concat",
+    "table.sort",
+    "table.getn",
+    "table.maxn",
+    "math.floor",
+    "math.max",
+    "math.min",
+    "math.abs",
+    "math.sqrt",
+    "math.fmod",
+    "math.modf",
+    "math.ldexp",
+    "math.frexp",
+    "math.ceil",
+    "math.pow",
+    "tonumber",
+    "tostring",
+    "select",
+    "unpack",
+    "rawget",
+    "rawset",
+    "rawequal",
+    "setmetatable",
+    "getmetatable",
+    "type",
+    "next",
+    "ipairs",
+    "pairs",
+    "assert",
+    "error",
+  ];
+  const pool = [
+    "nil",
+    "true",
+    "false",
+    "0",
+    "1",
+    "-1",
+    "2",
+    "3",
+    "2.5",
+    '"abc"',
+    '"10"',
+    '""',
+    "{}",
+    "{1, 2, 3}",
+    '{"x", "y"}',
+    "function() end",
+    '"%d"',
+    '"a+"',
+    '"(b)"',
+    '"#"',
+    "-2",
+  ];
+  const lines: string[] = [];
+  for (let i = 0; i < cases; i++) {
+    const f = pick(r, fns);
+    const args = Array.from({ length: int(r, 0, 3) }, () => pick(r, pool));
+    const call = r() < 0.15 && f.startsWith("string.") && args.length > 0
+      ? `(${args[0]}):${f.slice(7)}(${args.slice(1).join(", ")})`
+      : `${f}(${args.join(", ")})`;
+    lines.push(`print(${i}, pcall(function() return ${call} end))`);
+  }
+  return lines.join("\n") + "\n";
+}

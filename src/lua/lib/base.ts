@@ -158,8 +158,8 @@ export function openBase(host: BaseHost): void {
     const t = checkTable(a, 1, "rawset");
     checkAny(a, 2, "rawset");
     checkAny(a, 3, "rawset");
-    if (a[1] === undefined) throw new LuaError("table index is nil");
-    if (a[1] !== a[1]) throw new LuaError("table index is NaN");
+    if (a[1] === undefined) throw new LuaError("table index is nil", 0);
+    if (a[1] !== a[1]) throw new LuaError("table index is NaN", 0);
     t.set(a[1], a[2]);
     return t;
   });
@@ -171,7 +171,7 @@ export function openBase(host: BaseHost): void {
   set("setmetatable", (...a: unknown[]) => {
     const t = checkTable(a, 1, "setmetatable");
     const mt = a[1];
-    if (mt !== undefined && !(mt instanceof LuaTable)) {
+    if (a.length < 2 || (mt !== undefined && !(mt instanceof LuaTable))) {
       argError(2, "setmetatable", "nil or table expected");
     }
     if (t.mt !== undefined && t.mt.getStr("__metatable") !== undefined) {

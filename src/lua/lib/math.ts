@@ -76,7 +76,13 @@ function ldexp(m: number, e: number): number {
 export function mathLib(rng: GlibcRandom = new GlibcRandom()): LuaTable {
   const one = (name: string, f: (x: number) => number) => (...a: unknown[]) =>
     f(checkNum(a, 1, name));
-  const fmod = (...a: unknown[]) => checkNum(a, 1, "fmod") % checkNum(a, 2, "fmod");
+  // Two-argument functions check their second argument first: GCC evaluates the arguments
+  // of `fmod(luaL_checknumber(L, 1), luaL_checknumber(L, 2))` right to left.
+  const two = (name: string, f: (x: number, y: number) => number) => (...a: unknown[]) => {
+    const y = name === "ldexp" ? checkInt(a, 2, name) : checkNum(a, 2, name);
+    return f(checkNum(a, 1, name), y);
+  };
+  const fmod = two("fmod", (x, y) => x % y);
   const lib = library({
     abs: one("abs", Math.abs),
     ceil: one("ceil", Math.ceil),
@@ -96,18 +102,20 @@ export function mathLib(rng: GlibcRandom = new GlibcRandom()): LuaTable {
     tanh: one("tanh", Math.tanh),
     deg: one("deg", (x) => x * (180 / Math.PI)),
     rad: one("rad", (x) => x * (Math.PI / 180)),
-    atan2: (...a: unknown[]) => Math.atan2(checkNum(a, 1, "atan2"), checkNum(a, 2, "atan2")),
-    pow: (...a: unknown[]) => pow(checkNum(a, 1, "pow"), checkNum(a, 2, "pow")),
+    atan2: two("atan2", Math.atan2),
+    pow: two("pow", pow),
     fmod,
     mod: fmod,
     modf: (...a: unknown[]) => {
       const x = checkNum(a, 1, "modf");
       if (x === Infinity || x === -Infinity) return [x, 0];
       const i = x >= 0 ? Math.floor(x) : Math.ceil(x);
-      return [i, x - i];
+      const frac = x - i;
+      // C's modf gives the fraction the sign of x, zero included.
+      return [i, frac === 0 && (x < 0 || Object.is(x, -0)) ? -0 : frac];
     },
     frexp: (...a: unknown[]) => frexp(checkNum(a, 1, "frexp")),
-    ldexp: (...a: unknown[]) => ldexp(checkNum(a, 1, "ldexp"), checkInt(a, 2, "ldexp")),
+    ldexp: two("ldexp", ldexp),
     min: (...a: unknown[]) => {
       let m = checkNum(a, 1, "min");
       for (let i = 2; i <= a.length; i++) {
