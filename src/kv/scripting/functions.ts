@@ -173,7 +173,7 @@ export class FunctionLibraries {
       }
       fn = a[1] as LuaFunction;
     }
-    if (!validName(name)) env.raise(NAME_RULE);
+    if (!validName(name)) env.raise(NAME_RULE.slice(4));
     if (loading.functions.has(name)) env.raise("Function already exists in the library");
     const parsed = flagsFromNames(flagNames);
     if (parsed.unknown !== undefined) env.raise("unknown flag given");
