@@ -32,6 +32,8 @@ import { attachKeyspace, serverCommands } from "./commands/server.ts";
 import { scriptingCommands } from "./commands/scripting.ts";
 import { setCommands } from "./commands/sets.ts";
 import { stringCommands } from "./commands/strings.ts";
+import { streamCommands } from "./commands/streams.ts";
+import { streamReadCommands } from "./commands/streams_read.ts";
 import { zsetRangeCommands } from "./commands/zset_ranges.ts";
 import { zsetCommands } from "./commands/zsets.ts";
 import { Keyspace } from "./keyspace/keyspace.ts";
@@ -60,6 +62,8 @@ const FAMILIES: readonly (readonly KvCommand[])[] = [
   setCommands,
   zsetCommands,
   zsetRangeCommands,
+  streamCommands,
+  streamReadCommands,
   serverCommands,
   memoryCommands,
   scriptingCommands,

@@ -6,7 +6,8 @@
  */
 
 /**
- * A value of a non-string type. The data-type modules define the concrete classes.
+ * A value of a non-string type (list, hash, set, sorted set, stream). The data-type modules
+ * define the concrete classes.
  *
  * `clone()` is optional: COPY uses it to duplicate the value; without it a generic deep copy
  * of the object's own fields (Maps, Sets, Arrays, typed arrays and plain objects) is made.
@@ -28,7 +29,7 @@
  */
 export interface RedisObject {
   /** The Redis type name, as TYPE replies it. */
-  readonly type: "list" | "hash" | "set" | "zset";
+  readonly type: "list" | "hash" | "set" | "zset" | "stream";
   /** Returns an independent deep copy (used by COPY). */
   clone?(): RedisObject;
 }
@@ -56,7 +57,9 @@ export type KeyValue = Uint8Array | RedisObject;
  * typeOf(new Uint8Array(0)); // "string"
  * ```
  */
-export function typeOf(value: KeyValue): "string" | "list" | "hash" | "set" | "zset" {
+export function typeOf(
+  value: KeyValue,
+): "string" | "list" | "hash" | "set" | "zset" | "stream" {
   return value instanceof Uint8Array ? "string" : value.type;
 }
 

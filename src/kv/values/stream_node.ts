@@ -1,0 +1,278 @@
+/**
+ * One node of a stream (Redis's listpack under a radix-tree key): up to 100 entries packed
+ * in typed arrays — IDs as 64-bit halves, entry flags, and every field and value as byte
+ * ranges of one growing buffer. Entries with the node's master fields (those of its first
+ * entry) store only their values, as Redis's `SAMEFIELDS` flag does. The node also keeps the
+ * size Redis's listpack would have, so that nodes fill exactly as Redis's do and `~` trimming
+ * removes the same entries.
+ *
+ * @module
+ */
+
+import { type StreamId, type U64, u64 } from "./stream_id.ts";
+
+/** Entry flag: deleted (XDEL, exact trimming). */
+const DELETED = 1;
+/** Entry flag: same fields as the master entry (values only are stored). */
+const SAME_FIELDS = 2;
+
+/** Redis's `stream-node-max-entries` default. */
+export const NODE_MAX_ENTRIES = 100;
+/** Redis's `stream-node-max-bytes` default. */
+export const NODE_MAX_BYTES = 4096;
+
+/** Bytes of a listpack integer element (encoding and back-length). */
+function lpIntegerSize(value: number | bigint): number {
+  if (value >= 0 && value <= 127) return 2;
+  if (value >= -4096 && value <= 4095) return 3;
+  if (value >= -32768 && value <= 32767) return 4;
+  if (value >= -8388608 && value <= 8388607) return 5;
+  if (value >= -2147483648 && value <= 2147483647) return 6;
+  return 10;
+}
+
+/** Bytes of the back-length of an element of `n` bytes. */
+function backlenSize(n: number): number {
+  return n <= 127 ? 1 : n < 16383 ? 2 : n < 2097151 ? 3 : n < 268435455 ? 4 : 5;
+}
+
+/** The value of `bytes` when listpack stores it as an integer (lpStringToInt64), else undefined. */
+function lpInteger(bytes: Uint8Array): bigint | undefined {
+  const n = bytes.length;
+  if (n === 0 || n > 20) return undefined;
+  if (n === 1 && bytes[0] === 48) return 0n;
+  let i = 0;
+  if (bytes[0] === 45) {
+    i = 1;
+    if (n === 1) return undefined;
+  }
+  if (bytes[i] < 49 || bytes[i] > 57) return undefined;
+  for (let j = i + 1; j < n; j++) if (bytes[j] < 48 || bytes[j] > 57) return undefined;
+  let text = "";
+  for (let j = 0; j < n; j++) text += String.fromCharCode(bytes[j]);
+  const value = BigInt(text);
+  if (value > 9223372036854775807n || value < -9223372036854775808n) return undefined;
+  return value;
+}
+
+/** Bytes of a listpack element holding `bytes`. */
+function lpStringSize(bytes: Uint8Array): number {
+  const n = bytes.length;
+  if (n <= 20) {
+    const value = lpInteger(bytes);
+    if (value !== undefined) return lpIntegerSize(value);
+  }
+  const encoded = n <= 63 ? 1 + n : n <= 4095 ? 2 + n : 5 + n;
+  return encoded + backlenSize(encoded);
+}
+
+/** `a - b` of two halves as Redis stores the delta (int64 wrap-around). */
+function delta(a: U64, b: U64): number | bigint {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  let d = BigInt(a) - BigInt(b);
+  if (d > 9223372036854775807n) d -= 18446744073709551616n;
+  if (d < -9223372036854775808n) d += 18446744073709551616n;
+  return d;
+}
+
+/** A growable Uint32Array. */
+function grow32(array: Uint32Array, need: number): Uint32Array {
+  if (need <= array.length) return array;
+  const next = new Uint32Array(Math.max(need, array.length * 2));
+  next.set(array);
+  return next;
+}
+
+/** A stream node. */
+export class StreamNode {
+  /** The master entry's fields (those of the node's first entry). */
+  readonly fields: readonly Uint8Array[];
+  /** Entries stored, deleted ones included. */
+  count = 0;
+  /** Entries not deleted. */
+  live = 0;
+  /** Size of Redis's listpack for this node. */
+  lpBytes: number;
+  #master: StreamId;
+  #ids: BigUint64Array;
+  #flags: Uint8Array;
+  /** Part index where entry i starts (count + 1 used). */
+  #starts: Uint32Array;
+  /** End offset in #bytes of each part (field or value). */
+  #ends: Uint32Array;
+  #parts = 0;
+  #bytes: Uint8Array;
+  #used = 0;
+
+  /** A node whose first entry will have `fields` and ID `master`. */
+  constructor(master: StreamId, fields: readonly Uint8Array[]) {
+    this.#master = master;
+    this.fields = fields.map((f) => f.slice());
+    this.#ids = new BigUint64Array(8);
+    this.#flags = new Uint8Array(4);
+    this.#starts = new Uint32Array(5);
+    this.#ends = new Uint32Array(16);
+    this.#bytes = new Uint8Array(64);
+    // Header and terminator, then count, deleted, num-fields, fields, and the 0 terminator.
+    let size = 7 + 2 + 2 + lpIntegerSize(fields.length) + 2;
+    for (const field of fields) size += lpStringSize(field);
+    this.lpBytes = size;
+  }
+
+  /** The master ID (the node's first entry's ID, deleted or not). */
+  get master(): StreamId {
+    return this.#master;
+  }
+
+  /** Whether an entry with `pairs` ([field, value, ...]) fits under Redis's limits. */
+  fits(pairs: readonly Uint8Array[]): boolean {
+    if (this.count >= NODE_MAX_ENTRIES) return false;
+    let total = 0;
+    for (const part of pairs) total += part.length;
+    return this.lpBytes + total < NODE_MAX_BYTES;
+  }
+
+  #sameFields(pairs: readonly Uint8Array[]): boolean {
+    const fields = this.fields;
+    if (pairs.length !== fields.length * 2) return false;
+    for (let i = 0; i < fields.length; i++) {
+      const a = fields[i], b = pairs[i * 2];
+      if (a.length !== b.length) return false;
+      for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+    }
+    return true;
+  }
+
+  #pushPart(part: Uint8Array): void {
+    const need = this.#used + part.length;
+    if (need > this.#bytes.length) {
+      const next = new Uint8Array(Math.max(need, this.#bytes.length * 2));
+      next.set(this.#bytes.subarray(0, this.#used));
+      this.#bytes = next;
+    }
+    this.#bytes.set(part, this.#used);
+    this.#used = need;
+    this.#ends = grow32(this.#ends, this.#parts + 1);
+    this.#ends[this.#parts++] = need;
+  }
+
+  /** Appends an entry (ID greater than every stored one; the caller checked {@link fits}). */
+  append(id: StreamId, pairs: readonly Uint8Array[]): void {
+    const i = this.count;
+    if (i * 2 + 2 > this.#ids.length) {
+      const ids = new BigUint64Array(Math.min(this.#ids.length * 2, NODE_MAX_ENTRIES * 2));
+      ids.set(this.#ids);
+      this.#ids = ids;
+      const flags = new Uint8Array(ids.length / 2);
+      flags.set(this.#flags);
+      this.#flags = flags;
+    }
+    this.#starts = grow32(this.#starts, i + 2);
+    this.#ids[i * 2] = BigInt(id.ms);
+    this.#ids[i * 2 + 1] = BigInt(id.seq);
+    const same = i === 0 || this.#sameFields(pairs);
+    this.#flags[i] = same ? SAME_FIELDS : 0;
+    let size = 2 + lpIntegerSize(delta(id.ms, this.#master.ms)) +
+      lpIntegerSize(delta(id.seq, this.#master.seq));
+    const fields = pairs.length / 2;
+    for (let k = 0; k < pairs.length; k++) {
+      if (same && k % 2 === 0) continue;
+      this.#pushPart(pairs[k]);
+      size += lpStringSize(pairs[k]);
+    }
+    if (!same) size += lpIntegerSize(fields);
+    size += lpIntegerSize(same ? fields + 3 : fields * 2 + 4);
+    this.lpBytes += size;
+    this.#starts[i + 1] = this.#parts;
+    this.count++;
+    this.live++;
+  }
+
+  /** Trims the spare capacity of a full node. */
+  seal(): void {
+    this.#ids = this.#ids.slice(0, this.count * 2);
+    this.#flags = this.#flags.slice(0, this.count);
+    this.#starts = this.#starts.slice(0, this.count + 1);
+    this.#ends = this.#ends.slice(0, this.#parts);
+    this.#bytes = this.#bytes.slice(0, this.#used);
+  }
+
+  /** The ID of entry `i`. */
+  id(i: number): StreamId {
+    const ids = this.#ids;
+    const ms = ids[i * 2], seq = ids[i * 2 + 1];
+    return { ms: u64(ms), seq: u64(seq) };
+  }
+
+  /** Whether entry `i` is deleted. */
+  deleted(i: number): boolean {
+    return (this.#flags[i] & DELETED) !== 0;
+  }
+
+  /** Marks entry `i` deleted; false if it already was. */
+  delete(i: number): boolean {
+    if ((this.#flags[i] & DELETED) !== 0) return false;
+    this.#flags[i] |= DELETED;
+    this.live--;
+    return true;
+  }
+
+  /** The first index whose ID is >= `id` (count when none). */
+  lowerBound(id: StreamId): number {
+    const ids = this.#ids;
+    const ms = BigInt(id.ms), seq = BigInt(id.seq);
+    let lo = 0, hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = ids[mid * 2];
+      if (m < ms || (m === ms && ids[mid * 2 + 1] < seq)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Number of fields of entry `i`. */
+  fieldCount(i: number): number {
+    const parts = this.#starts[i + 1] - this.#starts[i];
+    return (this.#flags[i] & SAME_FIELDS) !== 0 ? parts : parts / 2;
+  }
+
+  /** Bytes of part `p`. */
+  #part(p: number): Uint8Array {
+    return this.#bytes.subarray(p === 0 ? 0 : this.#ends[p - 1], this.#ends[p]);
+  }
+
+  /** Field `k` of entry `i` (a view, valid until the next append). */
+  field(i: number, k: number): Uint8Array {
+    if ((this.#flags[i] & SAME_FIELDS) !== 0) return this.fields[k];
+    return this.#part(this.#starts[i] + k * 2);
+  }
+
+  /** Value `k` of entry `i` (a view, valid until the next append). */
+  value(i: number, k: number): Uint8Array {
+    if ((this.#flags[i] & SAME_FIELDS) !== 0) return this.#part(this.#starts[i] + k);
+    return this.#part(this.#starts[i] + k * 2 + 1);
+  }
+
+  /** Bytes held by the node's arrays (MEMORY USAGE). */
+  get memory(): number {
+    return this.#ids.byteLength + this.#flags.byteLength + this.#starts.byteLength +
+      this.#ends.byteLength + this.#bytes.byteLength + 200;
+  }
+
+  /** An independent copy (COPY). */
+  clone(): StreamNode {
+    const copy = new StreamNode(this.#master, this.fields);
+    copy.count = this.count;
+    copy.live = this.live;
+    copy.lpBytes = this.lpBytes;
+    copy.#ids = this.#ids.slice();
+    copy.#flags = this.#flags.slice();
+    copy.#starts = this.#starts.slice();
+    copy.#ends = this.#ends.slice();
+    copy.#parts = this.#parts;
+    copy.#bytes = this.#bytes.slice();
+    copy.#used = this.#used;
+    return copy;
+  }
+}
