@@ -25,6 +25,7 @@ export const HELPER_NAMES: readonly string[] = [
   "drop",
   "callMeta",
   "index",
+  "gget",
   "idx",
   "idxs",
   "setIdx",
@@ -273,11 +274,13 @@ ${this.block(s.body)}
   chunk(main: FuncDef): string {
     this.fn = { def: main, gen: false, temp: 0, maxTemp: 0 };
     const fn = this.func(main);
+    // Only the helpers the chunk uses: each one is a slot in every chunk's context.
+    const used = HELPER_NAMES.filter((name) => new RegExp(`\\b${name}\\b`).test(fn));
     return `"use strict";
-const {${HELPER_NAMES.join(", ")}} = H;
+const {${used.join(", ")}} = H;
 let ENV = env0;
 const main = ${fn};
-main.$env = { get: () => ENV, set: (t) => { ENV = t; } };
+main.$env = (t) => t === undefined ? ENV : (ENV = t);
 return main;`;
   }
 }

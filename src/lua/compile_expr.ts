@@ -99,14 +99,8 @@ export abstract class ExprCompiler {
         return this.func(e);
       case "Local":
         return e.v.js;
-      case "Global": {
-        const t = this.temp();
-        return `((${t} = ENV.getStr(${
-          jsString(e.name)
-        })) !== undefined || ENV.mt === undefined ? ${t} : index(ENV, ${jsString(e.name)}, ${
-          this.site(e.line)
-        }, ""))`;
-      }
+      case "Global":
+        return `gget(ENV, ${jsString(e.name)}, ${this.site(e.line)})`;
       case "Index":
         if (e.key.kind === "String") {
           return `idxs(${this.expr(e.obj)}, ${jsString(e.key.value)}, ${this.site(e.line)}, ${

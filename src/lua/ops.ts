@@ -34,6 +34,13 @@ import {
 } from "./runtime.ts";
 import { LuaTable } from "./table.ts";
 
+/** A global read: `env[name]`, through `__index` when `env` has a metatable. */
+export function gget(env: LuaTable, name: string, site: number): unknown {
+  const v = env.getStr(name);
+  if (v !== undefined || env.mt === undefined) return v;
+  return index(env, name, site, "");
+}
+
 /** `o[k]`. */
 export function idx(o: unknown, k: unknown, site: number, desc: string): unknown {
   if (o instanceof LuaTable) {
@@ -233,6 +240,7 @@ export const helpers: Helpers = {
   drop,
   callMeta,
   index,
+  gget,
   idx,
   idxs,
   setIdx,

@@ -98,6 +98,9 @@ function* protectedCallGen(
   }
 }
 
+/** A chunk's environment: read with undefined, replaced with a table. */
+type EnvAccess = (t: LuaTable | undefined) => LuaTable;
+
 const GC_OPTIONS = ["stop", "restart", "collect", "count", "step", "setpause", "setstepmul"];
 
 /** Installs the base library into `host.globals`. */
@@ -254,19 +257,17 @@ export function openBase(host: BaseHost): void {
   });
   set("getfenv", (...a: unknown[]) => {
     const f = a[0];
-    const env = typeof f === "function" ? (f as { $env?: { get(): unknown } }).$env : undefined;
-    if (env !== undefined) return env.get();
+    const env = typeof f === "function" ? (f as { $env?: EnvAccess }).$env : undefined;
+    if (env !== undefined) return env(undefined);
     if (typeof f === "number" && f < 0) argError(1, "getfenv", "level must be non-negative");
     return G;
   });
   set("setfenv", (...a: unknown[]) => {
     const f = a[0];
     const t = checkTable(a, 2, "setfenv");
-    const env = typeof f === "function"
-      ? (f as { $env?: { set(t: unknown): void } }).$env
-      : undefined;
+    const env = typeof f === "function" ? (f as { $env?: EnvAccess }).$env : undefined;
     if (env !== undefined) {
-      env.set(t);
+      env(t);
       return f;
     }
     if (f === 0) return undefined;
