@@ -24,6 +24,7 @@ import { bitmapCommands } from "./commands/bitmaps.ts";
 import { counterCommands } from "./commands/counters.ts";
 import { expireCommands } from "./commands/expire.ts";
 import { hashCommands } from "./commands/hashes.ts";
+import { hyperloglogCommands } from "./commands/hyperloglog.ts";
 import { keyCommands } from "./commands/keys.ts";
 import { blockingListCommands } from "./commands/lists_blocking.ts";
 import { listCommands } from "./commands/lists.ts";
@@ -33,6 +34,8 @@ import { scriptingCommands } from "./commands/scripting.ts";
 import { setCommands } from "./commands/sets.ts";
 import { stringCommands } from "./commands/strings.ts";
 import { streamCommands } from "./commands/streams.ts";
+import { streamGroupCommands } from "./commands/streams_groups.ts";
+import { streamInfoCommands } from "./commands/streams_info.ts";
 import { streamReadCommands } from "./commands/streams_read.ts";
 import { zsetRangeCommands } from "./commands/zset_ranges.ts";
 import { zsetCommands } from "./commands/zsets.ts";
@@ -64,11 +67,14 @@ const FAMILIES: readonly (readonly KvCommand[])[] = [
   zsetRangeCommands,
   streamCommands,
   streamReadCommands,
+  streamGroupCommands,
+  streamInfoCommands,
   serverCommands,
   memoryCommands,
   scriptingCommands,
   bitmapCommands,
   bitfieldCommands,
+  hyperloglogCommands,
 ];
 
 /**
