@@ -20,9 +20,9 @@ import { parseCursor, parseScanOptions, scanReply } from "../scan.ts";
 /** `-ERR source and destination objects are the same`. */
 const SAME_OBJECT = "ERR source and destination objects are the same";
 
-/** Redis's dbAdd signals list/zset keys as ready for blocked clients. */
+/** Redis's dbAdd signals list/zset/stream keys as ready for blocked clients. */
 function signalIfBlockable(db: Database, key: string, value: KeyValue): void {
-  if (!(value instanceof Uint8Array) && (value.type === "list" || value.type === "zset")) {
+  if (!(value instanceof Uint8Array) && value.type !== "hash" && value.type !== "set") {
     db.signalReady(key);
   }
 }

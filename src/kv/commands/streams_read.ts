@@ -247,8 +247,9 @@ function serveNow(db: Database, args: ReadArgs, reply: Reply): number {
       continue;
     }
     const { group, consumer } = groupConsumer(stream, args.group, now)!;
-    if (!isNewEntries(gt)) deliverHistory(reply, stream, consumer, gt, args.count, now);
-    else {
+    if (!isNewEntries(gt)) {
+      deliverHistory(reply, stream, consumer, nextId(gt) ?? MAX_ID, args.count, now);
+    } else {
       const start = nextId(group.lastId) ?? MAX_ID;
       deliver(reply, stream, group, consumer, start, args.count, args.group.noack, now);
     }

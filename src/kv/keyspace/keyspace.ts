@@ -190,6 +190,7 @@ export class Database {
   }
 
   #removeExpired(key: string): void {
+    this.#signalIfStream(key, this.#data.get(key)?.value);
     this.#data.delete(key);
     this.#expires.delete(key);
     this.keyspace.expiredKeys++;
@@ -241,6 +242,7 @@ export class Database {
     if (entry === undefined) {
       this.#data.set(key, new Entry(value, ++this.#seq, owned));
     } else {
+      if (entry.value !== value) this.#signalIfStream(key, entry.value);
       entry.value = value;
       entry.owned = owned;
       if (entry.expireAt !== NO_EXPIRE && options?.keepTtl !== true) {
@@ -253,7 +255,9 @@ export class Database {
 
   /** Deletes `key`; true if it existed (and was not expired). Marks WATCHers dirty. */
   delete(key: string): boolean {
-    if (this.#live(key) === undefined) return false;
+    const entry = this.#live(key);
+    if (entry === undefined) return false;
+    this.#signalIfStream(key, entry.value);
     this.#data.delete(key);
     this.#expires.delete(key);
     this.touch(key);
@@ -428,6 +432,16 @@ export class Database {
     this.keyspace.blocking.signal(this.index, key);
   }
 
+  /**
+   * Redis's dbGenericDelete / dbSetValue: a stream deleted or replaced signals its key, so
+   * that clients blocked in XREADGROUP on it are answered.
+   */
+  #signalIfStream(key: string, old: KeyValue | undefined): void {
+    if (old !== undefined && !(old instanceof Uint8Array) && old.type === "stream") {
+      this.signalReady(key);
+    }
+  }
+
   /** SWAPDB: exchanges contents with `other`, marking the WATCHers of affected keys dirty. */
   swapContents(other: Database): void {
     this.#watched.touchWhere((key) => this.#data.has(key) || other.#data.has(key));
@@ -452,7 +466,7 @@ export class Database {
       const value = this.#data.get(key)?.value;
       if (
         value !== undefined && !(value instanceof Uint8Array) &&
-        (value.type === "list" || value.type === "zset")
+        (value.type === "list" || value.type === "zset" || value.type === "stream")
       ) this.signalReady(key);
     }
   }
