@@ -124,6 +124,34 @@ describe("kv streams vs redis-server", { skip: oracleSkip }, () => {
         await d.same("XRANGE", "s", "-", "+", "COUNT", "1");
       });
 
+      run("seeded random XADD ~ MAXLEN / MINID, XDEL, XTRIM: same entries as Redis", async (d) => {
+        let seed = 7 + protocol;
+        const rand = () => {
+          seed = (seed * 1103515245 + 12345) % 2147483648;
+          return seed / 2147483648;
+        };
+        const sizes = [0, 1, 5, 12, 40, 63, 64, 200, 700, 1500];
+        for (let i = 1; i <= 400; i++) {
+          const v = "z".repeat(sizes[Math.floor(rand() * sizes.length)]);
+          const num = String(Math.floor(rand() * 100000) - 50000);
+          const fields = rand() < 0.8 ? ["a", v, "n", num] : ["b", num];
+          const r = rand();
+          const trim = r < 0.3
+            ? ["MAXLEN", "~", String(50 + Math.floor(rand() * 200))]
+            : r < 0.4
+            ? ["MINID", "~", `${i - 150}-0`]
+            : [];
+          await d.both("XADD", "s", ...trim, `${i}-${Math.floor(rand() * 3)}`, ...fields);
+          if (rand() < 0.1) await d.both("XDEL", "s", `${i - Math.floor(rand() * 30)}-0`);
+          if (i % 50 === 0) {
+            await d.same("XLEN", "s");
+            await d.same("XRANGE", "s", "-", "+", "COUNT", "3");
+          }
+        }
+        await d.same("XTRIM", "s", "MAXLEN", "~", "20");
+        await d.same("XRANGE", "s", "-", "+");
+      });
+
       run("XRANGE / XREVRANGE: bounds, exclusive, COUNT, errors", async (d) => {
         for (let i = 1; i <= 30; i++) {
           await d.both("XADD", "s", `${Math.ceil(i / 3)}-${i % 3}`, "f", String(i));
