@@ -23,11 +23,13 @@ import { bitfieldCommands } from "./commands/bitfield.ts";
 import { bitmapCommands } from "./commands/bitmaps.ts";
 import { counterCommands } from "./commands/counters.ts";
 import { expireCommands } from "./commands/expire.ts";
+import { geoCommands } from "./commands/geo.ts";
 import { hashCommands } from "./commands/hashes.ts";
 import { hyperloglogCommands } from "./commands/hyperloglog.ts";
 import { keyCommands } from "./commands/keys.ts";
 import { blockingListCommands } from "./commands/lists_blocking.ts";
 import { listCommands } from "./commands/lists.ts";
+import { listMpopCommands } from "./commands/lists_mpop.ts";
 import { memoryCommands } from "./commands/memory.ts";
 import { attachKeyspace, serverCommands } from "./commands/server.ts";
 import { scriptingCommands } from "./commands/scripting.ts";
@@ -39,6 +41,7 @@ import { streamInfoCommands } from "./commands/streams_info.ts";
 import { streamReadCommands } from "./commands/streams_read.ts";
 import { zsetRangeCommands } from "./commands/zset_ranges.ts";
 import { zsetCommands } from "./commands/zsets.ts";
+import { zsetBlockingCommands } from "./commands/zsets_blocking.ts";
 import { Keyspace } from "./keyspace/keyspace.ts";
 
 export { keyBytes, keyOf } from "./keyspace/encoding.ts";
@@ -61,10 +64,12 @@ const FAMILIES: readonly (readonly KvCommand[])[] = [
   counterCommands,
   listCommands,
   blockingListCommands,
+  listMpopCommands,
   hashCommands,
   setCommands,
   zsetCommands,
   zsetRangeCommands,
+  zsetBlockingCommands,
   streamCommands,
   streamReadCommands,
   streamGroupCommands,
@@ -75,6 +80,7 @@ const FAMILIES: readonly (readonly KvCommand[])[] = [
   bitmapCommands,
   bitfieldCommands,
   hyperloglogCommands,
+  geoCommands,
 ];
 
 /**

@@ -11,7 +11,7 @@ import type { Command } from "../../server/command.ts";
 import { fail, SYNTAX } from "../../server/errors.ts";
 import type { Reply } from "../../server/reply.ts";
 import { keyAt, type KvCommand, type KvHandler } from "../command.ts";
-import { keyOf } from "../keyspace/encoding.ts";
+import { keyBytes, keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
 import { RedisStream } from "../values/stream.ts";
 import { type Consumer, ConsumerGroup, type Nack } from "../values/stream_group.ts";
@@ -245,7 +245,7 @@ const xpending: KvHandler = (db, key, command, reply) => {
     reply.arrayHeader(owners.length);
     for (const owner of owners) {
       reply.arrayHeader(2);
-      reply.bulk(keyBytesOf(owner.name));
+      reply.bulk(keyBytes(owner.name));
       reply.bulk(String(owner.pending.size));
     }
     return;
@@ -269,18 +269,11 @@ const xpending: KvHandler = (db, key, command, reply) => {
   for (const nack of out) {
     reply.arrayHeader(4);
     reply.bulk(formatId(nack.id));
-    reply.bulk(keyBytesOf(nack.consumer.name));
+    reply.bulk(keyBytes(nack.consumer.name));
     reply.integer(Math.max(0, now - nack.deliveryTime));
     reply.integer(nack.deliveryCount);
   }
 };
-
-/** A binary-string name as bytes. */
-function keyBytesOf(name: string): Uint8Array {
-  const out = new Uint8Array(name.length);
-  for (let i = 0; i < name.length; i++) out[i] = name.charCodeAt(i);
-  return out;
-}
 
 /** Writes the entry `id` (it exists). */
 function writeEntryById(reply: Reply, stream: RedisStream, id: StreamId): void {

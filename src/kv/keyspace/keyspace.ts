@@ -241,6 +241,10 @@ export class Database {
     }
     if (entry === undefined) {
       this.#data.set(key, new Entry(value, ++this.#seq, owned));
+      // Redis's dbAdd: a new list, sorted set or stream may serve blocked clients.
+      if (!(value instanceof Uint8Array) && value.type !== "hash" && value.type !== "set") {
+        this.signalReady(key);
+      }
     } else {
       if (entry.value !== value) this.#signalIfStream(key, entry.value);
       entry.value = value;
