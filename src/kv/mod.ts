@@ -104,6 +104,7 @@ export function registerKeyValueCommands(server: Server, keyspace?: Keyspace): K
   const ks = keyspace ?? new Keyspace({ databases: server.options.databases });
   server.router.define(defineCommands(FAMILIES, ks));
   attachKeyspace(server, ks);
+  server.onUnblock((connection, error) => ks.blocking.unblock(connection, error));
   if (keyspace === undefined) server.onClose(() => ks.close());
   return ks;
 }

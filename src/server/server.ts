@@ -233,6 +233,7 @@ export class Server {
   #listeners: Listener[] = [];
   #infoSections = new Map<string, () => Record<string, string | number>>();
   #closeHooks: Array<() => void | Promise<void>> = [];
+  #unblockHooks: Array<(connection: Connection, error: boolean) => boolean> = [];
   #nextId = 1;
   #closed = false;
   #closePromise: Promise<void> | undefined;
@@ -377,6 +378,21 @@ export class Server {
    */
   onBeforeExec(hook: (connection: Connection) => void): void {
     this.transactionHooks.beforeExec.push(hook);
+  }
+
+  /**
+   * Hook for CLIENT UNBLOCK: the owner of blocked commands (the key-value server's keyspace)
+   * answers `connection`'s blocked command as a timeout, or with the UNBLOCKED error when
+   * `error`, and returns true; false when it holds no blocked command of that connection.
+   */
+  onUnblock(hook: (connection: Connection, error: boolean) => boolean): void {
+    this.#unblockHooks.push(hook);
+  }
+
+  /** CLIENT UNBLOCK: asks the {@link Server.onUnblock} hooks; true when one unblocked it. */
+  unblock(connection: Connection, error: boolean): boolean {
+    for (const hook of this.#unblockHooks) if (hook(connection, error)) return true;
+    return false;
   }
 
   /** Hook run once {@link Server.close} has closed every connection (and the listeners). */

@@ -5,7 +5,12 @@
  * clients, keys created by other commands, inside MULTI/EXEC, and timeouts' parse errors.
  */
 import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { RespValue } from "../../src/resp/types.ts";
 import { type Differential, oracleFixture, oracleSkip, sleep } from "../helpers/redis_oracle.ts";
+
+const text = (v: RespValue): string =>
+  v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v);
 
 describe("kv blocking commands vs redis-server", { skip: oracleSkip }, () => {
   const fx = oracleFixture({ before, after });
@@ -76,6 +81,49 @@ describe("kv blocking commands vs redis-server", { skip: oracleSkip }, () => {
         await d.same("BLMPOP", "0", "1", "l", "LEFT");
         await d.same("EXEC");
       });
+
+      run(
+        "CLIENT UNBLOCK [TIMEOUT|ERROR], CLIENT LIST flags=b, INFO blocked_clients",
+        async (d) => {
+          const admin = await fx.open(protocol, false);
+          await d.both("CLIENT", "SETNAME", "blocked-one");
+          const sides = [admin.ours, admin.oracle];
+          const ids: string[] = [];
+          for (const side of sides) {
+            const list = text(await side.call("CLIENT", "LIST"));
+            ids.push(/id=(\d+) [^\n]* name=blocked-one /.exec(list)![1]);
+          }
+          const blocked = [
+            ["BZPOPMIN", "z", "0"],
+            ["BLMPOP", "0", "1", "l", "LEFT"],
+            ["XREAD", "BLOCK", "0", "STREAMS", "s", "$"],
+            ["BLMOVE", "l", "m", "LEFT", "RIGHT", "0"],
+          ];
+          for (const [n, command] of blocked.entries()) {
+            d.send(...command);
+            await sleep(30);
+            for (const [i, side] of sides.entries()) {
+              const line = text(await side.call("CLIENT", "LIST", "ID", String(ids[i])));
+              assert.match(line, / flags=b /, `${command[0]} shows flags=b`);
+              const info = text(await side.call("INFO", "clients"));
+              assert.match(info, /blocked_clients:1\r\n/);
+              const how = n % 2 === 0 ? "TIMEOUT" : "ERROR";
+              assert.equal(await side.call("CLIENT", "UNBLOCK", String(ids[i]), how), 1);
+            }
+            await d.sameReplies(1, `${command.join(" ")} unblocked`);
+          }
+          for (const [i, side] of sides.entries()) {
+            assert.equal(await side.call("CLIENT", "UNBLOCK", String(ids[i])), 0);
+            const info = text(await side.call("INFO", "clients"));
+            assert.match(info, /blocked_clients:0\r\n/);
+          }
+          await d.same("CLIENT", "UNBLOCK", "x");
+          await d.same("CLIENT", "UNBLOCK", "1", "FOO");
+          await d.same("CLIENT", "UNBLOCK", "1", "TIMEOUT", "x");
+          await d.same("CLIENT", "UNBLOCK", "999999");
+          await d.same("CLIENT", "UNBLOCK");
+        },
+      );
 
       run("first blocked, first served; created by ZADD, RPUSH, RENAME, MULTI", async (d) => {
         const second = await fx.open(protocol, false);

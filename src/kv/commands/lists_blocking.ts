@@ -71,6 +71,7 @@ function block(
     keys,
     tryServe: (key) => serveFromList(db, key, reply, from, target, to),
     timedOut: () => reply.nullArray(),
+    failed: (message) => reply.error(message),
   }, timeout);
 }
 

@@ -114,6 +114,7 @@ const blmpop: KvHandler = (db, _key, command, reply, connection) => {
       return true;
     },
     timedOut: () => reply.nullArray(),
+    failed: (message) => reply.error(message),
   }, timeout);
 };
 

@@ -314,6 +314,7 @@ function xread(xreadgroup: boolean): KvHandler {
       keys,
       tryServe: (key) => serveBlocked(db, args, reply, key, count),
       timedOut: () => reply.nullArray(),
+      failed: (message) => reply.error(message),
     }, args.timeout);
   };
 }

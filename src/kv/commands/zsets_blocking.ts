@@ -102,6 +102,7 @@ function blockOn(
       return true;
     },
     timedOut: () => reply.nullArray(),
+    failed: (message) => reply.error(message),
   }, timeout);
 }
 

@@ -1,7 +1,6 @@
 /**
- * Clients blocked on keys (Redis's blocked.c), owned by the keyspace: BLPOP, BRPOP, BLMOVE
- * and BRPOPLPUSH today, and the same mechanism for BZPOPMIN/BZPOPMAX, BLMPOP/BZMPOP and
- * XREAD BLOCK.
+ * Clients blocked on keys (Redis's blocked.c), owned by the keyspace: BLPOP, BRPOP, BLMOVE,
+ * BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP, XREAD BLOCK and XREADGROUP BLOCK.
  *
  * A blocking command that finds nothing to serve hands a {@link BlockedClient} to
  * {@link Blocking.block}: the client joins one queue per (database, key), first blocked
@@ -55,7 +54,12 @@ export interface BlockedClient {
   tryServe(key: string): boolean;
   /** The timeout passed: write the timeout reply (a null array for BLPOP). */
   timedOut(): void;
+  /** CLIENT UNBLOCK ERROR: write `message` as an error reply (default: as {@link timedOut}). */
+  failed?(message: string): void;
 }
+
+/** The error CLIENT UNBLOCK ERROR answers. */
+const UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 
 /** A blocked client and its state in the queues. */
 interface Waiter {
@@ -155,6 +159,23 @@ export class Blocking {
       this.#scheduled = true;
       queueMicrotask(() => this.serve());
     }
+  }
+
+  /**
+   * CLIENT UNBLOCK: answers the command `connection` is blocked in as a timeout, or with the
+   * UNBLOCKED error when `error`; false when it is not blocked here.
+   */
+  unblock(connection: BlockingConnection, error: boolean): boolean {
+    const mine = this.#byConnection.get(connection);
+    if (mine === undefined || mine.size === 0) return false;
+    for (const waiter of [...mine]) {
+      this.#unblock(waiter);
+      const client = waiter.client;
+      if (error && client.failed !== undefined) client.failed(UNBLOCKED);
+      else client.timedOut();
+      waiter.resolve();
+    }
+    return true;
   }
 
   /** The keys of database `db` some client waits on (Redis's `db->blocking_keys`). */

@@ -1,5 +1,6 @@
 /**
- * CLIENT and its subcommands: ID, SETNAME, GETNAME, INFO, LIST, SETINFO, KILL, REPLY, HELP.
+ * CLIENT and its subcommands: ID, SETNAME, GETNAME, INFO, LIST, SETINFO, KILL, UNBLOCK, REPLY,
+ * HELP.
  *
  * @module
  */
@@ -8,7 +9,7 @@ import { bytesToString } from "../../resp/bytes.ts";
 import { parseLong } from "../args.ts";
 import type { CommandDefinition, Handler } from "../command_spec.ts";
 import type { Connection } from "../connection.ts";
-import { SYNTAX } from "../errors.ts";
+import { NOT_INTEGER, SYNTAX } from "../errors.ts";
 import { container } from "./help.ts";
 
 /**
@@ -158,6 +159,31 @@ const clientKill: Handler = (command, reply, connection) => {
   reply.integer(killed);
 };
 
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: the blocking owner answers through Server.unblock. */
+const clientUnblock: Handler = (command, reply, connection) => {
+  if (command.length > 3) {
+    return reply.error(
+      `ERR unknown subcommand or wrong number of arguments for '${
+        command.string(0)
+      }'. Try CLIENT HELP.`,
+    );
+  }
+  let error = false;
+  if (command.length === 3) {
+    if (command.is(2, "error")) error = true;
+    else if (!command.is(2, "timeout")) {
+      return reply.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+  }
+  const id = parseLong(command.argv[2]);
+  if (id === undefined) return reply.error(NOT_INTEGER);
+  const server = connection.server;
+  for (const c of server.connections) {
+    if (c.id === id && c.blocked) return reply.integer(server.unblock(c, error) ? 1 : 0);
+  }
+  reply.integer(0);
+};
+
 /** What most CLIENT subcommands share. */
 const SUBCOMMAND = {
   flags: ["noscript", "loading", "stale"],
@@ -285,6 +311,16 @@ export const clientCommands: readonly CommandDefinition[] = [
           "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility.",
         ], ["6.2.0", "`LADDR` option."]],
         handler: clientKill,
+      },
+      unblock: {
+        arity: -3,
+        flags: ["admin", "noscript", "loading", "stale"],
+        acl: ["connection"],
+        group: "connection",
+        since: "5.0.0",
+        complexity: "O(log N) where N is the number of client connections",
+        summary: "Unblock a client blocked in a blocking command from a different connection",
+        handler: clientUnblock,
       },
       reply: {
         arity: 3,
