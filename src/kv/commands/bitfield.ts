@@ -11,7 +11,9 @@ import { parseLong, parseLongBig } from "../../server/args.ts";
 import type { Command } from "../../server/command.ts";
 import type { Connection } from "../../server/connection.ts";
 import { fail, NOT_INTEGER, SYNTAX, WRONGTYPE } from "../../server/errors.ts";
+import type { KeyReference } from "../../server/command_spec.ts";
 import type { Reply } from "../../server/reply.ts";
+import { isWord } from "../args.ts";
 import { keyAt, type KvCommand } from "../command.ts";
 import type { Database } from "../keyspace/keyspace.ts";
 import { getBits, setBits } from "../values/bits.ts";
@@ -186,6 +188,22 @@ function bitfield(readonlyCommand: boolean) {
   };
 }
 
+/** Redis's `bitfieldGetKeys`: the key is read-only unless a SET or INCRBY (or bad syntax) comes. */
+function bitfieldKeys(argv: readonly Uint8Array[]): KeyReference[] {
+  let readonly = true;
+  const is = (i: number, word: string) => isWord(argv[i], word);
+  for (let i = 2; i < argv.length; i++) {
+    const remaining = argv.length - i - 1;
+    if (is(i, "get") && remaining >= 2) i += 2;
+    else if (is(i, "overflow") && remaining >= 1) i += 1;
+    else {
+      readonly = false;
+      break;
+    }
+  }
+  return [{ index: 1, flags: readonly ? ["RO", "access"] : ["RW", "access", "update"] }];
+}
+
 /** BITFIELD and BITFIELD_RO. */
 export const bitfieldCommands: readonly KvCommand[] = [
   {
@@ -203,6 +221,7 @@ export const bitfieldCommands: readonly KvCommand[] = [
     since: "3.2.0",
     complexity: "O(1) for each subcommand specified",
     summary: "Perform arbitrary bitfield integer operations on strings",
+    getKeys: bitfieldKeys,
     handler: bitfield(false),
   },
   {

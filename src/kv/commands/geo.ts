@@ -11,6 +11,7 @@ import { Command } from "../../server/command.ts";
 import { fail, NOT_FLOAT, NOT_INTEGER, SYNTAX } from "../../server/errors.ts";
 import type { Reply } from "../../server/reply.ts";
 import type { KeySpec } from "../../server/command_spec.ts";
+import { isWord } from "../args.ts";
 import { keyAt, type KvCommand, type KvHandler } from "../command.ts";
 import { keyBytes, keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
@@ -43,17 +44,6 @@ function lonLatArg(argv: Uint8Array[], at: number): [number, number] {
     fail(`ERR invalid longitude,latitude pair ${formatFixed(lon, 6)},${formatFixed(lat, 6)}`);
   }
   return [lon, lat];
-}
-
-/** True when `bytes` equals `word` ignoring ASCII case (`word` lower case). */
-function isWord(bytes: Uint8Array, word: string): boolean {
-  if (bytes.length !== word.length) return false;
-  for (let i = 0; i < bytes.length; i++) {
-    let c = bytes[i];
-    if (c >= 65 && c <= 90) c += 32;
-    if (c !== word.charCodeAt(i)) return false;
-  }
-  return true;
 }
 
 /** Metres per unit (extractUnitOrReply). */

@@ -99,9 +99,9 @@ function ordered(words: ReadonlySet<string>, order: readonly string[]): string[]
  */
 export function reportedFlags(spec: CommandSpec): string[] {
   const flags = new Set(spec.flags);
-  if (spec.getKeys !== undefined || legacyRange(spec.keys ?? []).movable) {
-    flags.add("movablekeys");
-  }
+  // As Redis's populateCommandLegacyRangeSpec: a native command's getkeys proc (SET,
+  // BITFIELD) does not make its keys movable; only its key specs do.
+  if (legacyRange(spec.keys ?? []).movable) flags.add("movablekeys");
   return ordered(flags, FLAG_ORDER).map((flag) => FLAG_NAMES[flag] ?? flag);
 }
 
