@@ -41,6 +41,7 @@ import { streamInfoCommands } from "./commands/streams_info.ts";
 import { streamReadCommands } from "./commands/streams_read.ts";
 import { zsetRangeCommands } from "./commands/zset_ranges.ts";
 import { zsetCommands } from "./commands/zsets.ts";
+import { zsetAlgebraCommands } from "./commands/zsets_algebra.ts";
 import { zsetBlockingCommands } from "./commands/zsets_blocking.ts";
 import { Keyspace } from "./keyspace/keyspace.ts";
 
@@ -70,6 +71,7 @@ const FAMILIES: readonly (readonly KvCommand[])[] = [
   zsetCommands,
   zsetRangeCommands,
   zsetBlockingCommands,
+  zsetAlgebraCommands,
   streamCommands,
   streamReadCommands,
   streamGroupCommands,

@@ -11,6 +11,7 @@ import { fail, SYNTAX } from "../../server/errors.ts";
 import type { Reply } from "../../server/reply.ts";
 import { keyAt, type KvCommand, type KvHandler } from "../command.ts";
 import { keyBytes, keyOf } from "../keyspace/encoding.ts";
+import type { Database } from "../keyspace/keyspace.ts";
 import { lookup } from "../lookup.ts";
 import {
   type LexBound,
@@ -61,20 +62,42 @@ function writeRange(reply: Reply, nodes: readonly SkipNode[], withScores: boolea
   }
 }
 
-type RangeType = "auto" | "rank" | "score" | "lex";
-type Direction = "auto" | "forward" | "reverse";
+/** A range type: by rank, score or lex, or "auto" (BYSCORE/BYLEX options decide). */
+export type RangeType = "auto" | "rank" | "score" | "lex";
+/** A range direction, or "auto" (the REV option decides). */
+export type Direction = "auto" | "forward" | "reverse";
 
-/** Redis `zrangeGenericCommand`. */
-function zrange(initialType: RangeType, initialDirection: Direction): KvHandler {
+/**
+ * ZRANGESTORE's output: stores `nodes` at `dst` and replies; `sizeKnown` is true for a rank
+ * range (Redis then sizes the destination's encoding from the count).
+ */
+export type RangeStore = (
+  db: Database,
+  dst: string,
+  nodes: readonly SkipNode[],
+  sizeKnown: boolean,
+  reply: Reply,
+) => void;
+
+/**
+ * Redis `zrangeGenericCommand`: ZRANGE and its older forms, or ZRANGESTORE when `store` is
+ * given (arguments then start one later: destination, source, min, max...).
+ */
+export function zrange(
+  initialType: RangeType,
+  initialDirection: Direction,
+  store?: RangeStore,
+): KvHandler {
+  const base = store === undefined ? 0 : 1;
   return (db, key, command, reply) => {
     // Options may refine the type and direction of this call only.
     let rangeType = initialType;
     let direction = initialDirection;
     let withScores = false;
     let offset = 0, limit = -1;
-    for (let j = 3; j < command.length; j++) {
+    for (let j = 3 + base; j < command.length; j++) {
       const left = command.length - j - 1;
-      if (command.is(j, "withscores")) withScores = true;
+      if (store === undefined && command.is(j, "withscores")) withScores = true;
       else if (command.is(j, "limit") && left >= 2) {
         offset = longArg(command, j + 1);
         limit = longArg(command, j + 2);
@@ -93,10 +116,10 @@ function zrange(initialType: RangeType, initialDirection: Direction): KvHandler 
       fail("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
     }
     const reverse = direction === "reverse";
-    let minIdx = 1, maxIdx = 2;
+    let minIdx = 1 + base, maxIdx = 2 + base;
     if (reverse && rangeType !== "rank") {
-      minIdx = 2;
-      maxIdx = 1;
+      minIdx = 2 + base;
+      maxIdx = 1 + base;
     }
     let start = 0, end = 0;
     let scoreRange: ScoreRange | undefined;
@@ -109,9 +132,14 @@ function zrange(initialType: RangeType, initialDirection: Direction): KvHandler 
     } else {
       lexRange = parseLexRange(command.arg(minIdx)!, command.arg(maxIdx)!);
     }
-    const zset = lookup<RedisZSet>(db, key, "zset");
+    const emit = (nodes: readonly SkipNode[]): void => {
+      if (store === undefined) writeRange(reply, nodes, withScores);
+      else store(db, key, nodes, rangeType === "rank", reply);
+    };
+    const zset = lookup<RedisZSet>(db, store === undefined ? key : keyOf(command.arg(1)!), "zset");
     if (zset === undefined) {
-      reply.arrayHeader(0);
+      if (store === undefined) reply.arrayHeader(0);
+      else store(db, key, [], false, reply);
       return;
     }
     const list = zset.list;
@@ -129,11 +157,11 @@ function zrange(initialType: RangeType, initialDirection: Direction): KvHandler 
           node = reverse ? node.backward : node.next[0];
         }
       }
-      writeRange(reply, nodes, withScores);
+      emit(nodes);
       return;
     }
     if ((offset > 0 && offset >= length) || offset < 0) {
-      writeRange(reply, nodes, withScores);
+      emit(nodes);
       return;
     }
     let node: SkipNode | null;
@@ -160,7 +188,7 @@ function zrange(initialType: RangeType, initialDirection: Direction): KvHandler 
       if (limit > 0) limit--;
       node = reverse ? node.backward : node.next[0];
     }
-    writeRange(reply, nodes, withScores);
+    emit(nodes);
   };
 }
 
