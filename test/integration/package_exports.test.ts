@@ -27,7 +27,7 @@ describe("package.json and deno.json", () => {
   it("export the same subpaths from the same sources (scripts/check_exports.mjs)", () => {
     assert.deepEqual(check(pkg, deno, { root }), []);
     assert.deepEqual(Object.keys(pkg.exports).sort(), Object.keys(deno.exports).sort());
-    for (const key of [".", "./resp", "./server", "./kv"]) {
+    for (const key of [".", "./resp", "./server", "./kv", "./lua"]) {
       assert.ok(key in deno.exports, `export ${key}`);
     }
     for (const runtime of ["node", "deno", "bun"]) {
@@ -98,7 +98,7 @@ describe("package.json and deno.json", () => {
       timeout: 30_000,
     });
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /agree on 7 exports/);
+    assert.match(result.stdout, /agree on 8 exports/);
   });
 });
 
