@@ -29,9 +29,7 @@ function evalGeneric(
   const numkeys = keyCount(command);
   let script;
   if (sha) {
-    let text = "";
-    for (const b of bodyOrSha) text += String.fromCharCode(b);
-    script = scripting.scripts.get(text);
+    script = scripting.scripts.getBytes(bodyOrSha);
     if (script === undefined) return reply.error("NOSCRIPT No matching script. Please use EVAL.");
   } else {
     const created = scripting.scripts.create(bodyOrSha);

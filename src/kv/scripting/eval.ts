@@ -25,6 +25,8 @@ export interface CachedScript {
 export class ScriptCache {
   #environment: ScriptEnvironment;
   readonly #scripts = new Map<string, CachedScript>();
+  /** The same scripts by a hash of their SHA's bytes: EVALSHA finds them without a string. */
+  readonly #byHash = new Map<number, CachedScript>();
   readonly #runner: ScriptRunner;
 
   /** A cache whose scripts call back into `runner`. */
@@ -45,7 +47,20 @@ export class ScriptCache {
 
   /** A cached script by SHA (any case). */
   get(sha: string): CachedScript | undefined {
-    return this.#scripts.get(sha.length === 40 ? sha.toLowerCase() : sha);
+    return this.#scripts.get(sha) ?? this.#scripts.get(sha.toLowerCase());
+  }
+
+  /** A cached script by the SHA bytes EVALSHA received (any case). */
+  getBytes(sha: Uint8Array): CachedScript | undefined {
+    const found = this.#byHash.get(shaHash(sha));
+    if (found !== undefined) {
+      const known = found.sha;
+      let i = 0;
+      while (i < 40 && (sha[i] | 0x20) === known.charCodeAt(i)) i++;
+      if (i === 40) return found;
+    }
+    // A hash collision (or no such script): the string map decides.
+    return this.get(latin1(sha, 0, sha.length));
   }
 
   /** Compiles and caches `body` (luaCreateFunction); an error text when it cannot. */
@@ -65,12 +80,25 @@ export class ScriptCache {
     }
     const script = { sha, fn, flags: shebang.flags, body: body.slice() };
     this.#scripts.set(sha, script);
+    this.#byHash.set(shaHash(new TextEncoder().encode(sha)), script);
     return script;
   }
 
   /** SCRIPT FLUSH: forgets every script and starts a fresh Lua state. */
   flush(): void {
     this.#scripts.clear();
+    this.#byHash.clear();
     this.#environment = new ScriptEnvironment(this.#runner);
   }
+}
+
+/**
+ * A hash of 40 hex digits, case-insensitive (OR 0x20 lower-cases them). Colliding SHAs are
+ * told apart by {@link ScriptCache.getBytes}'s comparison, which then falls back on the SHA
+ * string.
+ */
+function shaHash(sha: Uint8Array): number {
+  let h = 0;
+  for (let i = 0; i < 40; i++) h = (Math.imul(h, 31) + (sha[i] | 0x20)) | 0;
+  return h;
 }

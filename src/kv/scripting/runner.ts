@@ -22,7 +22,7 @@ import { numberToString } from "../../lua/lib/string_format.ts";
 import type { ScriptEnvironment, ScriptHost } from "./environment.ts";
 import { simpleFrame, writeLuaReply } from "./lua_to_resp.ts";
 import { formatGeneral } from "./numbers.ts";
-import { errorTable, isErrorReply, replyToLua } from "./resp_to_lua.ts";
+import { errorTable, isErrorReply, latin1, replyToLua } from "./resp_to_lua.ts";
 import type { ScriptFlags } from "./shebang.ts";
 
 /** A transport that goes nowhere: the script client never reads nor writes a socket. */
@@ -320,14 +320,8 @@ function luaArray(items: readonly Uint8Array[]): LuaTable {
 }
 
 function latin1Of(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 8192) {
-    s += String.fromCharCode.apply(
-      null,
-      bytes.subarray(i, Math.min(bytes.length, i + 8192)) as unknown as number[],
-    );
-  }
-  return s;
+  if (bytes.length <= 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  return latin1(bytes, 0, bytes.length);
 }
 
 /** Lua arguments of redis.call as a command's argv; undefined when one is not a string/number. */
