@@ -95,6 +95,14 @@ export function admit(connection: Connection, argv: Uint8Array[]): CommandEntry 
     );
     return undefined;
   }
+  const gates = server.commandGates;
+  for (let i = 0; i < gates.length; i++) {
+    const refusal = gates[i](connection, entry);
+    if (refusal !== undefined) {
+      connection.reject(refusal);
+      return undefined;
+    }
+  }
   connection.lastCommand = fullName(entry, argv);
   server.stats.commands++;
   return entry;

@@ -37,6 +37,8 @@ export type {
   KeySpec,
 } from "./command_spec.ts";
 export {
+  type CommandGate,
+  type ConfigParameter,
   type MemoryReading,
   type ResolvedOptions,
   type RuntimeStats,

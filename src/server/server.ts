@@ -134,6 +134,22 @@ export interface ResolvedOptions {
 }
 
 /** Readings of the runtime an adapter supplies ({@link Server.setRuntimeStats}). */
+/** A configuration parameter added by an extension (the key-value server's scripting...). */
+export interface ConfigParameter {
+  /** Lower-case name, as CONFIG GET/SET take it ("busy-reply-threshold"). */
+  readonly name: string;
+  /** The current value, as CONFIG GET shows it. */
+  get(): string;
+  /** Applies a CONFIG SET value; false when it cannot be parsed. Absent: immutable. */
+  set?(value: Uint8Array): boolean;
+}
+
+/**
+ * A check every admitted command passes after Redis's own (dispatch.ts): it returns the
+ * error text that refuses the command (BUSY while a script runs), or undefined.
+ */
+export type CommandGate = (connection: Connection, entry: CommandEntry) => string | undefined;
+
 export interface RuntimeStats {
   /** The process's memory, in the shape of `process.memoryUsage()`. */
   memoryUsage?: ServerOptions["memoryUsage"];
@@ -234,6 +250,8 @@ export class Server {
   #infoSections = new Map<string, () => Record<string, string | number>>();
   #closeHooks: Array<() => void | Promise<void>> = [];
   #unblockHooks: Array<(connection: Connection, error: boolean) => boolean> = [];
+  #configParameters: ConfigParameter[] = [];
+  #commandGates: CommandGate[] = [];
   #nextId = 1;
   #closed = false;
   #closePromise: Promise<void> | undefined;
@@ -393,6 +411,26 @@ export class Server {
   unblock(connection: Connection, error: boolean): boolean {
     for (const hook of this.#unblockHooks) if (hook(connection, error)) return true;
     return false;
+  }
+
+  /** Adds a parameter to CONFIG GET and CONFIG SET. */
+  addConfigParameter(parameter: ConfigParameter): void {
+    this.#configParameters.push(parameter);
+  }
+
+  /** The parameters added with {@link Server.addConfigParameter}. */
+  get configParameters(): readonly ConfigParameter[] {
+    return this.#configParameters;
+  }
+
+  /** Adds a {@link CommandGate}: every command passes it before it runs or is queued. */
+  addCommandGate(gate: CommandGate): void {
+    this.#commandGates.push(gate);
+  }
+
+  /** The gates added with {@link Server.addCommandGate}. */
+  get commandGates(): readonly CommandGate[] {
+    return this.#commandGates;
   }
 
   /** Hook run once {@link Server.close} has closed every connection (and the listeners). */

@@ -72,8 +72,23 @@ const CONFIG: ConfigItem[] = [
   { name: "tcp-keepalive", get: () => "300" },
 ];
 
+/** The built-in parameters, then those extensions added to the server. */
+function parameters(server: Server): ConfigItem[] {
+  const added = server.configParameters;
+  if (added.length === 0) return CONFIG;
+  return [
+    ...CONFIG,
+    ...added.map((p): ConfigItem => ({
+      name: p.name,
+      get: () => p.get(),
+      set: p.set === undefined ? undefined : (_server, value) => p.set!(value),
+    })),
+  ];
+}
+
 const configGet: Handler = (command, reply, connection) => {
   const server = connection.server;
+  const CONFIG = parameters(server);
   const patterns = command.args.slice(1);
   const matches: ConfigItem[] = [];
   for (const item of CONFIG) {
@@ -92,6 +107,7 @@ const configSet: Handler = (command, reply, connection) => {
     return reply.error("ERR wrong number of arguments for 'config|set' command");
   }
   const server = connection.server;
+  const CONFIG = parameters(server);
   const changes: Array<[ConfigItem, Uint8Array]> = [];
   for (let i = 1; i < command.length; i += 2) {
     const name = command.lower(i);
