@@ -33,6 +33,7 @@ import { listMpopCommands } from "./commands/lists_mpop.ts";
 import { memoryCommands } from "./commands/memory.ts";
 import { attachKeyspace, serverCommands } from "./commands/server.ts";
 import { scriptingCommands } from "./commands/scripting.ts";
+import { attachScripting } from "./scripting/busy.ts";
 import { setCommands } from "./commands/sets.ts";
 import { stringCommands } from "./commands/strings.ts";
 import { streamCommands } from "./commands/streams.ts";
@@ -106,6 +107,7 @@ export function registerKeyValueCommands(server: Server, keyspace?: Keyspace): K
   const ks = keyspace ?? new Keyspace({ databases: server.options.databases });
   server.router.define(defineCommands(FAMILIES, ks));
   attachKeyspace(server, ks);
+  attachScripting(server);
   server.onUnblock((connection, error) => ks.blocking.unblock(connection, error));
   if (keyspace === undefined) server.onClose(() => ks.close());
   return ks;

@@ -36,6 +36,9 @@ export interface Library {
 const NAME_RULE =
   "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
 
+/** How long library code may run at FUNCTION LOAD (functions.c's LOAD_TIMEOUT_MS). */
+const LOAD_TIMEOUT_MS = 500;
+
 function validName(name: string): boolean {
   return /^[A-Za-z0-9_]+$/.test(name);
 }
@@ -212,6 +215,11 @@ export class FunctionLibraries {
     env.lua.call(env.setfenv, chunk, this.#scriptGlobals);
     this.#globalsMeta.set("__index", this.#loadApi);
     this.#loading = { functions, library };
+    // Library code only registers functions: Redis stops it after 500 ms.
+    const started = Date.now();
+    env.lua.setHook(100_000, () => {
+      if (Date.now() - started > LOAD_TIMEOUT_MS) env.raise("FUNCTION LOAD timeout");
+    });
     try {
       env.lua.call(chunk);
     } catch (error) {
@@ -221,6 +229,7 @@ export class FunctionLibraries {
         : "ERR " + (typeof value === "string" ? value : String(value));
       return { error: `ERR Error registering functions: ${message}` };
     } finally {
+      env.lua.setHook(1, undefined);
       this.#loading = undefined;
       this.#globalsMeta.set("__index", env.lua.globals);
     }

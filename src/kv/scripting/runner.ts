@@ -69,6 +69,8 @@ export interface RunContext {
   resp: 2 | 3;
   /** SCRIPT KILL / FUNCTION KILL asked to stop it. */
   killed: boolean;
+  /** It ran past busy-reply-threshold: other clients get BUSY while it is suspended. */
+  timedOut: boolean;
   /** When it started (ms since the epoch). */
   readonly startedAt: number;
   /** The EVAL/FCALL request (FUNCTION STATS shows it). */
@@ -100,6 +102,8 @@ export interface RunRequest {
 export class ScriptRunner implements ScriptHost {
   /** The script running now, if any. */
   current: RunContext | undefined = undefined;
+  /** `busy-reply-threshold` (ms): past it a script makes other clients get BUSY. */
+  busyThreshold = 5000;
   readonly #server: Server;
   readonly #client: Connection;
   readonly #writer = new Writer();
@@ -238,6 +242,7 @@ export class ScriptRunner implements ScriptHost {
       dirty: false,
       resp: 2,
       killed: false,
+      timedOut: false,
       startedAt: Date.now(),
       argv: request.argv,
     };
