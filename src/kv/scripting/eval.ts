@@ -27,6 +27,8 @@ export class ScriptCache {
   readonly #scripts = new Map<string, CachedScript>();
   /** The same scripts by a hash of their SHA's bytes: EVALSHA finds them without a string. */
   readonly #byHash = new Map<number, CachedScript>();
+  /** And by a hash of their body: EVAL of a known body compares bytes instead of hashing. */
+  readonly #byBody = new Map<number, CachedScript>();
   readonly #runner: ScriptRunner;
 
   /** A cache whose scripts call back into `runner`. */
@@ -65,6 +67,9 @@ export class ScriptCache {
 
   /** Compiles and caches `body` (luaCreateFunction); an error text when it cannot. */
   create(body: Uint8Array): CachedScript | { error: string } {
+    const bodyHash = fnv1a(body);
+    const seen = this.#byBody.get(bodyHash);
+    if (seen !== undefined && sameBytes(seen.body, body)) return seen;
     const sha = sha1Hex(body);
     const known = this.#scripts.get(sha);
     if (known !== undefined) return known;
@@ -81,6 +86,7 @@ export class ScriptCache {
     const script = { sha, fn, flags: shebang.flags, body: body.slice() };
     this.#scripts.set(sha, script);
     this.#byHash.set(shaHash(new TextEncoder().encode(sha)), script);
+    this.#byBody.set(bodyHash, script);
     return script;
   }
 
@@ -88,6 +94,7 @@ export class ScriptCache {
   flush(): void {
     this.#scripts.clear();
     this.#byHash.clear();
+    this.#byBody.clear();
     this.#environment = new ScriptEnvironment(this.#runner);
   }
 }
@@ -101,4 +108,17 @@ function shaHash(sha: Uint8Array): number {
   let h = 0;
   for (let i = 0; i < 40; i++) h = (Math.imul(h, 31) + (sha[i] | 0x20)) | 0;
   return h;
+}
+
+/** FNV-1a over bytes (32 bits). */
+function fnv1a(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

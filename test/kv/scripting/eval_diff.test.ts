@@ -318,6 +318,16 @@ describe("EVAL vs redis-server", { skip: oracleSkip }, () => {
         await d.same("EVAL", "#!lua\n\nreturn x", "0");
       });
 
+      run("busy-reply-threshold and lua-time-limit in CONFIG", async (d) => {
+        await d.same("CONFIG", "GET", "busy-reply-threshold");
+        await d.same("CONFIG", "GET", "lua-time-limit");
+        await d.same("CONFIG", "SET", "busy-reply-threshold", "1234");
+        await d.same("CONFIG", "GET", "lua-time-limit");
+        await d.same("CONFIG", "SET", "lua-time-limit", "abc");
+        await d.same("CONFIG", "SET", "lua-time-limit", "5000");
+        await d.same("CONFIG", "GET", "busy-reply-threshold");
+      });
+
       run("scripts inside MULTI, SELECT inside scripts", async (d) => {
         await d.same("MULTI");
         await d.same("EVAL", "return redis.call('INCR', KEYS[1])", "1", "m");
