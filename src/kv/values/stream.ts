@@ -47,18 +47,24 @@ export class RedisStream implements RedisObject {
   /** Entries ever added. */
   entriesAdded = 0;
   /** Consumer groups by name (binary string). */
-  groups = new Map<string, ConsumerGroup>();
+  groups: Map<string, ConsumerGroup> = new Map();
 
   /** Appends an entry with `id` (greater than {@link lastId}) and [field, value, ...]. */
   append(id: StreamId, pairs: readonly Uint8Array[]): void {
-    let tail: StreamNode | undefined = this.nodes[this.nodes.length - 1];
+    const last: StreamNode | undefined = this.nodes[this.nodes.length - 1];
+    let tail: StreamNode | undefined = last;
     if (tail !== undefined && !tail.fits(pairs)) {
       tail.seal();
       tail = undefined;
     }
     if (tail === undefined) {
-      const fields: Uint8Array[] = [];
-      for (let i = 0; i < pairs.length; i += 2) fields.push(pairs[i]);
+      // Consecutive nodes with the same fields share one copy of the field names.
+      let fields = last?.sameFields(pairs) ? last.fields : undefined;
+      if (fields === undefined) {
+        const copies: Uint8Array[] = [];
+        for (let i = 0; i < pairs.length; i += 2) copies.push(pairs[i].slice());
+        fields = copies;
+      }
       tail = new StreamNode(id, fields);
       this.nodes.push(tail);
     }

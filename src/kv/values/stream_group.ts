@@ -122,7 +122,7 @@ export class ConsumerGroup {
   /** Pending entries of every consumer. */
   readonly pending: PendingList = new PendingList();
   /** Consumers by name. */
-  readonly consumers = new Map<string, Consumer>();
+  readonly consumers: Map<string, Consumer> = new Map();
 
   /** A group at `lastId`. */
   constructor(lastId: StreamId, entriesRead: number) {

@@ -9,7 +9,8 @@
  * @module
  */
 
-import { type StreamId, type U64, u64 } from "./stream_id.ts";
+import type { StreamId, U64 } from "./stream_id.ts";
+import { IdColumn } from "./stream_ids.ts";
 
 /** Entry flag: deleted (XDEL, exact trimming). */
 const DELETED = 1;
@@ -75,12 +76,38 @@ function delta(a: U64, b: U64): number | bigint {
   return d;
 }
 
-/** A growable Uint32Array. */
-function grow32(array: Uint32Array, need: number): Uint32Array {
+/** Offsets: 16-bit once a sealed node's values all fit, else 32-bit. */
+type Offsets = Uint16Array | Uint32Array;
+
+/** A growable offsets array (32-bit while it grows). */
+function grow32(array: Offsets, need: number): Offsets {
   if (need <= array.length) return array;
   const next = new Uint32Array(Math.max(need, array.length * 2));
   next.set(array);
   return next;
+}
+
+/** Rounds `n` up to a multiple of `m`. */
+function align(n: number, m: number): number {
+  return Math.ceil(n / m) * m;
+}
+
+/**
+ * `array[0, length)` moved to `buffer` at `offset`, in the narrowest form that holds values
+ * up to `max`; returns the view and the offset after it.
+ */
+function moveOffsets(
+  array: Offsets,
+  length: number,
+  max: number,
+  buffer: ArrayBuffer,
+  offset: number,
+): [Offsets, number] {
+  const wide = max > 0xffff;
+  const at = align(offset, wide ? 4 : 2);
+  const view = wide ? new Uint32Array(buffer, at, length) : new Uint16Array(buffer, at, length);
+  view.set(array.subarray(0, length));
+  return [view, at + view.byteLength];
 }
 
 /** A stream node. */
@@ -94,21 +121,24 @@ export class StreamNode {
   /** Size of Redis's listpack for this node. */
   lpBytes: number;
   #master: StreamId;
-  #ids: BigUint64Array;
+  #ids: IdColumn;
   #flags: Uint8Array;
   /** Part index where entry i starts (count + 1 used). */
-  #starts: Uint32Array;
+  #starts: Offsets;
   /** End offset in #bytes of each part (field or value). */
-  #ends: Uint32Array;
+  #ends: Offsets;
   #parts = 0;
   #bytes: Uint8Array;
   #used = 0;
 
-  /** A node whose first entry will have `fields` and ID `master`. */
+  /**
+   * A node whose first entry will have `fields` (kept as given: the caller's own copies,
+   * which consecutive nodes with the same fields share) and ID `master`.
+   */
   constructor(master: StreamId, fields: readonly Uint8Array[]) {
     this.#master = master;
-    this.fields = fields.map((f) => f.slice());
-    this.#ids = new BigUint64Array(8);
+    this.fields = fields;
+    this.#ids = new IdColumn(master, NODE_MAX_ENTRIES);
     this.#flags = new Uint8Array(4);
     this.#starts = new Uint32Array(5);
     this.#ends = new Uint32Array(16);
@@ -132,7 +162,8 @@ export class StreamNode {
     return this.lpBytes + total < NODE_MAX_BYTES;
   }
 
-  #sameFields(pairs: readonly Uint8Array[]): boolean {
+  /** Whether `pairs` ([field, value, ...]) has exactly the master fields. */
+  sameFields(pairs: readonly Uint8Array[]): boolean {
     const fields = this.fields;
     if (pairs.length !== fields.length * 2) return false;
     for (let i = 0; i < fields.length; i++) {
@@ -159,18 +190,14 @@ export class StreamNode {
   /** Appends an entry (ID greater than every stored one; the caller checked {@link fits}). */
   append(id: StreamId, pairs: readonly Uint8Array[]): void {
     const i = this.count;
-    if (i * 2 + 2 > this.#ids.length) {
-      const ids = new BigUint64Array(Math.min(this.#ids.length * 2, NODE_MAX_ENTRIES * 2));
-      ids.set(this.#ids);
-      this.#ids = ids;
-      const flags = new Uint8Array(ids.length / 2);
+    if (i >= this.#flags.length) {
+      const flags = new Uint8Array(Math.min(this.#flags.length * 2, NODE_MAX_ENTRIES));
       flags.set(this.#flags);
       this.#flags = flags;
     }
     this.#starts = grow32(this.#starts, i + 2);
-    this.#ids[i * 2] = BigInt(id.ms);
-    this.#ids[i * 2 + 1] = BigInt(id.seq);
-    const same = i === 0 || this.#sameFields(pairs);
+    this.#ids.set(i, id);
+    const same = i === 0 || this.sameFields(pairs);
     this.#flags[i] = same ? SAME_FIELDS : 0;
     let size = 2 + lpIntegerSize(delta(id.ms, this.#master.ms)) +
       lpIntegerSize(delta(id.seq, this.#master.seq));
@@ -190,18 +217,26 @@ export class StreamNode {
 
   /** Trims the spare capacity of a full node. */
   seal(): void {
-    this.#ids = this.#ids.slice(0, this.count * 2);
-    this.#flags = this.#flags.slice(0, this.count);
-    this.#starts = this.#starts.slice(0, this.count + 1);
-    this.#ends = this.#ends.slice(0, this.#parts);
-    this.#bytes = this.#bytes.slice(0, this.#used);
+    const count = this.count, parts = this.#parts, used = this.#used;
+    // One buffer: IDs, part ends, entry starts, flags, then the bytes (each view aligned).
+    const size = this.#ids.sealedSize(count) + align(parts * 4, 8) + align((count + 1) * 4, 8) +
+      count + used;
+    const buffer = new Uint8Array(size).buffer;
+    this.#ids.sealInto(count, buffer, 0);
+    let at = this.#ids.sealedSize(count);
+    [this.#ends, at] = moveOffsets(this.#ends, parts, used, buffer, at);
+    [this.#starts, at] = moveOffsets(this.#starts, count + 1, parts, buffer, at);
+    const flags = new Uint8Array(buffer, at, count);
+    flags.set(this.#flags.subarray(0, count));
+    this.#flags = flags;
+    const bytes = new Uint8Array(buffer, at + count, used);
+    bytes.set(this.#bytes.subarray(0, used));
+    this.#bytes = bytes;
   }
 
   /** The ID of entry `i`. */
   id(i: number): StreamId {
-    const ids = this.#ids;
-    const ms = ids[i * 2], seq = ids[i * 2 + 1];
-    return { ms: u64(ms), seq: u64(seq) };
+    return this.#ids.get(i);
   }
 
   /** Whether entry `i` is deleted. */
@@ -219,16 +254,7 @@ export class StreamNode {
 
   /** The first index whose ID is >= `id` (count when none). */
   lowerBound(id: StreamId): number {
-    const ids = this.#ids;
-    const ms = BigInt(id.ms), seq = BigInt(id.seq);
-    let lo = 0, hi = this.count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const m = ids[mid * 2];
-      if (m < ms || (m === ms && ids[mid * 2 + 1] < seq)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.#ids.lowerBound(this.count, id);
   }
 
   /** Number of fields of entry `i`. */
@@ -266,7 +292,7 @@ export class StreamNode {
     copy.count = this.count;
     copy.live = this.live;
     copy.lpBytes = this.lpBytes;
-    copy.#ids = this.#ids.slice();
+    copy.#ids = this.#ids.clone(this.#master);
     copy.#flags = this.#flags.slice();
     copy.#starts = this.#starts.slice();
     copy.#ends = this.#ends.slice();
