@@ -1,0 +1,88 @@
+/**
+ * Long scripts against a real redis-server 7.0, RESP2 and RESP3: past busy-reply-threshold
+ * other clients get -BUSY (allow_busy commands still run), SCRIPT KILL stops a read-only
+ * script (its caller gets "Script killed by user with SCRIPT KILL..."), a script that wrote is
+ * UNKILLABLE, FUNCTION KILL/STATS answer as Redis does, and NOTBUSY once it is over.
+ */
+import { after, before, describe, it } from "node:test";
+import { LuaState } from "../../../src/lua/mod.ts";
+import { type Differential, oracleFixture, oracleSkip, sleep } from "../../helpers/redis_oracle.ts";
+
+const suspendable = typeof (LuaState.prototype as { start?: unknown }).start === "function";
+
+describe("long scripts vs redis-server", {
+  skip: oracleSkip ||
+    (!suspendable && "needs the engine's host suspension (/work/notes/LUA-REQUESTS.md #1)"),
+}, () => {
+  const fx = oracleFixture({ before, after });
+
+  for (const protocol of [2, 3] as const) {
+    describe(`RESP${protocol}`, () => {
+      const pair = async (): Promise<[Differential, Differential]> => {
+        const a = await fx.open(protocol);
+        const b = await fx.open(protocol, false);
+        await b.same("CONFIG", "SET", "busy-reply-threshold", "200");
+        return [a, b];
+      };
+      const done = async (b: Differential) => {
+        await b.same("CONFIG", "SET", "busy-reply-threshold", "5000");
+      };
+
+      it("BUSY for others, allow_busy commands, SCRIPT KILL of a read-only script", async () => {
+        const [a, b] = await pair();
+        a.send("EVAL", "local i = 0 while true do i = i + 1 end", "0");
+        await sleep(500);
+        await b.same("GET", "x");
+        await b.same("PING");
+        await b.same("MULTI");
+        await b.same("SET", "x", "1");
+        await b.same("DISCARD");
+        await b.same("FUNCTION", "STATS");
+        await b.same("FUNCTION", "KILL");
+        await b.same("SCRIPT", "KILL");
+        await a.sameReplies(1, "the killed script's reply");
+        await b.same("SCRIPT", "KILL");
+        await b.same("GET", "x");
+        await done(b);
+      });
+
+      it("a script that wrote is UNKILLABLE and ends by itself", async () => {
+        const [a, b] = await pair();
+        a.send(
+          "EVAL",
+          `redis.call('SET', KEYS[1], 'v')
+local s = redis.call('TIME')
+local start = s[1] * 1000000 + s[2]
+repeat local t = redis.call('TIME') until t[1] * 1000000 + t[2] - start > 700000
+return 'done'`,
+          "1",
+          "w",
+        );
+        await sleep(450);
+        await b.same("SCRIPT", "KILL");
+        await b.same("GET", "w");
+        await a.sameReplies(1, "the script's reply");
+        await b.same("GET", "w");
+        await done(b);
+      });
+
+      it("FUNCTION KILL stops a function; SCRIPT KILL does not", async () => {
+        const [a, b] = await pair();
+        await b.same("FUNCTION", "FLUSH");
+        await b.same(
+          "FUNCTION",
+          "LOAD",
+          "#!lua name=spin\nredis.register_function{function_name='spin', callback=function() while true do end end, flags={'no-writes'}}",
+        );
+        a.send("FCALL", "spin", "0");
+        await sleep(500);
+        await b.same("GET", "x");
+        await b.same("SCRIPT", "KILL");
+        await b.same("FUNCTION", "KILL");
+        await a.sameReplies(1, "the killed function's reply");
+        await b.same("FUNCTION", "FLUSH");
+        await done(b);
+      });
+    });
+  }
+});
