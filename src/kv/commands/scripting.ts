@@ -20,7 +20,7 @@ function evalGeneric(
   connection: Connection,
   sha: boolean,
   ro: boolean,
-): void {
+): void | Promise<void> {
   const scripting = scriptingOf(connection.server);
   const bodyOrSha = command.argv[1];
   if (sha && bodyOrSha.length !== 40) {

@@ -19,6 +19,9 @@ import { errorTable } from "./resp_to_lua.ts";
 import { sha1Hex } from "./sha1.ts";
 import { toBytes } from "../../lua/mod.ts";
 
+/** Lua steps between two runs of the host's hook. */
+export const HOOK_STEPS = 10_000;
+
 /** What the `redis` table asks of the server running the script. */
 export interface ScriptHost {
   /** `redis.call` (raise = true) and `redis.pcall`: the command's reply as a Lua value. */
@@ -27,6 +30,8 @@ export interface ScriptHost {
   setResp(resp: 2 | 3): void;
   /** Whether a script is running (several `redis.*` functions need one). */
   running(): boolean;
+  /** Runs every HOOK_STEPS Lua steps while a script runs (time limits, SCRIPT KILL). */
+  onHook(): void;
   /** `redis.acl_check_cmd`: whether the command exists (undefined: unknown command). */
   commandExists(args: unknown[]): boolean;
   /** The server's version ("7.0.15"). */
@@ -81,6 +86,13 @@ export class ScriptEnvironment {
     // Redis's error handler is a global function; scripts can see it.
     G.set("__redis__err__handler", (...a: unknown[]) => a[0]);
     this.#protectGlobals();
+    this.resetHook();
+  }
+
+  /** Installs the host's hook (every HOOK_STEPS steps), replacing any other. */
+  resetHook(): void {
+    const host = this.#host;
+    this.lua.setHook(HOOK_STEPS, () => host.onHook());
   }
 
   /** Line of the Lua code calling the running native (0 when unknown). */

@@ -15,7 +15,12 @@ import type { FunctionLibraries, Library } from "./functions.ts";
 import { scriptKill } from "./kill.ts";
 import { scriptingOf } from "./state.ts";
 
-function fcall(command: Command, reply: Reply, connection: Connection, ro: boolean): void {
+function fcall(
+  command: Command,
+  reply: Reply,
+  connection: Connection,
+  ro: boolean,
+): void | Promise<void> {
   const scripting = scriptingOf(connection.server);
   const fn = scripting.functions.functions.get(command.string(0));
   if (fn === undefined) return reply.error("ERR Function not found");

@@ -229,7 +229,7 @@ export class FunctionLibraries {
         : "ERR " + (typeof value === "string" ? value : String(value));
       return { error: `ERR Error registering functions: ${message}` };
     } finally {
-      env.lua.setHook(1, undefined);
+      env.resetHook();
       this.#loading = undefined;
       this.#globalsMeta.set("__index", env.lua.globals);
     }

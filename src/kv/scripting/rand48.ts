@@ -26,6 +26,17 @@ export class Rand48 {
   private hi = 0x1234;
   private lo = 0xabcd330e;
 
+  /** The state, to be given back to {@link Rand48.restore}. */
+  snapshot(): [number, number] {
+    return [this.hi, this.lo];
+  }
+
+  /** Returns to a state taken by {@link Rand48.snapshot}. */
+  restore(state: readonly [number, number]): void {
+    this.hi = state[0];
+    this.lo = state[1];
+  }
+
   /** `redisSrand48(seed)`: X = seed << 16 | 0x330E. */
   seed(seed: number): void {
     const s = seed | 0;

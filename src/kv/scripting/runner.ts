@@ -19,7 +19,7 @@ import type { Server } from "../../server/server.ts";
 import type { Transport } from "../../server/transport.ts";
 import { LuaError, LuaTable, toBytes } from "../../lua/mod.ts";
 import { numberToString } from "../../lua/lib/string_format.ts";
-import type { ScriptEnvironment, ScriptHost } from "./environment.ts";
+import { redisRandom, type ScriptEnvironment, type ScriptHost } from "./environment.ts";
 import { simpleFrame, writeLuaReply } from "./lua_to_resp.ts";
 import { formatGeneral } from "./numbers.ts";
 import { errorTable, isErrorReply, latin1, replyToLua } from "./resp_to_lua.ts";
@@ -34,6 +34,21 @@ const NO_SOCKET: Transport = {
   remoteAddress: "",
   localAddress: "",
 };
+
+/** How long a suspended script runs before it yields to the event loop again (ms). */
+const SLICE_MS = 20;
+/** Thrown by the hook (not a LuaError: pcall cannot catch it) to restart a script. */
+const RESTART = new Error("restart the script suspendable");
+
+/** The engine's host suspension, when it has it (LUA-REQUESTS.md #1). */
+interface SuspendableLua {
+  start?(fn: unknown, ...args: unknown[]): { resume(): unknown[] | undefined };
+  suspend?(): void;
+}
+
+function canSuspend(lua: unknown): boolean {
+  return typeof (lua as SuspendableLua).start === "function";
+}
 
 const NOSCRIPT = 1;
 const WRITE = 2;
@@ -65,12 +80,20 @@ export interface RunContext {
   readonly readOnly: boolean;
   /** A write command ran: SCRIPT KILL can no longer stop it. */
   dirty: boolean;
+  /** A write or may-replicate command ran: the script cannot be run again from its start. */
+  effects: boolean;
   /** `redis.setresp`. */
   resp: 2 | 3;
   /** SCRIPT KILL / FUNCTION KILL asked to stop it. */
   killed: boolean;
   /** It ran past busy-reply-threshold: other clients get BUSY while it is suspended. */
   timedOut: boolean;
+  /** It may be restarted suspendable (not inside EXEC, and the engine can suspend). */
+  readonly restartable: boolean;
+  /** It runs in slices (suspendable). */
+  sliced: boolean;
+  /** When the current slice started (ms). */
+  sliceStartedAt: number;
   /** When it started (ms since the epoch). */
   readonly startedAt: number;
   /** The EVAL/FCALL request (FUNCTION STATS shows it). */
@@ -185,6 +208,7 @@ export class ScriptRunner implements ScriptHost {
       return this.#fail(env, "Write commands are not allowed from read-only scripts.", raise);
     }
     if ((bits & WRITE) !== 0) ctx.dirty = true;
+    if ((bits & (WRITE | MAY_REPLICATE)) !== 0) ctx.effects = true;
     const client = this.#client;
     const writer = this.#writer;
     writer.protocol = ctx.resp;
@@ -225,49 +249,130 @@ export class ScriptRunner implements ScriptHost {
   }
 
   /**
-   * Runs a script for `caller` and writes its reply (or error) with `reply`. Returns false
-   * when the run was refused before starting (its error written).
+   * Runs a script for `caller` and writes its reply (or error) with `reply`. A script that
+   * runs past busy-reply-threshold without having written is restarted so that it can be
+   * suspended (see {@link ScriptRunner.onHook}); the reply then comes later, and the returned
+   * promise settles once it is written.
    */
-  run(request: RunRequest, caller: Connection, reply: Reply): void {
+  run(request: RunRequest, caller: Connection, reply: Reply): void | Promise<void> {
     const { flags, ro } = request;
     if (!flags.compat && !flags.noWrites && ro) {
       reply.error("ERR Can not execute a script with write flag using *_ro command.");
       return;
     }
+    const env = request.environment;
     const ctx: RunContext = {
       caller,
       name: request.name,
       evalMode: request.evalMode,
       readOnly: ro || (!flags.compat && flags.noWrites),
       dirty: false,
+      effects: false,
       resp: 2,
       killed: false,
       timedOut: false,
+      restartable: !caller.executingTransaction && canSuspend(env.lua),
+      sliced: false,
+      sliceStartedAt: 0,
       startedAt: Date.now(),
       argv: request.argv,
     };
-    const env = request.environment;
+    const random = redisRandom.snapshot();
     this.#environment = env;
-    this.#client.db = caller.db;
     this.current = ctx;
-    env.lastRaise = undefined;
-    const lua = env.lua;
+    let restarting = false;
     try {
-      const keys = luaArray(request.keys);
-      const args = luaArray(request.args);
-      let results: unknown[];
-      if (request.evalMode) {
-        lua.globals.set("KEYS", keys);
-        lua.globals.set("ARGV", args);
-        results = lua.call(request.fn);
-      } else results = lua.call(request.fn, keys, args);
+      const results = env.lua.call(request.fn, ...this.#prepare(request, ctx));
       writeLuaReply(reply, results[0], ctx.resp);
     } catch (error) {
-      reply.rollback();
-      reply.raw(simpleFrame("-", this.#errorText(error, request)));
+      if (error === RESTART) {
+        restarting = true;
+        redisRandom.restore(random);
+        return this.#runSliced(request, ctx, reply);
+      }
+      this.#answerError(request, reply, error);
     } finally {
-      this.current = undefined;
+      if (!restarting) this.#end(ctx, env);
     }
+  }
+
+  /** The run is over: no current script; a killed one's every-step hook goes. */
+  #end(ctx: RunContext, env: ScriptEnvironment): void {
+    this.current = undefined;
+    if (ctx.killed) env.resetHook();
+  }
+
+  /** The script's inputs: KEYS and ARGV (globals for EVAL, arguments for FCALL). */
+  #prepare(request: RunRequest, ctx: RunContext): unknown[] {
+    this.#client.db = ctx.caller.db;
+    ctx.resp = 2;
+    request.environment.lastRaise = undefined;
+    const keys = luaArray(request.keys);
+    const args = luaArray(request.args);
+    if (!request.evalMode) return [keys, args];
+    const globals = request.environment.lua.globals;
+    globals.set("KEYS", keys);
+    globals.set("ARGV", args);
+    return [];
+  }
+
+  /** Answers a failed run with Redis's error text. */
+  #answerError(request: RunRequest, reply: Reply, error: unknown): void {
+    reply.rollback();
+    reply.raw(simpleFrame("-", this.#errorText(error, request)));
+  }
+
+  /**
+   * Runs the script again from its start, suspendable: slices of SLICE_MS separated by
+   * macrotasks, during which other clients get BUSY and SCRIPT KILL can reach it.
+   */
+  #runSliced(request: RunRequest, ctx: RunContext, reply: Reply): Promise<void> {
+    const lua = request.environment.lua as SuspendableLua;
+    ctx.timedOut = true;
+    ctx.sliced = true;
+    const task = lua.start!(request.fn, ...this.#prepare(request, ctx));
+    return new Promise<void>((resolve) => {
+      const step = () => {
+        ctx.sliceStartedAt = Date.now();
+        let values: unknown[] | undefined;
+        try {
+          values = task.resume();
+          if (values === undefined) {
+            setTimeout(step, 0);
+            return;
+          }
+          writeLuaReply(reply, values[0], ctx.resp);
+        } catch (error) {
+          this.#answerError(request, reply, error);
+        }
+        this.#end(ctx, request.environment);
+        resolve();
+      };
+      setTimeout(step, 0);
+    });
+  }
+
+  /**
+   * The Lua hook of every scripting state (every HOOK_STEPS steps): stops a killed script,
+   * asks a script past busy-reply-threshold that has not written to restart suspendable, and
+   * suspends a sliced script at the end of its slice.
+   */
+  onHook(): void {
+    const ctx = this.current;
+    const env = this.#environment;
+    if (ctx === undefined || env === undefined) return;
+    if (ctx.killed) {
+      // Raised at every step from now on, so that pcall cannot keep the script alive.
+      env.lua.setHook(1, () => env.raise("Script killed by user with SCRIPT KILL..."));
+      env.raise("Script killed by user with SCRIPT KILL...");
+    }
+    const now = Date.now();
+    if (ctx.sliced) {
+      if (now - ctx.sliceStartedAt >= SLICE_MS) (env.lua as SuspendableLua).suspend!();
+      return;
+    }
+    const limit = this.busyThreshold;
+    if (ctx.restartable && !ctx.effects && limit > 0 && now - ctx.startedAt >= limit) throw RESTART;
   }
 
   /** The error reply text of a failed run (luaCallFunction + the error handler). */
