@@ -25,17 +25,19 @@ import {
   ZERO_ID,
 } from "../values/stream_id.ts";
 import type { StreamNode } from "../values/stream_node.ts";
+import { encodeEntries } from "./streams_encode.ts";
 
 /** Writes one entry as [id, [field, value, ...]]. */
 export function writeEntry(reply: Reply, node: StreamNode, i: number): void {
-  reply.arrayHeader(2);
-  reply.bulk(formatId(node.id(i)));
-  const n = node.fieldCount(i);
-  reply.arrayHeader(n * 2);
-  for (let k = 0; k < n; k++) {
-    reply.bulk(node.field(i, k));
-    reply.bulk(node.value(i, k));
-  }
+  encodeEntries(reply, [node], [i], false);
+}
+
+/** Entries as parallel lists of nodes and their indexes. */
+export interface Entries {
+  /** The node of each entry. */
+  readonly nodes: StreamNode[];
+  /** The entry's index in its node. */
+  readonly indexes: number[];
 }
 
 /** The entries of [start, end] (reverse order when `rev`), at most `count` (0: all). */
@@ -45,19 +47,19 @@ export function collect(
   end: StreamId,
   rev: boolean,
   count: number,
-): Array<[StreamNode, number]> {
-  const out: Array<[StreamNode, number]> = [];
+): Entries {
+  const nodes: StreamNode[] = [], indexes: number[] = [];
   stream.range(start, end, rev, (node, i) => {
-    out.push([node, i]);
-    return count === 0 || out.length < count;
+    nodes.push(node);
+    indexes.push(i);
+    return count === 0 || nodes.length < count;
   });
-  return out;
+  return { nodes, indexes };
 }
 
 /** Writes entries as an array. */
-export function writeEntries(reply: Reply, entries: ReadonlyArray<[StreamNode, number]>): void {
-  reply.arrayHeader(entries.length);
-  for (const [node, i] of entries) writeEntry(reply, node, i);
+export function writeEntries(reply: Reply, entries: Entries): void {
+  encodeEntries(reply, entries.nodes, entries.indexes, true);
 }
 
 /** The stream at `key` or WRONGTYPE. */
@@ -168,6 +170,7 @@ const xadd: KvHandler = (db, key, command, reply, connection) => {
     fail("ERR The ID specified in XADD must be greater than 0-0");
   }
   let stream = streamAt(db, key);
+  const created = stream === undefined;
   if (stream === undefined) {
     if (args.noMkStream) return reply.null();
     stream = new RedisStream();
@@ -180,7 +183,7 @@ const xadd: KvHandler = (db, key, command, reply, connection) => {
   for (const part of pairs) total += part.length;
   if (total > 0xffffffff) fail("ERR Elements are too large to be stored");
   const id = newId(stream, given, args.seqGiven, db.keyspace.now());
-  if (!db.has(key)) db.set(key, stream);
+  if (created) db.set(key, stream);
   stream.append(id, pairs);
   reply.bulk(formatId(id));
   if (args.trim !== undefined) stream.trim(args.trim);

@@ -277,8 +277,8 @@ const xpending: KvHandler = (db, key, command, reply) => {
 
 /** Writes the entry `id` (it exists). */
 function writeEntryById(reply: Reply, stream: RedisStream, id: StreamId): void {
-  const [node, i] = collect(stream, id, id, false, 1)[0];
-  writeEntry(reply, node, i);
+  const found = collect(stream, id, id, false, 1);
+  writeEntry(reply, found.nodes[0], found.indexes[0]);
 }
 
 const xclaim: KvHandler = (db, key, command, reply) => {

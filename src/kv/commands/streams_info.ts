@@ -139,8 +139,8 @@ const xinfoStream: KvHandler = (db, key, command, reply) => {
   for (const rev of [false, true]) {
     field(reply, rev ? "last-entry" : "first-entry");
     const edge = collect(stream, ZERO_ID, MAX_ID, rev, 1);
-    if (edge.length === 0) reply.null();
-    else writeEntry(reply, edge[0][0], edge[0][1]);
+    if (edge.nodes.length === 0) reply.null();
+    else writeEntry(reply, edge.nodes[0], edge.indexes[0]);
   }
 };
 

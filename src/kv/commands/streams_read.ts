@@ -60,15 +60,14 @@ function deliver(
   now: number,
 ): void {
   const entries = collect(stream, start, MAX_ID, false, count);
-  reply.arrayHeader(entries.length);
-  for (const [node, i] of entries) {
-    const id = node.id(i);
+  writeEntries(reply, entries);
+  for (let j = 0; j < entries.nodes.length; j++) {
+    const id = entries.nodes[j].id(entries.indexes[j]);
     if (compareIds(id, group.lastId) > 0) {
       if (group.entriesRead !== -1 && !stream.hasTombstonesFrom(id)) group.entriesRead++;
       else if (stream.entriesAdded) group.entriesRead = stream.entriesBefore(id);
       group.lastId = id;
     }
-    writeEntry(reply, node, i);
     if (noack) continue;
     const known = group.pending.get(id);
     if (known === undefined) {
@@ -102,13 +101,13 @@ function deliverHistory(
   reply.arrayHeader(out.length);
   for (const id of out) {
     const entry = collect(stream, id, id, false, 1);
-    if (entry.length === 0) {
+    if (entry.nodes.length === 0) {
       reply.arrayHeader(2);
       reply.bulk(formatId(id));
       reply.nullArray();
       continue;
     }
-    writeEntry(reply, entry[0][0], entry[0][1]);
+    writeEntry(reply, entry.nodes[0], entry.indexes[0]);
     const nack = consumer.pending.get(id)!;
     nack.deliveryTime = now;
     nack.deliveryCount++;

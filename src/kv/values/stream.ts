@@ -101,7 +101,7 @@ export class RedisStream implements RedisObject {
         if (compareIds(node.master, end) > 0) return;
         for (let i = node.lowerBound(start); i < node.count; i++) {
           if (node.deleted(i)) continue;
-          if (compareIds(node.id(i), end) > 0) return;
+          if (node.compareAt(i, end) > 0) return;
           if (!visit(node, i)) return;
         }
       }
@@ -110,10 +110,10 @@ export class RedisStream implements RedisObject {
     for (let n = this.#nodeAtOrBefore(end); n >= 0; n--) {
       const node = nodes[n];
       let i = node.lowerBound(end);
-      if (i === node.count || compareIds(node.id(i), end) > 0) i--;
+      if (i === node.count || node.compareAt(i, end) > 0) i--;
       for (; i >= 0; i--) {
         if (node.deleted(i)) continue;
-        if (compareIds(node.id(i), start) < 0) return;
+        if (node.compareAt(i, start) < 0) return;
         if (!visit(node, i)) return;
       }
     }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type StreamId, type U64, u64 } from "./stream_id.ts";
+import { compareIds, type StreamId, type U64, u64 } from "./stream_id.ts";
 
 const U32 = 2 ** 32;
 /** The largest master `ms` for which `ms + (2^32 - 1)` is still a safe integer. */
@@ -99,6 +99,17 @@ export class IdColumn {
     if (narrow !== undefined) return { ms: this.#base + narrow[i * 2], seq: narrow[i * 2 + 1] };
     const wide = this.#wide!;
     return { ms: u64(wide[i * 2]), seq: u64(wide[i * 2 + 1]) };
+  }
+
+  /** Orders the ID of entry `i` against `id` (negative, zero, positive) without allocating. */
+  compareAt(i: number, id: StreamId): number {
+    const narrow = this.#narrow;
+    if (narrow === undefined) return compareIds(this.get(i), id);
+    const ms = this.#base + narrow[i * 2];
+    if (ms !== id.ms) return ms < id.ms ? -1 : 1;
+    const seq = narrow[i * 2 + 1];
+    if (seq !== id.seq) return seq < id.seq ? -1 : 1;
+    return 0;
   }
 
   /** The first index in [0, count) whose ID is >= `id` (count when none). */

@@ -38,22 +38,28 @@ function backlenSize(n: number): number {
 }
 
 /** The value of `bytes` when listpack stores it as an integer (lpStringToInt64), else undefined. */
-function lpInteger(bytes: Uint8Array): bigint | undefined {
+function lpInteger(bytes: Uint8Array): number | bigint | undefined {
   const n = bytes.length;
   if (n === 0 || n > 20) return undefined;
-  if (n === 1 && bytes[0] === 48) return 0n;
+  if (n === 1 && bytes[0] === 48) return 0;
   let i = 0;
   if (bytes[0] === 45) {
     i = 1;
     if (n === 1) return undefined;
   }
   if (bytes[i] < 49 || bytes[i] > 57) return undefined;
-  for (let j = i + 1; j < n; j++) if (bytes[j] < 48 || bytes[j] > 57) return undefined;
+  let value = 0;
+  for (let j = i; j < n; j++) {
+    const c = bytes[j] - 48;
+    if (c < 0 || c > 9) return undefined;
+    value = value * 10 + c;
+  }
+  if (n - i <= 15) return i === 1 ? -value : value;
   let text = "";
   for (let j = 0; j < n; j++) text += String.fromCharCode(bytes[j]);
-  const value = BigInt(text);
-  if (value > 9223372036854775807n || value < -9223372036854775808n) return undefined;
-  return value;
+  const big = BigInt(text);
+  if (big > 9223372036854775807n || big < -9223372036854775808n) return undefined;
+  return big;
 }
 
 /** Bytes of a listpack element holding `bytes`. */
@@ -237,6 +243,36 @@ export class StreamNode {
   /** The ID of entry `i`. */
   id(i: number): StreamId {
     return this.#ids.get(i);
+  }
+
+  /** Orders entry `i`'s ID against `id` (negative, zero, positive). */
+  compareAt(i: number, id: StreamId): number {
+    return this.#ids.compareAt(i, id);
+  }
+
+  /** The bytes of every stored field and value (parts are ranges of it). */
+  get data(): Uint8Array {
+    return this.#bytes;
+  }
+
+  /** The first part of entry `i`: its values only when it has the master fields. */
+  firstPart(i: number): number {
+    return this.#starts[i];
+  }
+
+  /** Whether entry `i` stores values only (its fields are {@link StreamNode.fields}). */
+  hasMasterFields(i: number): boolean {
+    return (this.#flags[i] & SAME_FIELDS) !== 0;
+  }
+
+  /** Start offset of part `p` in {@link StreamNode.data}. */
+  partStart(p: number): number {
+    return p === 0 ? 0 : this.#ends[p - 1];
+  }
+
+  /** End offset of part `p` in {@link StreamNode.data}. */
+  partEnd(p: number): number {
+    return this.#ends[p];
   }
 
   /** Whether entry `i` is deleted. */
