@@ -146,6 +146,8 @@ describe("kv streams vs redis-server", { skip: oracleSkip }, () => {
           if (i % 50 === 0) {
             await d.same("XLEN", "s");
             await d.same("XRANGE", "s", "-", "+", "COUNT", "3");
+            await d.same("MEMORY", "USAGE", "s");
+            await d.same("XINFO", "STREAM", "s");
           }
         }
         await d.same("XTRIM", "s", "MAXLEN", "~", "20");

@@ -1,8 +1,7 @@
 /**
  * XINFO STREAM [FULL [COUNT n]], XINFO GROUPS, XINFO CONSUMERS and XINFO HELP (Redis's
  * `xinfoCommand`). Groups and consumers are listed in name order (Redis keeps them in radix
- * trees). `radix-tree-nodes` counts this server's nodes (Redis counts its radix tree's
- * internal nodes: that number is Redis's own).
+ * trees); `radix-tree-nodes` is the node count Redis's radix tree would have.
  *
  * @module
  */
@@ -15,6 +14,7 @@ import type { Database } from "../keyspace/keyspace.ts";
 import { fail } from "../../server/errors.ts";
 import type { RedisStream } from "../values/stream.ts";
 import type { ConsumerGroup } from "../values/stream_group.ts";
+import { raxNodes } from "../values/stream_rax.ts";
 import { formatId, MAX_ID, ZERO_ID } from "../values/stream_id.ts";
 import { collect, streamAt, writeEntries, writeEntry } from "./streams.ts";
 import { helpReply, subcommandError } from "./streams_groups.ts";
@@ -54,7 +54,7 @@ function streamHead(reply: Reply, stream: RedisStream, full: boolean): void {
   field(reply, "radix-tree-keys");
   reply.integer(stream.nodes.length);
   field(reply, "radix-tree-nodes");
-  reply.integer(stream.nodes.length === 0 ? 1 : stream.nodes.length + 1);
+  reply.integer(raxNodes(stream.nodes.map((node) => node.master)));
   field(reply, "last-generated-id");
   reply.bulk(formatId(stream.lastId));
   field(reply, "max-deleted-entry-id");

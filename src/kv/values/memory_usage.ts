@@ -15,6 +15,9 @@ import type { KeyValue } from "../keyspace/values.ts";
 import { RedisHash } from "./hash.ts";
 import { RedisList } from "./list.ts";
 import { isIntegerMember, RedisSet } from "./set.ts";
+import { RedisStream } from "./stream.ts";
+import type { StreamId } from "./stream_id.ts";
+import { raxNodes } from "./stream_rax.ts";
 import { RedisZSet } from "./zset.ts";
 
 // Sizes of Redis 7.0's structures on a 64-bit build.
@@ -220,7 +223,41 @@ export function estimateMemoryUsage(
   if (value instanceof RedisHash) return base + hashSize(value, samples);
   if (value instanceof RedisSet) return base + setSize(value, samples);
   if (value instanceof RedisZSet) return base + zsetSize(value, samples);
+  if (value instanceof RedisStream) return base + streamSize(value, samples);
   return base + ROBJ; // an application's own object type: the header only
+}
+
+/** A radix tree of stream IDs (Redis `streamRadixTreeMemoryUsage`). */
+function radixTree(ids: readonly StreamId[]): number {
+  return ids.length * 16 + raxNodes(ids) * (4 + 8 * 30);
+}
+
+/**
+ * Redis's estimate for a stream: its struct and radix tree, the listpacks (the first
+ * `samples` measured, the others as their average, the last one measured; a full node is
+ * shrunk to fit, the last keeps its 4 KiB preallocation), and each group's PEL and
+ * consumers.
+ */
+function streamSize(stream: RedisStream, samples: number): number {
+  let size = ROBJ + 80 + radixTree(stream.nodes.map((node) => node.master));
+  const nodes = stream.nodes;
+  const last = nodes.length - 1;
+  const lpSize = (i: number) =>
+    alloc(i === last ? Math.max(4096, nodes[i].lpBytes) : nodes[i].lpBytes);
+  const sampled = Math.min(nodes.length, samples === 0 ? Infinity : samples);
+  let sum = 0;
+  for (let i = 0; i < sampled; i++) sum += lpSize(i);
+  if (nodes.length <= sampled) size += sum;
+  else size += Math.floor(sum / sampled) * (nodes.length - 1) + lpSize(last);
+  for (const group of stream.groups.values()) {
+    size += 40 + radixTree(group.pending.values().map((nack) => nack.id)) +
+      24 * group.pending.size;
+    for (const consumer of group.consumers.values()) {
+      size += 24 + consumer.name.length +
+        radixTree(consumer.pending.values().map((nack) => nack.id));
+    }
+  }
+  return size;
 }
 
 /**
