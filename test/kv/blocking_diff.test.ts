@@ -117,6 +117,18 @@ describe("kv blocking commands vs redis-server", { skip: oracleSkip }, () => {
             const info = text(await side.call("INFO", "clients"));
             assert.match(info, /blocked_clients:0\r\n/);
           }
+          const leaving = await fx.open(protocol, false);
+          leaving.send("BZPOPMIN", "gone", "0");
+          leaving.send("XREAD", "BLOCK", "0", "STREAMS", "gone2", "$");
+          await sleep(30);
+          await leaving.close();
+          await sleep(50);
+          for (const side of sides) {
+            const info = text(await side.call("INFO", "clients"));
+            assert.match(info, /blocked_clients:0\r\n/, "a closed connection leaves no waiter");
+          }
+          await d.same("ZADD", "gone", "1", "m");
+          await d.same("ZCARD", "gone");
           await d.same("CLIENT", "UNBLOCK", "x");
           await d.same("CLIENT", "UNBLOCK", "1", "FOO");
           await d.same("CLIENT", "UNBLOCK", "1", "TIMEOUT", "x");
