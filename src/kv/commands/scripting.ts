@@ -37,7 +37,7 @@ function evalGeneric(
     script = created;
   }
   const argv = command.argv;
-  scripting.runner.run(
+  return scripting.runner.run(
     {
       environment: scripting.scripts.environment,
       fn: script.fn,

@@ -26,7 +26,7 @@ function fcall(
   if (fn === undefined) return reply.error("ERR Function not found");
   const numkeys = keyCount(command, "ERR Bad number of keys provided");
   const argv = command.argv;
-  scripting.runner.run(
+  return scripting.runner.run(
     {
       environment: scripting.functions.environment,
       fn: fn.fn,

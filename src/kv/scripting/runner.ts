@@ -54,6 +54,19 @@ const NOSCRIPT = 1;
 const WRITE = 2;
 const MAY_REPLICATE = 4;
 const commandBits = new WeakMap<CommandEntry, number>();
+/** XREAD and XREADGROUP: BLOCK is refused to scripts before anything else runs. */
+const STREAM_READS = new Set(["xread", "xreadgroup"]);
+
+/** Whether a BLOCK option (with a value after it) comes before STREAMS. */
+function hasBlockOption(argv: readonly Uint8Array[]): boolean {
+  for (let i = 1; i < argv.length - 1; i++) {
+    const word = bytesToString(argv[i]).toLowerCase();
+    if (word === "streams") return false;
+    if (word === "block") return true;
+  }
+  return false;
+}
+
 /** Commands Redis 7.0 flags `may_replicate` (not shown by COMMAND INFO): writes for scripts. */
 const MAY_REPLICATE_COMMANDS = new Set(["publish", "spublish", "pfcount"]);
 
@@ -206,6 +219,16 @@ export class ScriptRunner implements ScriptHost {
     }
     if (ctx.readOnly && (bits & (WRITE | MAY_REPLICATE)) !== 0) {
       return this.#fail(env, "Write commands are not allowed from read-only scripts.", raise);
+    }
+    if (STREAM_READS.has(entry.fullName) && hasBlockOption(argv)) {
+      // Redis answers this for script clients while it parses the options (t_stream.c).
+      return this.#fail(
+        env,
+        `-ERR ${
+          latin1(argv[0], 0, argv[0].length)
+        } command is not allowed with BLOCK option from scripts`,
+        raise,
+      );
     }
     if ((bits & WRITE) !== 0) ctx.dirty = true;
     if ((bits & (WRITE | MAY_REPLICATE)) !== 0) ctx.effects = true;
@@ -440,8 +463,13 @@ function toArgv(args: unknown[]): Uint8Array[] | undefined {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (typeof a === "string") argv[i] = toBytes(a);
-    else if (typeof a === "number") argv[i] = toBytes(formatGeneral(a, 17));
-    else return undefined;
+    else if (typeof a === "number") {
+      // %.17g; integers below 1e17 print as themselves.
+      const text = Number.isInteger(a) && a < 1e17 && a > -1e17 && !Object.is(a, -0)
+        ? String(a)
+        : formatGeneral(a, 17);
+      argv[i] = toBytes(text);
+    } else return undefined;
   }
   return argv;
 }

@@ -135,6 +135,10 @@ describe("EVAL vs redis-server", { skip: oracleSkip }, () => {
           "return redis.call('multi')",
           "return redis.call('script', 'load', 'return 1')",
           "return redis.pcall('blpop', 'l', 0)",
+          "return redis.call('XREAD', 'BLOCK', '10', 'STREAMS', 's', '$')",
+          "return redis.pcall('xread', 'COUNT', '1', 'BLOCK', '10', 'STREAMS', 's', '$')",
+          "return redis.call('XREAD', 'STREAMS', 's', '0')",
+          "return redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 's', '>')",
           "return redis.call('select', 1)",
           "return redis.call('dbsize')",
         ]);

@@ -191,38 +191,38 @@ function sized(c: Cursor, head: number, len: number): string | undefined {
   return s;
 }
 
+/** Reads `n` bytes at the cursor into `scratch` and moves past `n + 1` (type byte included). */
+function take(c: Cursor, n: number): boolean {
+  if (!c.need(n + 1)) return false;
+  c.fill(1, n);
+  c.at += n + 1;
+  return true;
+}
+
 function decode(c: Cursor): unknown {
   if (!c.need(1)) return undefined;
   const b = c.byte(0);
-  const fixed = (n: number, read: () => unknown): unknown => {
-    if (!c.need(n)) return undefined;
-    const v = read();
-    c.at += n;
-    return v;
-  };
   switch (b) {
     case 0xcc:
-      return fixed(2, () => c.byte(1));
+      return take(c, 1) ? scratch.getUint8(0) : undefined;
     case 0xd0:
-      return fixed(2, () => (c.byte(1) << 24) >> 24);
+      return take(c, 1) ? scratch.getInt8(0) : undefined;
     case 0xcd:
-      return fixed(3, () => c.uint(1, 2));
+      return take(c, 2) ? scratch.getUint16(0) : undefined;
     case 0xd1:
-      return fixed(3, () => (c.uint(1, 2) << 16) >> 16);
+      return take(c, 2) ? scratch.getInt16(0) : undefined;
     case 0xce:
-      return fixed(5, () => c.uint(1, 4));
+      return take(c, 4) ? scratch.getUint32(0) : undefined;
     case 0xd2:
-      return fixed(5, () => c.uint(1, 4) | 0);
+      return take(c, 4) ? scratch.getInt32(0) : undefined;
     case 0xcf:
-      return fixed(9, () => {
-        c.fill(1, 8);
-        return Number(scratch.getBigUint64(0));
-      });
+      return take(c, 8) ? Number(scratch.getBigUint64(0)) : undefined;
     case 0xd3:
-      return fixed(9, () => {
-        c.fill(1, 8);
-        return Number(scratch.getBigInt64(0));
-      });
+      return take(c, 8) ? Number(scratch.getBigInt64(0)) : undefined;
+    case 0xca:
+      return take(c, 4) ? scratch.getFloat32(0) : undefined;
+    case 0xcb:
+      return take(c, 8) ? scratch.getFloat64(0) : undefined;
     case 0xc0:
       c.at++;
       return undefined;
@@ -232,16 +232,6 @@ function decode(c: Cursor): unknown {
     case 0xc2:
       c.at++;
       return false;
-    case 0xca:
-      return fixed(5, () => {
-        c.fill(1, 4);
-        return scratch.getFloat32(0);
-      });
-    case 0xcb:
-      return fixed(9, () => {
-        c.fill(1, 8);
-        return scratch.getFloat64(0);
-      });
     case 0xd9:
       return c.need(2) ? sized(c, 2, c.byte(1)) : undefined;
     case 0xda:
