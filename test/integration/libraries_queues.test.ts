@@ -1,14 +1,15 @@
 /**
  * Job queues built on Lua scripts, against our key-value server and, in the same test,
  * against a real redis-server 7.0 (same outcome required): bee-queue and Bull (normal,
- * delayed, prioritised and retried jobs, counts) and BullMQ (its scripts write to streams:
- * skipped until XADD exists, issue #16). Node, Deno and Bun.
+ * delayed, prioritised and retried jobs, counts) and BullMQ (worker, QueueEvents, delayed,
+ * prioritised and retried jobs, flows, a job scheduler; its scripts write to streams, so it
+ * is skipped on a server without XADD/XTRIM). Node, Deno and Bun.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import BeeQueue from "bee-queue";
 import Bull from "bull";
-import { Queue as MqQueue, QueueEvents, Worker } from "bullmq";
+import { FlowProducer, Queue as MqQueue, QueueEvents, Worker } from "bullmq";
 import { type Ours, startOurs, within } from "../helpers/clients.ts";
 import { type Oracle, oracleSkip, startOracle } from "../helpers/redis_oracle.ts";
 import { createKeyValueServer } from "../../src/kv/mod.ts";
@@ -162,6 +163,53 @@ describe("libraries: job queues", { skip: oracleSkip }, () => {
         } finally {
           await worker?.close();
           await events.close();
+          await queue.close();
+        }
+        return out;
+      });
+    });
+
+    it("flows (parent after children) and a job scheduler", async () => {
+      await same(servers, async (port) => {
+        const connection = { port, host: "127.0.0.1", maxRetriesPerRequest: null };
+        const queue = new MqQueue("flow", { connection });
+        const flows = new FlowProducer({ connection });
+        const out: unknown[] = [];
+        let worker: Worker | undefined;
+        try {
+          await queue.obliterate({ force: true });
+          const finished = new Promise<unknown>((resolve) => {
+            worker = new Worker("flow", async (job) => {
+              if (job.name === "parent") {
+                const values = Object.values(await job.getChildrenValues()) as number[];
+                resolve(values.sort());
+                return values.length;
+              }
+              if (job.name === "tick") return "tick";
+              return job.data.n * 10;
+            }, { connection });
+          });
+          await flows.add({
+            name: "parent",
+            queueName: "flow",
+            children: [
+              { name: "child", queueName: "flow", data: { n: 1 } },
+              { name: "child", queueName: "flow", data: { n: 2 } },
+            ],
+          });
+          out.push(await deadline(finished, "flow parent"));
+          await queue.upsertJobScheduler("every", { every: 150, limit: 2 }, { name: "tick" });
+          out.push((await queue.getJobSchedulers()).map((s) => [s.key, s.every]));
+          const start = Date.now();
+          while ((await queue.getCompletedCount()) < 5 && Date.now() - start < 5000) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          out.push(await queue.getCompletedCount());
+          await queue.removeJobScheduler("every");
+          out.push((await queue.getJobSchedulers()).length);
+        } finally {
+          await worker?.close();
+          await flows.close();
           await queue.close();
         }
         return out;
