@@ -133,7 +133,6 @@ export interface ResolvedOptions {
   cpuUsage: ServerOptions["cpuUsage"];
 }
 
-/** Readings of the runtime an adapter supplies ({@link Server.setRuntimeStats}). */
 /** A configuration parameter added by an extension (the key-value server's scripting...). */
 export interface ConfigParameter {
   /** Lower-case name, as CONFIG GET/SET take it ("busy-reply-threshold"). */
@@ -150,6 +149,7 @@ export interface ConfigParameter {
  */
 export type CommandGate = (connection: Connection, entry: CommandEntry) => string | undefined;
 
+/** Readings of the runtime an adapter supplies ({@link Server.setRuntimeStats}). */
 export interface RuntimeStats {
   /** The process's memory, in the shape of `process.memoryUsage()`. */
   memoryUsage?: ServerOptions["memoryUsage"];
