@@ -7,9 +7,10 @@
  * @module
  */
 
-import { LuaTable, toBytes } from "../../lua/mod.ts";
+import { LuaTable } from "../../lua/mod.ts";
 import type { Reply } from "../../server/reply.ts";
 import { toInt64 } from "../../lua/lib/string_format_number.ts";
+import { stringBytes } from "./string_bytes.ts";
 
 /** The bytes of a simple frame (`+text` or `-text`) with CR and LF turned into spaces. */
 export function simpleFrame(type: "+" | "-", text: string): Uint8Array {
@@ -42,7 +43,7 @@ export function simpleFrame(type: "+" | "-", text: string): Uint8Array {
 export function writeLuaReply(reply: Reply, v: unknown, scriptResp: 2 | 3): void {
   switch (typeof v) {
     case "string":
-      reply.bulk(toBytes(v));
+      reply.bulk(stringBytes(v));
       return;
     case "number":
       reply.integer(toInt64(v));

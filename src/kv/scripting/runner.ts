@@ -17,11 +17,12 @@ import { commandName, runHandler } from "../../server/dispatch.ts";
 import { Reply } from "../../server/reply.ts";
 import type { Server } from "../../server/server.ts";
 import type { Transport } from "../../server/transport.ts";
-import { LuaError, LuaTable, toBytes } from "../../lua/mod.ts";
+import { LuaError, LuaTable } from "../../lua/mod.ts";
 import { numberToString } from "../../lua/lib/string_format.ts";
 import { redisRandom, type ScriptEnvironment, type ScriptHost } from "./environment.ts";
 import { simpleFrame, writeLuaReply } from "./lua_to_resp.ts";
 import { formatGeneral } from "./numbers.ts";
+import { stringBytes } from "./string_bytes.ts";
 import { errorTable, isErrorReply, latin1, replyToLua } from "./resp_to_lua.ts";
 import type { ScriptFlags } from "./shebang.ts";
 
@@ -462,13 +463,13 @@ function toArgv(args: unknown[]): Uint8Array[] | undefined {
   const argv: Uint8Array[] = new Array(args.length);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (typeof a === "string") argv[i] = toBytes(a);
+    if (typeof a === "string") argv[i] = stringBytes(a);
     else if (typeof a === "number") {
       // %.17g; integers below 1e17 print as themselves.
       const text = Number.isInteger(a) && a < 1e17 && a > -1e17 && !Object.is(a, -0)
         ? String(a)
         : formatGeneral(a, 17);
-      argv[i] = toBytes(text);
+      argv[i] = stringBytes(text);
     } else return undefined;
   }
   return argv;
