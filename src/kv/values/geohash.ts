@@ -10,11 +10,11 @@
  */
 
 /** Latitude limits of the Mercator projection (GEO_LAT_MIN / GEO_LAT_MAX). */
-export const GEO_LAT_MIN = -85.05112878, GEO_LAT_MAX = 85.05112878;
+export const GEO_LAT_MIN: number = -85.05112878, GEO_LAT_MAX: number = 85.05112878;
 /** Longitude limits. */
-export const GEO_LONG_MIN = -180, GEO_LONG_MAX = 180;
+export const GEO_LONG_MIN: number = -180, GEO_LONG_MAX: number = 180;
 /** Bits per coordinate (GEO_STEP_MAX: 26 * 2 = 52 bits). */
-export const GEO_STEP_MAX = 26;
+export const GEO_STEP_MAX: number = 26;
 const EARTH_RADIUS_IN_METERS = 6372797.560856;
 const MERCATOR_MAX = 20037726.37;
 const D_R = Math.PI / 180.0;
@@ -84,8 +84,8 @@ export function encode(
   lon: number,
   lat: number,
   step: number,
-  latMin = GEO_LAT_MIN,
-  latMax = GEO_LAT_MAX,
+  latMin: number = GEO_LAT_MIN,
+  latMax: number = GEO_LAT_MAX,
 ): GeoHash | undefined {
   if (lon > GEO_LONG_MAX || lon < GEO_LONG_MIN || lat > GEO_LAT_MAX || lat < GEO_LAT_MIN) {
     return undefined;

@@ -10,15 +10,15 @@
  */
 
 /** Registers' index bits (HLL_P). */
-export const HLL_P = 14;
+export const HLL_P: number = 14;
 /** Number of registers (HLL_REGISTERS). */
-export const HLL_REGISTERS = 1 << HLL_P;
+export const HLL_REGISTERS: number = 1 << HLL_P;
 /** Header size (HLL_HDR_SIZE). */
-export const HLL_HDR_SIZE = 16;
+export const HLL_HDR_SIZE: number = 16;
 /** Size of a dense HLL string (HLL_DENSE_SIZE). */
-export const HLL_DENSE_SIZE = HLL_HDR_SIZE + (HLL_REGISTERS * 6) / 8;
+export const HLL_DENSE_SIZE: number = HLL_HDR_SIZE + (HLL_REGISTERS * 6) / 8;
 /** Encoding byte values. */
-export const HLL_DENSE = 0, HLL_SPARSE = 1;
+export const HLL_DENSE: number = 0, HLL_SPARSE: number = 1;
 const HLL_Q = 64 - HLL_P;
 const ALPHA_INF = 0.721347520444481703680;
 
@@ -87,7 +87,7 @@ function hash(data: Uint8Array): void {
 }
 
 /** Register index of the last {@link patternLength} call. */
-export let patternIndex = 0;
+export let patternIndex: number = 0;
 
 /**
  * Redis's `hllPatLen`: hashes `element`, sets {@link patternIndex} to its register and

@@ -19,7 +19,7 @@ import {
 } from "./hll.ts";
 
 /** Redis's default `hll-sparse-max-bytes`. */
-export const HLL_SPARSE_MAX_BYTES = 3000;
+export const HLL_SPARSE_MAX_BYTES: number = 3000;
 
 /** Buffers made here: a view of one from offset 0 may grow up to the buffer's end. */
 const ownBuffers = new WeakSet<ArrayBufferLike>();

@@ -1,0 +1,254 @@
+/**
+ * Data-type benchmark: `redis-benchmark` sending bitmap, HyperLogLog and geo commands to a
+ * real `redis-server` and to our key-value server on Node, Deno and Bun, on the same seeded
+ * data, alternating the reference and ours as `bench/e2e.ts` does (per round: Redis, each
+ * runtime in rotated order, Redis again; ratio = ours over the mean of the two Redis runs,
+ * median over rounds). Writes its table to the `types` section of `bench/README.md`.
+ *
+ * ```sh
+ * npm run bench:types                               # 3 rounds, every runtime
+ * npm run bench:types -- --runtimes bun --rounds 1 --no-write
+ * ```
+ *
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import {
+  buildDist,
+  REDIS_BENCHMARK,
+  ROOT,
+  run,
+  type Runtime,
+  RUNTIMES,
+  type ServerProcess,
+  setDeadline,
+  startOurs,
+  startRedis,
+} from "./lib/proc.ts";
+import { median, ratio, table, thousands, writeSection } from "./lib/report.ts";
+
+const REDIS_CLI = "/usr/bin/redis-cli";
+
+/**
+ * The measured commands (redis-benchmark replaces `__rand_int__` with 0..r-1, zero-padded to
+ * 12 digits: no valid bit offset, so SETBIT and GETBIT use a fixed one inside the bitmap).
+ */
+const TESTS: Record<string, { args: string[]; random: number }> = {
+  setbit: { args: ["SETBIT", "bits", "777777", "1"], random: 1 },
+  getbit: { args: ["GETBIT", "bits", "777777"], random: 1 },
+  bitcount: { args: ["BITCOUNT", "bits", "0", "4095"], random: 1 },
+  pfadd: { args: ["PFADD", "hll", "__rand_int__"], random: 100_000_000 },
+  pfcount: { args: ["PFCOUNT", "hll"], random: 1 },
+  geosearch: {
+    args: [
+      "GEOSEARCH",
+      "geo",
+      "FROMLONLAT",
+      "13.4",
+      "52.5",
+      "BYRADIUS",
+      "100",
+      "km",
+      "COUNT",
+      "10",
+      "ASC",
+      "WITHDIST",
+    ],
+    random: 1,
+  },
+};
+
+interface Options {
+  runtimes: Runtime[];
+  tests: string[];
+  rounds: number;
+  clients: number;
+  requests: number;
+  pipelines: number[];
+  write: boolean;
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const options: Options = {
+    runtimes: [...RUNTIMES],
+    tests: Object.keys(TESTS),
+    rounds: 3,
+    clients: 50,
+    requests: 200_000,
+    pipelines: [1, 16],
+    write: true,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const value = () => argv[++i] ?? "";
+    const list = () => value().split(",").filter(Boolean);
+    switch (argv[i]) {
+      case "--runtimes":
+        options.runtimes = list() as Runtime[];
+        break;
+      case "--tests":
+        options.tests = list().filter((t) => t in TESTS);
+        break;
+      case "--pipelines":
+        options.pipelines = list().map(Number);
+        break;
+      case "--rounds":
+        options.rounds = Math.max(1, Number.parseInt(value(), 10) || 1);
+        break;
+      case "--requests":
+        options.requests = Math.max(1000, Number.parseInt(value(), 10) || 200_000);
+        break;
+      case "--no-write":
+        options.write = false;
+        break;
+      default:
+        throw new Error(`Unknown option ${argv[i]}`);
+    }
+  }
+  return options;
+}
+
+/** A seeded PRNG (mulberry32), so every server gets the same points and elements. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The seed commands: a 125 KB bitmap, a dense HLL of 20,000 elements, 10,000 geo points. */
+function seedCommands(): string[][] {
+  const rand = prng(42);
+  const commands: string[][] = [["FLUSHALL"], ["SETBIT", "bits", "999999", "1"]];
+  for (let i = 0; i < 20; i++) {
+    const bits: string[] = [];
+    for (let k = 0; k < 500; k++) bits.push(String(Math.floor(rand() * 1_000_000)));
+    commands.push(["BITFIELD", "bits", ...bits.flatMap((b) => ["SET", "u1", b, "1"])]);
+    commands.push(["PFADD", "hll", ...bits.map((b) => `seed:${i}:${b}`)]);
+  }
+  for (let i = 0; i < 20; i++) {
+    const points: string[] = [];
+    for (let k = 0; k < 500; k++) {
+      points.push((rand() * 30).toFixed(6), (40 + rand() * 20).toFixed(6), `place:${i}:${k}`);
+    }
+    commands.push(["GEOADD", "geo", ...points]);
+  }
+  return commands;
+}
+
+async function seed(server: ServerProcess): Promise<void> {
+  for (const command of seedCommands()) {
+    const r = await run(REDIS_CLI, ["-p", String(server.port), ...command], 30_000);
+    if (r.code !== 0 || r.stdout.startsWith("ERR")) {
+      throw new Error(`seeding ${server.name}: ${command[0]}: ${r.stdout}${r.stderr}`);
+    }
+  }
+}
+
+/** One redis-benchmark run of a command; requests per second. */
+async function measure(
+  server: ServerProcess,
+  test: string,
+  pipeline: number,
+  options: Options,
+): Promise<number> {
+  const { args, random } = TESTS[test];
+  const result = await run(REDIS_BENCHMARK, [
+    "-h",
+    "127.0.0.1",
+    "-p",
+    String(server.port),
+    "-c",
+    String(options.clients),
+    "-n",
+    String(pipeline === 1 ? options.requests / 4 : options.requests),
+    "-P",
+    String(pipeline),
+    "-r",
+    String(random),
+    "--csv",
+    ...args,
+  ], 300_000);
+  // CSV: a header line, then "<command line>","<rps>",...; the rps is the 7th field from the end.
+  const line = result.stdout.split("\n").map((l) => l.trim()).filter((l) => l.endsWith('"'))[1];
+  const cells = line === undefined ? [] : line.split(",");
+  const rps = Number((cells[cells.length - 7] ?? "").replace(/"/g, ""));
+  if (!(rps > 0) || /ERR|WRONGTYPE/.test(result.stderr + result.stdout)) {
+    throw new Error(`redis-benchmark ${test} on ${server.name}: ${result.stdout}${result.stderr}`);
+  }
+  return rps;
+}
+
+function push(map: Map<string, number[]>, key: string, value: number): void {
+  (map.get(key) ?? map.set(key, []).get(key)!).push(value);
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  setDeadline(1_800_000);
+  if (options.runtimes.includes("node")) {
+    try {
+      buildDist();
+    } catch (error) {
+      if (!existsSync(join(ROOT, "dist", "cli.js"))) throw error;
+      console.error("npm run build reported errors; using the dist/ it produced");
+    }
+  }
+  const redis = await startRedis();
+  const ours: ServerProcess[] = [];
+  try {
+    for (const runtime of options.runtimes) ours.push(await startOurs(runtime));
+    for (const server of [redis, ...ours]) await seed(server);
+    const rows: string[][] = [];
+    for (const test of options.tests) {
+      for (const pipeline of options.pipelines) {
+        const ratios = new Map<string, number[]>();
+        const rps = new Map<string, number[]>();
+        for (let round = 0; round < options.rounds; round++) {
+          const order = [...ours.slice(round % ours.length), ...ours.slice(0, round % ours.length)];
+          const before = await measure(redis, test, pipeline, options);
+          const mine: [string, number][] = [];
+          for (const server of order) {
+            mine.push([server.name, await measure(server, test, pipeline, options)]);
+          }
+          const reference = (before + await measure(redis, test, pipeline, options)) / 2;
+          push(rps, "redis", reference);
+          for (const [name, value] of mine) {
+            push(ratios, name, value / reference);
+            push(rps, name, value);
+          }
+        }
+        const row = [
+          `${TESTS[test].args.join(" ").replace("__rand_int__", "<r>")}`,
+          `-P ${pipeline}`,
+          thousands(median(rps.get("redis")!)),
+        ];
+        for (const server of ours) {
+          const r = median(ratios.get(server.name)!);
+          row.push(`${thousands(median(rps.get(server.name)!))} (${ratio(r)})`);
+        }
+        rows.push(row);
+        console.error(row.join("  "));
+      }
+    }
+    const header = ["command", "pipeline", "redis-server req/s", ...ours.map((s) => s.name)];
+    const body =
+      `### Data types: bitmaps, HyperLogLog, geo (\`npm run bench:types\`)\n\n${
+        table([header, ...rows])
+      }\n\n${options.rounds} round(s), redis-benchmark -c ${options.clients} -n ${options.requests} ` +
+      `(a quarter of it at -P 1) on seeded data (a 125 KB bitmap, a dense HLL, 10,000 points ` +
+      `between 0-30 E and 40-60 N); in parentheses: ours / the mean of the Redis runs just ` +
+      `before and after, median over rounds. Target: at least 0.8x at -P 16.`;
+    console.log(body);
+    if (options.write) writeSection(join(ROOT, "bench", "README.md"), "types", body);
+  } finally {
+    for (const server of ours) await server.stop();
+    await redis.stop();
+  }
+}
+
+await main();
