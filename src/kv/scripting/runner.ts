@@ -454,7 +454,6 @@ function luaArray(items: readonly Uint8Array[]): LuaTable {
 }
 
 function latin1Of(bytes: Uint8Array): string {
-  if (bytes.length <= 4096) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   return latin1(bytes, 0, bytes.length);
 }
 

@@ -190,14 +190,26 @@ const STRTOD =
 interface Token {
   type: number;
   index: number;
-  value?: unknown;
-  error?: string;
+  value: unknown;
+  error: string | undefined;
 }
 
 class Parser {
   at = 0;
   depth = 0;
+  /** The current token (one object, rewritten by every next(): read it before the next). */
+  readonly tok: Token = { type: T_END, index: 0, value: undefined, error: undefined };
   constructor(readonly s: string, readonly cfg: Config) {}
+
+  /** Sets the current token. */
+  token(type: number, index: number, value?: unknown, error?: string): Token {
+    const t = this.tok;
+    t.type = type;
+    t.index = index;
+    t.value = value;
+    t.error = error;
+    return t;
+  }
 
   fail(expected: string, token: Token): never {
     const found = token.type === T_ERROR ? token.error! : TOKEN_NAMES[token.type];
@@ -209,35 +221,35 @@ class Parser {
     let c = s[this.at];
     while (c === " " || c === "\t" || c === "\n" || c === "\r") c = s[++this.at];
     const index = this.at;
-    if (c === undefined || c === "\0") return { type: T_END, index };
+    if (c === undefined || c === "\0") return this.token(T_END, index);
     const simple = SIMPLE[c];
     if (simple !== undefined) {
       this.at++;
-      return { type: simple, index };
+      return this.token(simple, index);
     }
     if (c === '"') return this.string(index);
     if (c === "-" || (c >= "0" && c <= "9")) {
       if (!this.cfg.decodeInvalid && this.invalidNumber()) {
-        return { type: T_ERROR, index, error: "invalid number" };
+        return this.token(T_ERROR, index, undefined, "invalid number");
       }
       return this.number(index);
     }
     if (s.startsWith("true", this.at)) {
       this.at += 4;
-      return { type: T_BOOLEAN, index, value: true };
+      return this.token(T_BOOLEAN, index, true);
     }
     if (s.startsWith("false", this.at)) {
       this.at += 5;
-      return { type: T_BOOLEAN, index, value: false };
+      return this.token(T_BOOLEAN, index, false);
     }
     if (s.startsWith("null", this.at)) {
       this.at += 4;
-      return { type: T_NULL, index };
+      return this.token(T_NULL, index);
     }
     if ("tfniIN+".includes(c)) {
       if (this.cfg.decodeInvalid && this.invalidNumber()) return this.number(index);
     }
-    return { type: T_ERROR, index, error: "invalid token" };
+    return this.token(T_ERROR, index, undefined, "invalid token");
   }
 
   invalidNumber(): boolean {
@@ -256,9 +268,9 @@ class Parser {
 
   number(index: number): Token {
     const m = STRTOD.exec(this.s.slice(this.at, this.at + 400));
-    if (m === null) return { type: T_ERROR, index, error: "invalid number" };
+    if (m === null) return this.token(T_ERROR, index, undefined, "invalid number");
     this.at += m[0].length;
-    return { type: T_NUMBER, index, value: parseStrtod(m[0]) };
+    return this.token(T_NUMBER, index, parseStrtod(m[0]));
   }
 
   string(index: number): Token {
@@ -270,7 +282,7 @@ class Parser {
       if (c === '"') break;
       if (c === undefined || c === "\0") {
         this.at = at;
-        return { type: T_ERROR, index: at, error: "unexpected end of string" };
+        return this.token(T_ERROR, at, undefined, "unexpected end of string");
       }
       if (c === "\\") {
         const e = s[at + 1];
@@ -278,7 +290,7 @@ class Parser {
           const decoded = unicodeEscape(s, at);
           if (decoded === undefined) {
             this.at = at;
-            return { type: T_ERROR, index: at, error: "invalid unicode escape code" };
+            return this.token(T_ERROR, at, undefined, "invalid unicode escape code");
           }
           out += decoded.bytes;
           at += decoded.length;
@@ -287,7 +299,7 @@ class Parser {
         const u = e === undefined ? undefined : UNESCAPE[e];
         if (u === undefined) {
           this.at = at;
-          return { type: T_ERROR, index: at, error: "invalid escape code" };
+          return this.token(T_ERROR, at, undefined, "invalid escape code");
         }
         out += u;
         at += 2;
@@ -297,7 +309,7 @@ class Parser {
       at++;
     }
     this.at = at + 1;
-    return { type: T_STRING, index, value: out };
+    return this.token(T_STRING, index, out);
   }
 
   descend(): void {
