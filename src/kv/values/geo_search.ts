@@ -7,8 +7,16 @@
  * @module
  */
 
-import { areasByShape, cellScores, decodeScore, type GeoShape, withinShape } from "./geohash.ts";
+import {
+  areasByShape,
+  cellScores,
+  decodeScoreInto,
+  type GeoShape,
+  withinShape,
+} from "./geohash.ts";
 import type { RedisZSet } from "./zset.ts";
+
+const XY = new Float64Array(2);
 
 /** A member found by a search. */
 export interface GeoPoint {
@@ -50,7 +58,8 @@ export function searchPoints(zset: RedisZSet, shape: GeoShape, limit: number): G
     const [min, max] = cellScores(cell);
     let node = zset.list.firstInRange({ min, max, minExclusive: false, maxExclusive: true });
     while (node !== null && node.score < max) {
-      const [lon, lat] = decodeScore(node.score);
+      decodeScoreInto(node.score, XY);
+      const lon = XY[0], lat = XY[1];
       const dist = withinShape(shape, lon, lat);
       if (dist !== undefined) {
         found.push({ member: node.member, score: node.score, lon, lat, dist });

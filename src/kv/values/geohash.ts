@@ -157,17 +157,38 @@ function cellArea(
  * ```
  */
 export function decodeScore(score: number): [number, number] {
-  const [hi, lo] = toUint64(score);
+  decodeScoreInto(score, SCRATCH);
+  return [SCRATCH[0], SCRATCH[1]];
+}
+
+const SCRATCH = new Float64Array(2);
+const LAT_SCALE = GEO_LAT_MAX - GEO_LAT_MIN, LON_SCALE = GEO_LONG_MAX - GEO_LONG_MIN;
+const CELLS_26 = 2 ** GEO_STEP_MAX;
+
+/**
+ * {@link decodeScore} without allocating: writes longitude and latitude to `out[0]`, `out[1]`.
+ */
+export function decodeScoreInto(score: number, out: Float64Array): void {
+  let hi: number, lo: number;
+  if (score >= 0 && score < 4503599627370496) {
+    const v = Math.floor(score);
+    hi = Math.floor(v / 4294967296);
+    lo = v - hi * 4294967296;
+  } else [hi, lo] = toUint64(score);
   const ilato = (squeeze16(lo) + squeeze16(hi) * 65536) >>> 0;
   const ilono = (squeeze16(lo >>> 1) + squeeze16(hi >>> 1) * 65536) >>> 0;
-  const area = cellArea(ilato, ilono, GEO_STEP_MAX, GEO_LAT_MIN, GEO_LAT_MAX);
-  let lon = (area.lonMin + area.lonMax) / 2;
+  const latMin = GEO_LAT_MIN + (ilato * 1.0 / CELLS_26) * LAT_SCALE;
+  const latMax = GEO_LAT_MIN + (((ilato + 1) >>> 0) * 1.0 / CELLS_26) * LAT_SCALE;
+  const lonMin = GEO_LONG_MIN + (ilono * 1.0 / CELLS_26) * LON_SCALE;
+  const lonMax = GEO_LONG_MIN + (((ilono + 1) >>> 0) * 1.0 / CELLS_26) * LON_SCALE;
+  let lon = (lonMin + lonMax) / 2;
   if (lon > GEO_LONG_MAX) lon = GEO_LONG_MAX;
   if (lon < GEO_LONG_MIN) lon = GEO_LONG_MIN;
-  let lat = (area.latMin + area.latMax) / 2;
+  let lat = (latMin + latMax) / 2;
   if (lat > GEO_LAT_MAX) lat = GEO_LAT_MAX;
   if (lat < GEO_LAT_MIN) lat = GEO_LAT_MIN;
-  return [lon, lat];
+  out[0] = lon;
+  out[1] = lat;
 }
 
 /** Moves a cell by `dLon` / `dLat` cells, wrapping as `geohash_move_x` / `_y` do. */
@@ -330,6 +351,10 @@ export function distance(lon1: number, lat1: number, lon2: number, lat2: number)
  */
 export function withinShape(shape: GeoShape, lon: number, lat: number): number | undefined {
   if (shape.radius !== undefined) {
+    // The great-circle distance is never below the latitude distance: points far outside
+    // the circle's latitude band (by a margin far beyond rounding) skip the trigonometry.
+    const limit = shape.radius * shape.conversion;
+    if (latDistance(lat, shape.lat) > limit * 1.000001 + 1) return undefined;
     const d = distance(shape.lon, shape.lat, lon, lat);
     return d > shape.radius * shape.conversion ? undefined : d;
   }
