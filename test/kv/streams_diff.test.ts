@@ -260,6 +260,12 @@ describe("kv streams vs redis-server", { skip: oracleSkip }, () => {
         await d.same("MULTI");
         await d.same("XREAD", "BLOCK", "0", "STREAMS", "s", "$");
         await d.same("EXEC");
+        d.send("XREAD", "BLOCK", "0", "STREAMS", "moved", "$");
+        await new Promise((r) => setTimeout(r, 50));
+        await other.same("RENAME", "s", "moved");
+        await d.sameReplies(1, "XREAD BLOCK served by RENAME");
+        await other.same("COPY", "moved", "s");
+        await other.same("XRANGE", "s", "-", "+");
         d.send("XREAD", "COUNT", "1", "BLOCK", "2000", "STREAMS", "s", "1-1");
         await new Promise((r) => setTimeout(r, 50));
         await other.same("MULTI");

@@ -180,6 +180,9 @@ describe("kv stream consumer groups vs redis-server", { skip: oracleSkip }, () =
         await d.same("XINFO", "STREAM", "s", "FULL", "COUNT", "x");
         await d.same("XINFO", "STREAM", "s", "FOO");
         await d.same("XINFO", "STREAM", "s", "FULL", "LIMIT", "1");
+        await d.same("COPY", "s", "copied");
+        await d.sameWith(roundTimes, "XINFO", "STREAM", "copied", "FULL");
+        await d.same("XPENDING", "copied", "g");
         await d.same("XINFO", "HELP");
         await d.same("XINFO", "HELP", "x");
         await d.same("XINFO", "FOO", "s");
