@@ -217,6 +217,48 @@ function randomPoints(rand: () => number, n: number): Line[] {
   return lines;
 }
 
+/** Many members at a few identical places: equal distances, ordered as Redis's sorts do. */
+function ties(): Line[] {
+  const lines: Line[] = [];
+  const places = [["10", "50"], ["10.01", "50"], ["9.99", "50"], ["10", "50.01"], ["10", "49.99"]];
+  for (let i = 0; i < 90; i++) {
+    const [lon, lat] = places[(i * 7) % places.length];
+    lines.push(["GEOADD", "ties", lon, lat, `m${(i * 37) % 90}`]);
+  }
+  for (const count of ["1", "3", "7", "8", "41", "45", "89", "90", "200"]) {
+    for (const order of ["ASC", "DESC"]) {
+      lines.push([
+        "GEOSEARCH",
+        "ties",
+        "FROMLONLAT",
+        "10",
+        "50",
+        "BYRADIUS",
+        "5",
+        "km",
+        "COUNT",
+        count,
+        order,
+      ]);
+      lines.push([
+        "GEORADIUS",
+        "ties",
+        "10.002",
+        "50.001",
+        "5",
+        "km",
+        "COUNT",
+        count,
+        order,
+        "WITHDIST",
+      ]);
+    }
+  }
+  lines.push(["GEOSEARCH", "ties", "FROMLONLAT", "10", "50", "BYBOX", "5", "5", "km", "ASC"]);
+  lines.push(["GEOSEARCH", "ties", "FROMLONLAT", "10", "50", "BYBOX", "5", "5", "km", "DESC"]);
+  return lines;
+}
+
 describe("kv geo vs redis-server", { skip: oracleSkip }, () => {
   const fx = oracleFixture({ before, after });
   for (const protocol of [2, 3] as const) {
@@ -225,6 +267,8 @@ describe("kv geo vs redis-server", { skip: oracleSkip }, () => {
         fx.check(protocol, (d) => batch(d, SICILY)));
       it("GEOSEARCH, GEOSEARCHSTORE, GEORADIUS*: options, stores, errors", () =>
         fx.check(protocol, (d) => batch(d, [...SICILY, ...SEARCHES])));
+      it("equal distances: full and partial (COUNT) sorts in Redis's order", () =>
+        fx.check(protocol, (d) => batch(d, ties())));
       it("seeded random points across the globe and searches around them", () =>
         fx.check(protocol, async (d) => {
           const rand = prng(protocol * 15485863);

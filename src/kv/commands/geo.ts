@@ -17,7 +17,7 @@ import { keyBytes, keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
 import { lookup } from "../lookup.ts";
 import { formatCoordinate, formatDistance, formatFixed } from "../values/geo_format.ts";
-import { type GeoPoint, searchPoints } from "../values/geo_search.ts";
+import { type GeoPoint, searchPoints, sortPoints } from "../values/geo_search.ts";
 import {
   decodeScore,
   distance,
@@ -218,11 +218,6 @@ function georadius(srcIndex: number, flags: number): KvHandler {
     if (options.store === undefined) replyPoints(reply, points, returned, shape, options);
     else storePoints(db, points, returned, shape, options, reply);
   };
-}
-
-/** Sorts by distance (ascending or descending), as Redis's qsort (stable here). */
-function sortPoints(points: GeoPoint[], direction: 1 | -1, _returned: number): void {
-  points.sort((a, b) => direction * (a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1));
 }
 
 function replyPoints(

@@ -71,3 +71,88 @@ export function searchPoints(zset: RedisZSet, shape: GeoShape, limit: number): G
   }
   return found;
 }
+
+/**
+ * Orders points by distance as Redis does: the whole array with a stable sort (glibc's
+ * qsort is a merge sort), or, when only the first `returned` are sent (COUNT), with Redis's
+ * partial quicksort `pqsort`, whose order among equal distances this reproduces.
+ *
+ * @example
+ * ```ts
+ * import { sortPoints } from "./geo_search.ts";
+ *
+ * sortPoints([], 1, 0);
+ * ```
+ */
+export function sortPoints(points: GeoPoint[], direction: 1 | -1, returned: number): void {
+  const cmp = (a: GeoPoint, b: GeoPoint): number =>
+    direction * (a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1);
+  if (returned === points.length) points.sort(cmp);
+  else pqsort(points, cmp, 0, returned - 1);
+}
+
+/** Redis's pqsort.c (a BSD quicksort that skips partitions outside [lo, hi]). */
+function pqsort<T>(arr: T[], cmp: (a: T, b: T) => number, lo: number, hi: number): void {
+  const swap = (i: number, j: number) => {
+    const t = arr[i];
+    arr[i] = arr[j];
+    arr[j] = t;
+  };
+  const vecswap = (i: number, j: number, n: number) => {
+    for (let k = 0; k < n; k++) swap(i + k, j + k);
+  };
+  const med3 = (a: number, b: number, c: number): number =>
+    cmp(arr[a], arr[b]) < 0
+      ? (cmp(arr[b], arr[c]) < 0 ? b : (cmp(arr[a], arr[c]) < 0 ? c : a))
+      : (cmp(arr[b], arr[c]) > 0 ? b : (cmp(arr[a], arr[c]) < 0 ? a : c));
+  const outside = (s: number, m: number) => (lo < s && hi < s) || (lo >= s + m && hi >= s + m);
+  const sort = (a: number, n: number): void => {
+    for (;;) {
+      if (n < 7) {
+        for (let pm = a + 1; pm < a + n; pm++) {
+          for (let pl = pm; pl > a && cmp(arr[pl - 1], arr[pl]) > 0; pl--) swap(pl, pl - 1);
+        }
+        return;
+      }
+      let pm = a + Math.floor(n / 2);
+      if (n > 7) {
+        let pl = a, pn = a + n - 1;
+        if (n > 40) {
+          const d = Math.floor(n / 8);
+          pl = med3(pl, pl + d, pl + 2 * d);
+          pm = med3(pm - d, pm, pm + d);
+          pn = med3(pn - 2 * d, pn - d, pn);
+        }
+        pm = med3(pl, pm, pn);
+      }
+      swap(a, pm);
+      let pa = a + 1, pb = a + 1, pc = a + n - 1, pd = a + n - 1;
+      for (;;) {
+        let c: number;
+        while (pb <= pc && (c = cmp(arr[pb], arr[a])) <= 0) {
+          if (c === 0) swap(pa++, pb);
+          pb++;
+        }
+        while (pb <= pc && (c = cmp(arr[pc], arr[a])) >= 0) {
+          if (c === 0) swap(pc, pd--);
+          pc--;
+        }
+        if (pb > pc) break;
+        swap(pb++, pc--);
+      }
+      const pn = a + n;
+      let r = Math.min(pa - a, pb - pa);
+      vecswap(a, pb - r, r);
+      r = Math.min(pd - pc, pn - pd - 1);
+      vecswap(pb, pn - r, r);
+      if ((r = pb - pa) > 1 && !outside(a, r)) sort(a, r);
+      if ((r = pd - pc) > 1) {
+        a = pn - r;
+        n = r;
+        if (!outside(a, n)) continue;
+      }
+      return;
+    }
+  };
+  sort(0, arr.length);
+}
