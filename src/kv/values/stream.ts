@@ -65,7 +65,7 @@ export class RedisStream implements RedisObject {
         for (let i = 0; i < pairs.length; i += 2) copies.push(pairs[i].slice());
         fields = copies;
       }
-      tail = new StreamNode(id, fields);
+      tail = new StreamNode(id, fields, last);
       this.nodes.push(tail);
     }
     tail.append(id, pairs);

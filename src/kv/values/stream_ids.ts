@@ -31,16 +31,20 @@ export class IdColumn {
   #narrow: Uint32Array | undefined;
   #wide: BigUint64Array | undefined;
 
-  /** A column for a node whose master ID is `master`, holding at most `limit` entries. */
-  constructor(master: StreamId, limit: number) {
+  /**
+   * A column for a node whose master ID is `master`, holding at most `limit` entries, with
+   * room for `capacity` at first.
+   */
+  constructor(master: StreamId, limit: number, capacity = 4) {
     this.#limit = limit;
     const ms = master.ms;
+    const size = Math.max(2, capacity) * 2;
     if (typeof ms === "number" && ms <= NARROW_BASE_MAX) {
       this.#base = ms;
-      this.#narrow = new Uint32Array(8);
+      this.#narrow = new Uint32Array(size);
     } else {
       this.#base = 0;
-      this.#wide = new BigUint64Array(8);
+      this.#wide = new BigUint64Array(size);
     }
   }
 

@@ -139,16 +139,20 @@ export class StreamNode {
 
   /**
    * A node whose first entry will have `fields` (kept as given: the caller's own copies,
-   * which consecutive nodes with the same fields share) and ID `master`.
+   * which consecutive nodes with the same fields share) and ID `master`; `like` is the
+   * previous node, whose sizes this one's arrays start with.
    */
-  constructor(master: StreamId, fields: readonly Uint8Array[]) {
+  constructor(master: StreamId, fields: readonly Uint8Array[], like?: StreamNode) {
     this.#master = master;
     this.fields = fields;
-    this.#ids = new IdColumn(master, NODE_MAX_ENTRIES);
-    this.#flags = new Uint8Array(4);
-    this.#starts = new Uint32Array(5);
-    this.#ends = new Uint32Array(16);
-    this.#bytes = new Uint8Array(64);
+    // Sized like the previous node when there is one (a long stream fills nodes alike), so
+    // that appends do not regrow the arrays; a new stream starts small.
+    const entries = like === undefined ? 4 : like.count;
+    this.#ids = new IdColumn(master, NODE_MAX_ENTRIES, entries);
+    this.#flags = new Uint8Array(entries);
+    this.#starts = new Uint32Array(entries + 1);
+    this.#ends = new Uint32Array(like === undefined ? 16 : like.#parts);
+    this.#bytes = new Uint8Array(like === undefined ? 64 : like.#used + 64);
     // Header and terminator, then count, deleted, num-fields, fields, and the 0 terminator.
     let size = 7 + 2 + 2 + lpIntegerSize(fields.length) + 2;
     for (const field of fields) size += lpStringSize(field);
