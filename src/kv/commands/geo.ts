@@ -98,7 +98,15 @@ function georadius(srcIndex: number, flags: number): KvHandler {
   return (db, _key, command, reply) => {
     const argv = command.argv;
     const zset = lookup<RedisZSet>(db, keyOf(argv[srcIndex]), "zset");
-    const shape: GeoShape = { lon: 0, lat: 0, conversion: 1 };
+    // Every field from the start: one object shape for the search's hot loop.
+    const shape: GeoShape = {
+      lon: 0,
+      lat: 0,
+      radius: undefined,
+      width: 0,
+      height: 0,
+      conversion: 1,
+    };
     let base: number;
     const distanceAt = (at: number) => {
       shape.radius = numberArg(argv[at], "need numeric radius");
