@@ -27,7 +27,8 @@ import { hllResult, hllSet, writableHll } from "./hll_sparse.ts";
  * ```ts
  * import { hllSelfTest } from "./hll_selftest.ts";
  *
- * hllSelfTest(3000); // undefined
+ * // Ten million additions: a few seconds.
+ * const selfTest: (sparseMaxBytes: number) => string | undefined = hllSelfTest;
  * ```
  */
 export function hllSelfTest(sparseMaxBytes: number): string | undefined {
