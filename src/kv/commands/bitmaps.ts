@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parseLongBig } from "../../server/args.ts";
+import { parseLong, parseLongBig } from "../../server/args.ts";
 import type { Command } from "../../server/command.ts";
 import type { Connection } from "../../server/connection.ts";
 import { fail, NOT_INTEGER, SYNTAX, WRONGTYPE } from "../../server/errors.ts";
@@ -41,10 +41,18 @@ export function bitOffsetArg(
 ): number {
   const bytes = command.arg(index)!;
   const hash = bits > 0 && bytes[0] === 35; // '#'
+  const limit = connection.server.options.limits.maxBulkLength;
+  if (!hash) {
+    // Fast path: a plain offset within the safe integers needs no bigint.
+    const small = parseLong(bytes);
+    if (small !== undefined && Number.isSafeInteger(small)) {
+      if (small < 0 || Math.floor(small / 8) >= limit) fail(BAD_OFFSET);
+      return small;
+    }
+  }
   let offset = parseLongBig(hash ? bytes.subarray(1) : bytes);
   if (offset === undefined) fail(BAD_OFFSET);
   if (hash) offset = BigInt.asIntN(64, offset * BigInt(bits));
-  const limit = connection.server.options.limits.maxBulkLength;
   if (offset < 0n || (offset >> 3n) >= BigInt(limit)) fail(BAD_OFFSET);
   return Number(offset);
 }
@@ -260,14 +268,14 @@ export const bitmapCommands: readonly KvCommand[] = [
     summary: "Sets or clears the bit at offset in the string value stored at key",
     handler: (db, key, command, reply, connection) => {
       const offset = bitOffsetArg(command, 1, connection, 0);
-      const on = parseLongBig(command.arg(2)!);
-      if (on === undefined || (on & ~1n) !== 0n) fail(BAD_BIT);
+      const on = parseLong(command.arg(2)!);
+      if (on !== 0 && on !== 1) fail(BAD_BIT);
       const byte = Math.floor(offset / 8);
       const { value, grown } = writableString(db, key, byte);
       const mask = 1 << (7 - (offset & 7));
       const old = value[byte] & mask;
-      if (grown || (old !== 0) !== (on === 1n)) {
-        value[byte] = on === 1n ? value[byte] | mask : value[byte] & ~mask;
+      if (grown || (old !== 0) !== (on === 1)) {
+        value[byte] = on === 1 ? value[byte] | mask : value[byte] & ~mask;
         db.touch(key);
       }
       reply.integer(old ? 1 : 0);
