@@ -34,11 +34,6 @@ const COALESCE_MAX = 64 * 1024;
 /** The parts of no payload (shared: an idle connection holds no array). */
 const NO_PARTS: Uint8Array[] = [];
 
-/** `numberLine()`: the line is not a plain number line (the caller's general path reads it). */
-export const NOT_PLAIN = -1;
-/** `numberLine()`: the bytes so far start a plain number line whose end has not arrived. */
-export const PARTIAL = -2;
-
 /**
  * Buffered input: `buf[pos:end]` holds the unconsumed bytes. Subclasses parse from it and
  * hand out payloads with {@link InputBuffer.take} (views: no buffer they view is ever written
@@ -311,45 +306,6 @@ export class InputBuffer {
     if (end === buf.length) return buf.indexOf(byte, from);
     const at = buf.subarray(from, end).indexOf(byte);
     return at < 0 ? -1 : from + at;
-  }
-
-  /** The number on the line that {@link InputBuffer.numberLine} read last. */
-  protected lineValue = 0;
-
-  /**
-   * Reads the number on the header line at `at` (its type byte: `*`, `$`, `:`, ...): an
-   * optional `-`, 1 to 15 digits without a leading zero ("0" itself is fine, "-0" is not),
-   * then CR and one more byte (not checked to be LF, as in Redis). Returns the position after
-   * the line, with the number in `lineValue`; {@link NOT_PLAIN} for any other line (the
-   * caller's general path reads it, with its errors and limits), {@link PARTIAL} when
-   * `buf[at:end]` is the start of a plain line. The one parser of header lines of both
-   * decoders: it reads at most 19 bytes, so trying it costs constant work.
-   */
-  protected numberLine(at: number): number {
-    const buf = this.buf;
-    const end = this.end;
-    let i = at + 1;
-    if (i >= end) return PARTIAL;
-    let c = buf[i];
-    const negative = c === 45;
-    if (negative) {
-      if (++i >= end) return PARTIAL;
-      c = buf[i];
-    }
-    const first = i;
-    let value = c - 48;
-    if (c >= 49 && c <= 57) {
-      // At most 16 digits are looked at: a longer run is not plain, however long it is.
-      const stop = end - first > 16 ? first + 16 : end;
-      for (c = buf[++i]; i < stop && c >= 48 && c <= 57; c = buf[++i]) value = value * 10 + c - 48;
-    } else if (c === 48 && !negative) c = buf[++i];
-    else return NOT_PLAIN;
-    if (i - first > 15) return NOT_PLAIN;
-    if (i >= end) return PARTIAL;
-    if (c !== 13) return NOT_PLAIN;
-    if (i + 1 >= end) return PARTIAL;
-    this.lineValue = negative ? -value : value;
-    return i + 2;
   }
 
   /** `buf.buffer` (and `offset`, its `byteOffset`): fetched once per chunk, the getter is

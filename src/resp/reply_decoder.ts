@@ -6,21 +6,11 @@
 
 import { IncompleteError, ProtocolError } from "./errors.ts";
 import { BIG_PAYLOAD, InputBuffer } from "./input_buffer.ts";
+import { FRESH_MAX, SUBARRAY } from "./engine.ts";
 import { type DecoderLimits, resolveLimits } from "./limits.ts";
 import { decodeRange } from "./bytes.ts";
 import { Attributed, Push, type RespValue, VerbatimString } from "./types.ts";
-import {
-  Frame,
-  K_ARRAY,
-  K_ATTRIBUTE,
-  K_MAP,
-  K_PUSH,
-  K_SET,
-  K_STRING,
-  K_WRAP,
-  parseDouble,
-  replyError,
-} from "./reply_values.ts";
+import { parseDouble, replyError } from "./reply_values.ts";
 
 /** Options of {@link ReplyDecoder}. */
 export interface ReplyDecoderOptions {
@@ -28,6 +18,31 @@ export interface ReplyDecoderOptions {
   limits?: Partial<DecoderLimits>;
   /** Decode bulk strings as UTF-8 strings instead of `Uint8Array`. */
   bulkAsString?: boolean;
+}
+
+/** Kinds of {@link Frame}: the aggregate types, an attribute's wrapped value, a streamed string. */
+const K_ARRAY = 0;
+const K_MAP = 1;
+const K_SET = 2;
+const K_PUSH = 3;
+const K_ATTRIBUTE = 4;
+const K_WRAP = 5;
+const K_STRING = 6;
+
+/** An aggregate being read. `remaining` is -1 for streamed aggregates. */
+class Frame {
+  kind: number;
+  remaining: number;
+  items: RespValue[] = [];
+  map: Map<RespValue, RespValue> | undefined = undefined;
+  set: Set<RespValue> | undefined = undefined;
+  key: RespValue = null;
+  hasKey = false;
+  chunks: Uint8Array[] | undefined = undefined;
+  constructor(kind: number, remaining: number) {
+    this.kind = kind;
+    this.remaining = remaining;
+  }
 }
 
 const NEED: unique symbol = Symbol("need");
@@ -99,11 +114,20 @@ export class ReplyDecoder extends InputBuffer {
       pos < end && buf[pos] === 58 && this.want === 0 && this.#stack.length === 0 &&
       this.payload === undefined && this.#error === undefined
     ) {
-      const next = this.numberLine(pos);
-      if (next >= 0) {
-        this.pos = next;
+      let i = pos + 1;
+      const negative = buf[i] === 45;
+      if (negative) i++;
+      const first = i;
+      let value = 0;
+      for (; i < end; i++) {
+        const digit = buf[i] - 48;
+        if (digit >>> 0 > 9) break;
+        value = value * 10 + digit;
+      }
+      if (buf[i] === 13 && i + 1 < end && i !== first && i - first <= 15) {
+        this.pos = i + 2;
         this.scan = 0;
-        return this.lineValue;
+        return negative ? -value : value;
       }
     }
     return this.#fast();
@@ -123,21 +147,32 @@ export class ReplyDecoder extends InputBuffer {
       this.#error === undefined
     ) {
       const type = buf[pos];
+      let i = pos + 1;
       if (type === 36) {
-        const start = this.numberLine(pos);
-        const length = this.lineValue;
+        let length = 0;
+        for (; i < end; i++) {
+          const digit = buf[i] - 48;
+          if (digit >>> 0 > 9) break;
+          length = length * 10 + digit;
+        }
+        const start = i + 2;
         if (
-          start >= 0 && length >= 0 && end - start >= length + 2 &&
+          buf[i] === 13 && i !== pos + 1 && i - pos <= 16 && end - start >= length + 2 &&
           length <= this.#limits.maxBulkLength
         ) {
           this.pos = start + length + 2;
           this.scan = 0;
           if (this.#strings) return decodeRange(buf, start, start + length);
-          return this.take(start, length);
+          if (length <= FRESH_MAX) {
+            const out = new Uint8Array(length);
+            for (let j = 0; j < length; j++) out[j] = buf[start + j];
+            return out;
+          }
+          if (SUBARRAY) return buf.subarray(start, start + length);
+          return new Uint8Array(this.viewData(), this.offset + start, length);
         }
       } else if (type === 43 || type === 45) {
         const stop = end - pos > 128 ? pos + 128 : end;
-        let i = pos + 1;
         while (i < stop && buf[i] !== 13) i++;
         if (i < stop && i + 1 < end) {
           this.pos = i + 2;
@@ -233,19 +268,36 @@ export class ReplyDecoder extends InputBuffer {
     let remaining = frame.remaining;
     while (remaining > 1 && pos + 3 < end) {
       const type = buf[pos];
-      if (type !== 36 && type !== 58) break;
-      const next = this.numberLine(pos);
-      if (next < 0) break;
-      const value = this.lineValue;
+      let i = pos + 1;
+      let c = buf[i];
       if (type === 36) {
-        if (value < 0 || value > maxBulk || end - next < value + 2) break;
-        if (strings) items.push(decodeRange(buf, next, next + value));
-        else items.push(this.take(next, value));
-        pos = next + value + 2;
-      } else {
-        items.push(value);
-        pos = next;
-      }
+        if (c < 48 || c > 57) break;
+        let value = c - 48;
+        if (c === 48) c = buf[++i];
+        else {
+          for (c = buf[++i]; c >= 48 && c <= 57 && i < end; c = buf[++i]) {
+            value = value * 10 + c - 48;
+          }
+        }
+        if (c !== 13 || i - pos > 16 || value > maxBulk) break;
+        const start = i + 2;
+        if (end - start < value + 2) break;
+        if (strings) items.push(decodeRange(buf, start, start + value));
+        else items.push(this.take(start, value));
+        pos = start + value + 2;
+      } else if (type === 58) {
+        let negative = false;
+        if (c === 45) {
+          negative = true;
+          c = buf[++i];
+        }
+        const first = i;
+        let value = 0;
+        for (; c >= 48 && c <= 57 && i < end; c = buf[++i]) value = value * 10 + c - 48;
+        if (c !== 13 || i + 1 >= end || i === first || i - first > 15) break;
+        items.push(negative ? -value : value);
+        pos = i + 2;
+      } else break;
       remaining--;
     }
     this.pos = pos;
@@ -346,11 +398,27 @@ export class ReplyDecoder extends InputBuffer {
   #numberOrText(tooLong: string): number {
     const pos = this.pos;
     if (this.scan < 24) {
-      const next = this.numberLine(pos);
-      if (next >= 0) {
+      const buf = this.buf;
+      const end = this.end;
+      let i = pos + 1;
+      let negative = false;
+      if (i < end && buf[i] === 45) {
+        negative = true;
+        i++;
+      }
+      let value = 0;
+      let c = 0;
+      const first = i;
+      while (i < end) {
+        c = buf[i];
+        if (c < 48 || c > 57) break;
+        value = value * 10 + c - 48;
+        i++;
+      }
+      if (c === 13 && i + 1 < end && i > first && i - first < 16) {
         this.scan = 0;
-        this.pos = next;
-        return this.lineValue;
+        this.pos = i + 2;
+        return negative ? -value : value;
       }
     }
     const cr = this.#lineEnd();

@@ -6,7 +6,8 @@
  */
 
 import { IncompleteError, ProtocolError } from "./errors.ts";
-import { BIG_PAYLOAD, InputBuffer, PARTIAL } from "./input_buffer.ts";
+import { BIG_PAYLOAD, InputBuffer } from "./input_buffer.ts";
+import { FRESH_MAX, SUBARRAY } from "./engine.ts";
 import { type DecoderLimits, resolveLimits } from "./limits.ts";
 import { parseRange } from "./bytes.ts";
 
@@ -145,25 +146,51 @@ export class RequestDecoder extends InputBuffer {
   #whole(): Uint8Array[] | undefined {
     const buf = this.buf;
     const end = this.end;
-    let pos = this.numberLine(this.pos);
-    if (pos < 0) return undefined;
-    const count = this.lineValue;
+    let pos = this.pos;
+    let i = pos + 1;
+    let c = buf[i];
+    if (c < 49 || c > 57) return undefined;
+    let count = c - 48;
+    for (c = buf[++i]; c >= 48 && c <= 57 && i < end && i - pos < 12; c = buf[++i]) {
+      count = count * 10 + c - 48;
+    }
+    if (c !== 13 || i + 1 >= end || i - pos > 10) return undefined;
     let maxBulk = this.#limits.maxBulkLength;
-    if (count <= 0) return undefined;
     if (this.authenticated) {
       if (count > this.#limits.maxMultibulkLength) return undefined;
     } else {
       if (count > UNAUTH_MULTIBULK) return undefined;
       if (maxBulk > UNAUTH_BULK) maxBulk = UNAUTH_BULK;
     }
+    pos = i + 2;
+    let data: ArrayBufferLike | undefined;
     // Preallocated for the common short commands (a claimed count allocates nothing).
     const args: Uint8Array[] = count <= 16 ? new Array(count) : [];
     for (let k = 0; k < count; k++) {
       if (buf[pos] !== 36) return undefined;
-      pos = this.numberLine(pos);
-      const length = this.lineValue;
-      if (pos < 0 || length < 0 || length > maxBulk || end - pos < length + 2) return undefined;
-      args[k] = this.take(pos, length);
+      i = pos + 1;
+      c = buf[i];
+      let length = c - 48;
+      if (c >= 49 && c <= 57) {
+        for (c = buf[++i]; c >= 48 && c <= 57 && i < end && i - pos < 18; c = buf[++i]) {
+          length = length * 10 + c - 48;
+        }
+      } else if (c === 48) c = buf[++i];
+      else return undefined;
+      if (c !== 13 || i - pos > 16 || length > maxBulk) return undefined;
+      pos = i + 2;
+      if (end - pos < length + 2) return undefined;
+      if (length > FRESH_MAX) {
+        if (SUBARRAY) args[k] = buf.subarray(pos, pos + length);
+        else {
+          if (data === undefined) data = this.viewData();
+          args[k] = new Uint8Array(data, this.offset + pos, length);
+        }
+      } else {
+        const arg = new Uint8Array(length);
+        for (let j = 0; j < length; j++) arg[j] = buf[pos + j];
+        args[k] = arg;
+      }
       pos += length + 2;
     }
     this.pos = pos;
@@ -210,8 +237,33 @@ export class RequestDecoder extends InputBuffer {
           if (argv.length === 0) continue;
           return argv;
         }
-        const count = this.#header(true);
-        if (count === undefined) return undefined;
+        let count: number | undefined = -1;
+        // Fast path: "*<1-9 digits>" then CR and one more byte, within the limits.
+        const buf = this.buf;
+        const end = this.end;
+        const pos = this.pos;
+        if (this.scan < 24 && pos + 3 < end) {
+          let i = pos + 1;
+          let c = buf[i];
+          let value = c - 48;
+          if (c >= 49 && c <= 57) {
+            for (c = buf[++i]; c >= 48 && c <= 57 && i < end; c = buf[++i]) {
+              value = value * 10 + c - 48;
+            }
+            if (
+              c === 13 && i + 1 < end && i - pos < 10 &&
+              value <= (this.authenticated ? this.#limits.maxMultibulkLength : UNAUTH_MULTIBULK)
+            ) {
+              count = value;
+              this.scan = 0;
+              this.pos = i + 2;
+            }
+          }
+        }
+        if (count < 0) {
+          count = this.#header(true);
+          if (count === undefined) return undefined;
+        }
         if (count <= 0) continue;
         this.#remaining = count;
         this.#count = count;
@@ -229,25 +281,45 @@ export class RequestDecoder extends InputBuffer {
    * undefined when the line is not complete. Moves `pos` past the line.
    */
   #header(multibulk: boolean): number | undefined {
+    const buf = this.buf;
     const pos = this.pos;
-    if (this.scan < 24 && (multibulk || this.buf[pos] === 36)) {
-      const next = this.numberLine(pos);
-      const value = this.lineValue;
-      if (next >= 0 && value >= 0) {
-        if (multibulk) {
-          if (value > this.#limits.maxMultibulkLength) this.#fail(E_MBULK);
-          if (value > UNAUTH_MULTIBULK && !this.authenticated) this.#fail(E_UNAUTH_MBULK);
-        } else {
-          if (value > this.#limits.maxBulkLength) this.#fail(E_BULK);
-          if (value > UNAUTH_BULK && !this.authenticated) this.#fail(E_UNAUTH_BULK);
-        }
-        this.scan = 0;
-        this.pos = next;
-        return value;
+    const end = this.end;
+    if (this.scan < 24) {
+      // Fast path: digits straight to '\r' (a short line may be rescanned: constant work).
+      let i = pos + 1;
+      let c = 0;
+      let value = 0;
+      while (i < end) {
+        c = buf[i];
+        if (c < 48 || c > 57) break;
+        value = value * 10 + c - 48;
+        i++;
       }
-      if (next === PARTIAL && this.end - pos <= this.#limits.maxInlineLength) {
-        this.want = this.end - pos + 1;
-        return undefined;
+      const digits = i - pos - 1;
+      if (
+        digits > 0 && digits < 16 && (buf[pos + 1] !== 48 || digits === 1) &&
+        (multibulk || buf[pos] === 36)
+      ) {
+        if (i + 1 < end && c === 13) {
+          if (multibulk) {
+            if (value > this.#limits.maxMultibulkLength) this.#fail(E_MBULK);
+            if (value > UNAUTH_MULTIBULK && !this.authenticated) this.#fail(E_UNAUTH_MBULK);
+          } else {
+            if (value > this.#limits.maxBulkLength) this.#fail(E_BULK);
+            if (value > UNAUTH_BULK && !this.authenticated) this.#fail(E_UNAUTH_BULK);
+          }
+          this.scan = 0;
+          this.pos = i + 2;
+          return value;
+        }
+        // Digits up to the end, or CR as the last byte: the line is not complete yet.
+        if (
+          (i >= end || (c === 13 && i + 1 === end)) &&
+          end - pos <= this.#limits.maxInlineLength
+        ) {
+          this.want = end - pos + 1;
+          return undefined;
+        }
       }
     }
     return this.#headerSlow(multibulk);
@@ -314,14 +386,21 @@ export class RequestDecoder extends InputBuffer {
     for (;;) {
       let length = this.#bulk;
       if (length < 0) {
-        // A plain header within the limits is read here, without leaving the loop.
-        if (this.scan < 24 && buf[pos] === 36) {
-          const next = this.numberLine(pos);
-          const value = this.lineValue;
-          if (next >= 0 && value >= 0 && value <= maxBulk) {
+        // Fast path: "$<digits>" then CR and one more byte, no leading zero, within the limits.
+        if (this.scan < 24 && pos + 3 < end && buf[pos] === 36) {
+          let i = pos + 1;
+          let c = buf[i];
+          let value = c - 48;
+          if (c >= 49 && c <= 57) {
+            for (c = buf[++i]; c >= 48 && c <= 57 && i < end; c = buf[++i]) {
+              value = value * 10 + c - 48;
+            }
+          } else if (c === 48) c = buf[++i];
+          else c = 0; // No digit ("$\r\n", "$-1"...): the slow path reports it.
+          if (c === 13 && i + 1 < end && i - pos < 16 && value <= maxBulk) {
             length = value;
             this.scan = 0;
-            pos = next;
+            pos = i + 2;
           }
         }
         if (length < 0) {
@@ -347,7 +426,15 @@ export class RequestDecoder extends InputBuffer {
         else this.want = length + 2;
         return undefined;
       }
-      args[count - remaining] = this.take(pos, length);
+      if (length > FRESH_MAX) {
+        args[count - remaining] = SUBARRAY
+          ? buf.subarray(pos, pos + length)
+          : new Uint8Array(this.viewData(), this.offset + pos, length);
+      } else {
+        const arg = new Uint8Array(length);
+        for (let i = 0; i < length; i++) arg[i] = buf[pos + i];
+        args[count - remaining] = arg;
+      }
       argBytes += length;
       pos += length + 2;
       this.#bulk = -1;
