@@ -11,7 +11,9 @@ import { parseBigInt } from "../../resp/bytes.ts";
 import { int64Arg } from "../../server/args.ts";
 import type { Command } from "../../server/command.ts";
 import { fail, NOT_INTEGER, SYNTAX, WRONGTYPE } from "../../server/errors.ts";
+import type { KeyReference } from "../../server/command_spec.ts";
 import type { Reply } from "../../server/reply.ts";
+import { isWord } from "../args.ts";
 import { keyAt, keyRange, type KvCommand } from "../command.ts";
 import { keyOf } from "../keyspace/encoding.ts";
 import type { Database, SetOptions } from "../keyspace/keyspace.ts";
@@ -203,6 +205,17 @@ function checkPairs(command: Command): void {
   }
 }
 
+/**
+ * SET's keys with their real flags (Redis `setGetKeys`): the key is only overwritten (OW
+ * update) unless GET reads it first (RW access update).
+ */
+function setGetKeys(argv: readonly Uint8Array[]): readonly KeyReference[] {
+  for (let i = 3; i < argv.length; i++) {
+    if (isWord(argv[i], "get")) return [{ index: 1, flags: ["RW", "access", "update"] }];
+  }
+  return [{ index: 1, flags: ["OW", "update"] }];
+}
+
 /** The string commands. */
 export const stringCommands: readonly KvCommand[] = [
   {
@@ -243,6 +256,7 @@ export const stringCommands: readonly KvCommand[] = [
       ["6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."],
       ["7.0.0", "Allowed the `NX` and `GET` options to be used together."],
     ],
+    getKeys: setGetKeys,
     handler: (db, key, command, reply) => {
       const value = command.arg(1)!;
       if (command.length === 2) {

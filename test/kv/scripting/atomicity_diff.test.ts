@@ -4,7 +4,7 @@
  * the script (which sees the list it pushed), scripts inside MULTI, FUNCTION calls likewise.
  */
 import { after, before, describe, it } from "node:test";
-import { Differential, oracleFixture, oracleSkip } from "../../helpers/redis_oracle.ts";
+import { type Differential, oracleFixture, oracleSkip } from "../../helpers/redis_oracle.ts";
 
 describe("scripts and other clients vs redis-server", { skip: oracleSkip }, () => {
   const fx = oracleFixture({ before, after });
