@@ -66,8 +66,8 @@ export type Stat =
   | { kind: "Assign"; targets: Expr[]; exprs: Expr[]; line: number }
   | { kind: "CallStat"; call: Expr }
   | { kind: "Do"; body: Stat[] }
-  | { kind: "While"; cond: Expr; body: Stat[] }
-  | { kind: "Repeat"; body: Stat[]; cond: Expr }
+  | { kind: "While"; cond: Expr; body: Stat[]; line: number }
+  | { kind: "Repeat"; body: Stat[]; cond: Expr; line: number }
   | { kind: "If"; conds: Expr[]; blocks: Stat[][]; orelse: Stat[] | undefined }
   | {
     kind: "NumFor";

@@ -46,6 +46,7 @@ export const HELPER_NAMES: readonly string[] = [
   "mkfn",
   "enterSlow",
   "tick",
+  "SUSPEND",
   "TAIL",
   "EMPTY",
   "LuaTable",
@@ -83,10 +84,26 @@ class Compiler extends ExprCompiler {
     for (let i = 1; i <= ctx.maxTemp; i++) temps.push(`$${i}`);
     this.fn = saved;
     return `function${gen ? "*" : ""} $f${def.id}(${params.join(", ")}) {
-E.stk[++E.d] = E.at; if (E.d > E.maxDepth || --E.steps < 0) enterSlow();
+E.stk[++E.d] = E.at; ${
+      gen
+        ? "if ((E.d > E.maxDepth || --E.steps < 0) && enterSlow()) yield SUSPEND;"
+        : "if (E.d > E.maxDepth || --E.steps < 0) enterSlow();"
+    }
 ${temps.length > 0 ? `let ${temps.join(", ")};\n` : ""}${body}
 E.d--; return EMPTY;
 }`;
+  }
+
+  /**
+   * The step check of a loop iteration: in a generator twin, a host's request to suspend
+   * (LuaState.suspend from the hook) yields SUSPEND up to LuaState.start's run.
+   */
+  private stepCheck(line: number): string {
+    // The loop's line is where the hook finds the script (an error it raises is placed there).
+    const site = this.site(line);
+    return this.fn.gen
+      ? `if (--E.steps < 0) { E.at = ${site}; if (tick()) yield SUSPEND; }`
+      : `if (--E.steps < 0) { E.at = ${site}; tick(); }`;
   }
 
   private block(stats: Stat[]): string {
@@ -109,13 +126,13 @@ E.d--; return EMPTY;
       case "Do":
         return `{\n${this.block(s.body)}\n}`;
       case "While":
-        return `while (${this.cond(s.cond)}) {\nif (--E.steps < 0) tick();\n${
+        return `while (${this.cond(s.cond)}) {\n${this.stepCheck(s.line)}\n${
           this.block(s.body)
         }\n}`;
       case "Repeat": {
         const body = this.block(s.body);
         this.fn.temp = 0;
-        return `do {\nif (--E.steps < 0) tick();\n${body}\nif (${
+        return `do {\n${this.stepCheck(s.line)}\n${body}\nif (${
           this.cond(s.cond)
         }) break;\n} while (true);`;
       }
@@ -249,7 +266,7 @@ ${check(a, "'for' initial value must be a number")} ${check(b, "'for' limit must
     }
 for (; ${test}; ${a} += ${c}) {
 let ${s.v.js} = ${a};
-if (--E.steps < 0) tick();
+${this.stepCheck(s.line)}
 ${this.block(s.body)}
 } }`;
   }
@@ -264,7 +281,7 @@ ${this.block(s.body)}
     );
     return `{ const ${it} = forIter(${list}, ${this.site(s.line)});
 while (${it}.step()) {
-if (--E.steps < 0) tick();
+${this.stepCheck(s.line)}
 let ${vars.join(", ")};
 ${this.block(s.body)}
 } }`;

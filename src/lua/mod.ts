@@ -19,6 +19,7 @@ export {
   fromText,
   type LuaLibName,
   type LuaNative,
+  type LuaRun,
   LuaState,
   type LuaStateOptions,
   toBytes,

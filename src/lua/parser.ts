@@ -198,7 +198,7 @@ class Parser {
         const body = this.block();
         this.fs.loops--;
         this.checkMatch("end", "while", line);
-        return { kind: "While", cond, body };
+        return { kind: "While", cond, body, line };
       }
       case "do": {
         this.lx.next();
@@ -217,7 +217,7 @@ class Parser {
         const cond = this.expr();
         this.fs.blocks.pop();
         this.fs.loops--;
-        return { kind: "Repeat", body, cond };
+        return { kind: "Repeat", body, cond, line };
       }
       case "function":
         return this.funcStat(line);

@@ -25,6 +25,8 @@ export class LuaThread {
   status = "suspended";
   /** The running generator, once started. */
   gen: Generator<unknown[], unknown, unknown[]> | undefined = undefined;
+  /** A host run (LuaState.start), not a Lua coroutine: it suspends only at the host's request. */
+  host = false;
   /** Call-stack sites of the suspended coroutine's frames. */
   frames: number[] = [];
 
@@ -45,6 +47,8 @@ export interface StateHooks {
   maxStringSize: number;
   hook: (() => void) | undefined;
   hookEvery: number;
+  /** Set by LuaState.suspend: the host run yields at its next step check. */
+  suspend: boolean;
 }
 
 /**
@@ -72,7 +76,13 @@ export const E: {
   co: undefined,
   steps: BIG,
   maxDepth: 7000,
-  state: { stringMeta: undefined, maxStringSize: Infinity, hook: undefined, hookEvery: 0 },
+  state: {
+    stringMeta: undefined,
+    maxStringSize: Infinity,
+    hook: undefined,
+    hookEvery: 0,
+    suspend: false,
+  },
 };
 
 /** The depth at which tail calls start returning trampolines instead of calling. */
@@ -153,24 +163,38 @@ export function settle(e: unknown): unknown {
   return e;
 }
 
-/** Called when `E.steps` runs out or the depth limit is passed (function entry). */
-export function enterSlow(): void {
+/** What generator twins yield to suspend a host run (never a coroutine's values). */
+export const SUSPEND: unknown[] = [];
+
+/**
+ * Called when `E.steps` runs out or the depth limit is passed (function entry); true when
+ * the host run must suspend (see {@link tick}).
+ */
+export function enterSlow(): boolean {
   if (E.d > E.maxDepth) {
     E.d -= 8; // room for the error handler
     rtError(E.at, "stack overflow");
   }
-  tick();
+  return tick();
 }
 
-/** The step budget ran out: run the host's hook (it may throw to stop the script). */
-export function tick(): void {
+/**
+ * The step budget ran out: run the host's hook (it may throw to stop the script). True when
+ * the hook asked to suspend and the code runs directly in a host run (not in a coroutine of
+ * its own): the generator twin then yields SUSPEND. Elsewhere the request waits for the next
+ * step check that can honour it.
+ */
+export function tick(): boolean {
   const s = E.state;
   if (s.hook === undefined) {
     E.steps = BIG;
-    return;
+    return false;
   }
   E.steps = s.hookEvery;
   s.hook();
+  if (!s.suspend || E.co === undefined || !E.co.host) return false;
+  s.suspend = false;
+  return true;
 }
 
 // ---- types and conversions --------------------------------------------------------------

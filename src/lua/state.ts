@@ -9,7 +9,7 @@ import { generate, instantiate } from "./compile.ts";
 import { LuaError } from "./error.ts";
 import { chunkId } from "./lexer.ts";
 import { openBase } from "./lib/base.ts";
-import { coroutineLib } from "./lib/coroutine.ts";
+import { coroutineLib, resume } from "./lib/coroutine.ts";
 import { GlibcRandom, mathLib } from "./lib/math.ts";
 import { osLib } from "./lib/os.ts";
 import { addGfind, stringLib } from "./lib/string.ts";
@@ -22,6 +22,7 @@ import {
   E,
   levelSite,
   type LuaFunction,
+  LuaThread,
   settle,
   siteInfo,
   type StateHooks,
@@ -60,6 +61,12 @@ const DEFAULT_LIBS: readonly LuaLibName[] = ["base", "string", "table", "math", 
 const DEFAULT_DEPTH = 7000;
 const TEXT = new TextEncoder();
 
+/** A run started by {@link LuaState.start}. */
+export interface LuaRun {
+  /** Runs on: the function's results when it returned, undefined when it suspended. */
+  resume(): unknown[] | undefined;
+}
+
 /** What a native function registered by the host looks like. */
 export type LuaNative = (...args: unknown[]) => unknown;
 
@@ -91,6 +98,7 @@ export class LuaState {
       maxStringSize: options.maxStringSize ?? Infinity,
       hook: undefined,
       hookEvery: 0,
+      suspend: false,
     };
     this.maxDepth = options.maxCallDepth ?? DEFAULT_DEPTH;
     this.maxEntries = options.maxTableEntries ?? Infinity;
@@ -174,6 +182,35 @@ export class LuaState {
       tableLimits.maxEntries = limits.max;
       tableLimits.check = limits.check;
     }
+  }
+
+  /**
+   * Starts `fn(...args)` as a run the host can suspend: `resume()` runs it until it returns
+   * (its results) or until the hook calls {@link LuaState.suspend} (undefined: call `resume()`
+   * again later, typically on a later macrotask). Lua errors are thrown as by `call`. Only
+   * functions compiled with generator twins (`coroutines` option) can be suspended, and only
+   * outside coroutines of their own; others run to their end in the first `resume()`.
+   */
+  start(fn: unknown, ...args: unknown[]): LuaRun {
+    const thread = new LuaThread(fn as LuaFunction);
+    thread.host = true;
+    let pending: unknown[] = args;
+    return {
+      resume: (): unknown[] | undefined => {
+        const r = this.call(resume, thread, pending);
+        pending = [];
+        if (r[0] === false) throw new LuaError(r[1], 0);
+        return thread.status === "dead" ? r.slice(1) : undefined;
+      },
+    };
+  }
+
+  /**
+   * From the hook: asks the run started by {@link LuaState.start} to suspend at its next
+   * step check.
+   */
+  suspend(): void {
+    this.hooks.suspend = true;
   }
 
   /** Loads and runs a chunk; returns its results. */

@@ -79,7 +79,9 @@ export function coroutineLib(): LuaTable {
   (yieldFn as unknown as { $g: unknown }).$g = function* (
     ...args: unknown[]
   ): Generator<unknown[], unknown, unknown[]> {
-    if (E.co === undefined) throw new LuaError("attempt to yield from outside a coroutine");
+    if (E.co === undefined || E.co.host) {
+      throw new LuaError("attempt to yield from outside a coroutine");
+    }
     return yield args;
   };
   return library({
@@ -87,7 +89,7 @@ export function coroutineLib(): LuaTable {
     resume: (...a: unknown[]) => resume(checkThread(a, 1, "resume"), a.slice(1)),
     yield: yieldFn,
     status: (...a: unknown[]) => checkThread(a, 1, "status").status,
-    running: () => E.co,
+    running: () => (E.co === undefined || E.co.host ? undefined : E.co),
     wrap: (...a: unknown[]) => {
       const co = new LuaThread(checkFunction(a, 1, "wrap"));
       const wrapped: LuaFunction = (...args: unknown[]) => {
