@@ -8,6 +8,7 @@
 import { Writer } from "../resp/writer.ts";
 import type { Connection } from "./connection.ts";
 import { globMatch } from "./glob.ts";
+import { SINK } from "./output.ts";
 import type { Reply } from "./reply.ts";
 
 /**
@@ -89,7 +90,7 @@ export class PubSub {
         if (sub === undefined) this.#channels.set(key, sub = { name, subscribers: new Set() });
         sub.subscribers.add(connection);
       }
-      confirm(reply, "subscribe", name, connection.subscriptions);
+      confirm(connection, reply, "subscribe", name);
     }
   }
 
@@ -103,7 +104,7 @@ export class PubSub {
         if (sub === undefined) this.#patterns.set(key, sub = { name, subscribers: new Set() });
         sub.subscribers.add(connection);
       }
-      confirm(reply, "psubscribe", name, connection.subscriptions);
+      confirm(connection, reply, "psubscribe", name);
     }
   }
 
@@ -147,7 +148,7 @@ export class PubSub {
   ): void {
     const list = names.length > 0 ? names : [...own.values()];
     if (list.length === 0) {
-      if (reply) confirm(reply, kind, null, connection.subscriptions);
+      if (reply) confirm(connection, reply, kind, null);
       return;
     }
     for (const name of list) {
@@ -159,7 +160,7 @@ export class PubSub {
           if (sub.subscribers.size === 0) registry.delete(key);
         }
       }
-      if (reply) confirm(reply, kind, name, connection.subscriptions);
+      if (reply) confirm(connection, reply, kind, name);
     }
   }
 
@@ -219,10 +220,33 @@ export class PubSub {
   }
 }
 
-function confirm(reply: Reply, kind: string, name: Uint8Array | null, count: number): void {
+/**
+ * A (un)subscribe confirmation. In RESP3 it is a push, and pushes reach the client even
+ * under CLIENT REPLY OFF / SKIP (Redis's CLIENT_PUSHING): then it goes around the muted reply.
+ */
+function confirm(
+  connection: Connection,
+  reply: Reply,
+  kind: string,
+  name: Uint8Array | null,
+): void {
+  const count = connection.subscriptions;
+  if (connection.protocol === 3 && reply.writer === SINK) {
+    const w = CONFIRM_WRITER;
+    w.protocol = 3;
+    w.pushHeader(3);
+    w.bulk(kind);
+    if (name === null) w.null();
+    else w.bulk(name);
+    w.integer(count);
+    connection.deliver(w.take());
+    return;
+  }
   reply.pushHeader(3);
   reply.bulk(kind);
   if (name === null) reply.null();
   else reply.bulk(name);
   reply.integer(count);
 }
+
+const CONFIRM_WRITER = new Writer(64);
