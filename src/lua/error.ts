@@ -19,6 +19,11 @@ export class LuaError extends Error {
    * function, as luaL_error does; 0 means the value is final.
    */
   level: number;
+  /**
+   * Where the Lua code was when it raised (an engine site, decoded by `LuaState.raisedAt`),
+   * recorded when the error is first caught; 0 while unknown.
+   */
+  site = 0;
 
   /** Makes an error carrying `value`; a string value is also the JavaScript message. */
   constructor(value: unknown, level = 1) {

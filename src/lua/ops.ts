@@ -68,7 +68,7 @@ export function setIdx(o: unknown, k: unknown, v: unknown, site: number, desc: s
 
 /** `o.k = v` for a constant string key. */
 export function setIdxs(o: unknown, k: string, v: unknown, site: number, desc: string): void {
-  if (o instanceof LuaTable && o.mt === undefined) o.set(k, v);
+  if (o instanceof LuaTable && o.mt === undefined && !o.readonly) o.set(k, v);
   else setIndex(o, k, v, site, desc);
 }
 

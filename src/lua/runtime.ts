@@ -13,7 +13,7 @@
 import { LuaError } from "./error.ts";
 import { str2number } from "./lexer.ts";
 import { numberToString } from "./lib/string_format.ts";
-import { addressOf, LuaTable, LuaUserdata } from "./table.ts";
+import { addressOf, LuaTable, LuaUserdata, READONLY_TABLE } from "./table.ts";
 
 /** A function value: a compiled Lua function or a native one (same calling convention). */
 // deno-lint-ignore no-explicit-any
@@ -148,6 +148,7 @@ export function levelSite(level: number): number {
  */
 export function settle(e: unknown): unknown {
   if (e instanceof LuaError) {
+    if (e.site === 0) e.site = E.at;
     if (e.level > 0) {
       if (typeof e.value === "string") e.setValue(where(levelSite(e.level)) + e.value);
       e.level = 0;
@@ -388,6 +389,8 @@ export function setIndex(o: unknown, k: unknown, v: unknown, site: number, desc:
   for (let loop = 0; loop < 100; loop++) {
     let h: unknown;
     if (o instanceof LuaTable) {
+      // Checked before __newindex: a read-only table's metamethods cannot catch new keys.
+      if (o.readonly) rtError(site, READONLY_TABLE);
       if (o.mt === undefined || (h = o.mt.getStr("__newindex")) === undefined) {
         return rawSet(o, k, v, site);
       }
@@ -410,6 +413,7 @@ export function setIndex(o: unknown, k: unknown, v: unknown, site: number, desc:
 export function rawSet(t: LuaTable, k: unknown, v: unknown, site: number): void {
   if (k === undefined) rtError(site, "table index is nil");
   if (k !== k) rtError(site, "table index is NaN");
+  if (t.readonly) rtError(site, READONLY_TABLE);
   t.set(k, v);
 }
 

@@ -213,6 +213,29 @@ export class LuaState {
     this.hooks.suspend = true;
   }
 
+  /**
+   * Makes `table`, every table reachable from it through values, and their metatables
+   * read-only for Lua code (Redis 7.0's luaSetTableProtectionRecursively): writes raise
+   * "Attempt to modify a readonly table". The host's own `LuaTable.set` still writes.
+   */
+  protect(table: LuaTable): void {
+    const pending: LuaTable[] = [table];
+    for (let t = pending.pop(); t !== undefined; t = pending.pop()) {
+      if (t.readonly) continue;
+      t.readonly = true;
+      for (const v of t.arr) if (v instanceof LuaTable) pending.push(v);
+      if (t.hash !== undefined) {
+        for (const v of t.hash.values()) if (v instanceof LuaTable) pending.push(v);
+      }
+      if (t.mt !== undefined) pending.push(t.mt);
+    }
+  }
+
+  /** The metatable strings share (its `__index` is the string library). */
+  get stringMetatable(): LuaTable {
+    return this.hooks.stringMeta!;
+  }
+
   /** Loads and runs a chunk; returns its results. */
   run(source: string | Uint8Array, chunkName?: string): unknown[] {
     return this.call(this.load(source, chunkName));
@@ -245,6 +268,14 @@ export class LuaState {
    */
   where(level = 1): { chunk: string; line: number } | undefined {
     return siteInfo(levelSite(level));
+  }
+
+  /**
+   * The chunk and line of the Lua code that raised `error` (also for an error without a
+   * position in its message), once the error has been caught by the engine.
+   */
+  raisedAt(error: LuaError): { chunk: string; line: number } | undefined {
+    return siteInfo(error.site);
   }
 }
 

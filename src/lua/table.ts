@@ -9,6 +9,14 @@ import { LuaError } from "./error.ts";
 
 let nextId = 1;
 
+/** The error of a Lua write to a read-only table (Redis 7.0's lua_enablereadonlytable). */
+export const READONLY_TABLE = "Attempt to modify a readonly table";
+
+/** Raises {@link READONLY_TABLE} (without position, as the C API raises it) if `t` is read-only. */
+export function checkWritable(t: LuaTable): void {
+  if (t.readonly) throw new LuaError(READONLY_TABLE, 0);
+}
+
 /** Hooks a LuaState installs to bound table growth (checked every 1024 new entries). */
 export const tableLimits: { maxEntries: number; check: (() => void) | undefined } = {
   maxEntries: Infinity,
@@ -37,6 +45,11 @@ export class LuaTable {
   hash: Map<unknown, unknown> | undefined = undefined;
   /** The metatable, or undefined. */
   mt: LuaTable | undefined = undefined;
+  /**
+   * Writes through Lua (assignment, rawset, the table library, setmetatable) raise
+   * {@link READONLY_TABLE}; the host's own `set` calls are not checked.
+   */
+  readonly = false;
   private id = 0;
   private iterKey: unknown = undefined;
   private iter: Iterator<[unknown, unknown]> | undefined = undefined;
@@ -186,6 +199,11 @@ export class LuaTable {
 export class LuaUserdata {
   /** The metatable, or undefined. */
   mt: LuaTable | undefined = undefined;
+  /**
+   * Writes through Lua (assignment, rawset, the table library, setmetatable) raise
+   * {@link READONLY_TABLE}; the host's own `set` calls are not checked.
+   */
+  readonly = false;
   private id = 0;
 
   /** Wraps `data`, which Lua code cannot see. */

@@ -20,7 +20,7 @@ import {
   truthy,
   type,
 } from "../runtime.ts";
-import { LuaTable, LuaUserdata } from "../table.ts";
+import { checkWritable, LuaTable, LuaUserdata } from "../table.ts";
 import {
   argError,
   checkAny,
@@ -163,6 +163,7 @@ export function openBase(host: BaseHost): void {
     checkAny(a, 3, "rawset");
     if (a[1] === undefined) throw new LuaError("table index is nil", 0);
     if (a[1] !== a[1]) throw new LuaError("table index is NaN", 0);
+    checkWritable(t);
     t.set(a[1], a[2]);
     return t;
   });
@@ -180,6 +181,7 @@ export function openBase(host: BaseHost): void {
     if (t.mt !== undefined && t.mt.getStr("__metatable") !== undefined) {
       throw new LuaError("cannot change a protected metatable");
     }
+    checkWritable(t);
     t.mt = mt;
     return t;
   });

@@ -7,7 +7,7 @@
 
 import { LuaError } from "../error.ts";
 import { call, E, EMPTY, lt, toStr, truthy, type } from "../runtime.ts";
-import type { LuaTable } from "../table.ts";
+import { checkWritable, type LuaTable } from "../table.ts";
 import { checkFunction, checkInt, checkTable, library, optInt, optStr } from "./args.ts";
 import { checkLength } from "./string.ts";
 
@@ -22,7 +22,10 @@ function defaultLess(a: unknown, b: unknown): boolean {
 /** lua_rawgeti / lua_rawseti over the array of `t`. */
 function sort(t: LuaTable, n: number, less: Less): void {
   const get = (i: number) => t.get(i);
-  const set = (i: number, v: unknown) => t.set(i, v);
+  const set = (i: number, v: unknown) => {
+    checkWritable(t);
+    t.set(i, v);
+  };
   const swap = (i: number, j: number) => {
     const a = get(i);
     const b = get(j);
@@ -74,11 +77,13 @@ export function tableLib(): LuaTable {
       const t = checkTable(a, 1, "insert");
       let e = t.length + 1;
       if (a.length === 2) {
+        checkWritable(t);
         t.set(e, a[1]);
         return EMPTY;
       }
       if (a.length !== 3) throw new LuaError("wrong number of arguments to 'insert'");
       const pos = checkInt(a, 2, "insert");
+      checkWritable(t);
       if (pos > e) e = pos;
       for (let i = e; i > pos; i--) t.set(i, t.get(i - 1));
       t.set(pos, a[2]);
@@ -90,6 +95,7 @@ export function tableLib(): LuaTable {
       let pos = optInt(a, 2, "remove", e);
       if (!(1 <= pos && pos <= e)) return EMPTY;
       const v = t.get(pos);
+      checkWritable(t);
       for (; pos < e; pos++) t.set(pos, t.get(pos + 1));
       t.set(e, undefined);
       return v;
