@@ -86,6 +86,9 @@ export class ScriptEnvironment {
     // Redis's error handler is a global function; scripts can see it.
     G.set("__redis__err__handler", (...a: unknown[]) => a[0]);
     this.#protectGlobals();
+    // Every table reachable from the globals, and the strings' metatable, as Redis 7.0.
+    lua.protect(G);
+    lua.protect(lua.stringMetatable);
     this.resetHook();
   }
 
@@ -231,7 +234,8 @@ export class ScriptEnvironment {
 
   /**
    * Locks the globals as Redis 7.0 does: reading a missing global raises "Script attempted to
-   * access nonexistent global variable", creating one "Attempt to modify a readonly table".
+   * access nonexistent global variable". The globals are read-only (`protect`), so
+   * `__newindex` serves only the tables that borrow this metatable's handlers (functions.ts).
    */
   #protectGlobals(): void {
     const mt = new LuaTable();

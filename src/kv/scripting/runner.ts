@@ -412,17 +412,21 @@ export class ScriptRunner implements ScriptHost {
       const err = value.get("err");
       message = typeof err === "string" ? err : "ERR unknown error";
     } else message = "ERR " + luaToString(value);
-    const line = raisedLine(env.lastRaise, value, request.source);
+    const line = raisedLine(env.lastRaise, value, request.source) ??
+      env.lua.raisedAt(error)?.line ?? env.lastRaise?.line ?? 0;
     return `${message} script: ${request.name}, on ${request.source}:${line}.`;
   }
 }
 
-/** The line Redis's error handler reports for an error value. */
+/**
+ * The line Redis's error handler reports for an error value, when the value tells it: the
+ * site recorded where it was raised, or the position at the start of its message.
+ */
 function raisedLine(
   last: { value: unknown; line: number } | undefined,
   value: unknown,
   source: string,
-): number {
+): number | undefined {
   if (last !== undefined) {
     if (last.value === value) return last.line;
     if (typeof value === "string" && typeof last.value === "string" && value.endsWith(last.value)) {
@@ -436,7 +440,7 @@ function raisedLine(
       if (m !== null) return Number(m[1]);
     }
   }
-  return last?.line ?? 0;
+  return undefined;
 }
 
 function luaToString(v: unknown): string {

@@ -257,9 +257,7 @@ describe("EVAL vs redis-server", { skip: oracleSkip }, () => {
         ]);
       });
 
-      it("read-only library tables", {
-        skip: "needs read-only tables in the Lua engine (/work/notes/LUA-REQUESTS.md #2)",
-      }, () =>
+      it("read-only library tables", () =>
         fx.check(protocol, (d) =>
           evals(d, [
             "redis = 1",
@@ -267,6 +265,27 @@ describe("EVAL vs redis-server", { skip: oracleSkip }, () => {
             "rawset(_G, 'a', 1)",
             "table.insert(redis, 1)",
             "redis.call = nil",
+            "x = 1",
+            "_G.redis = 1",
+            "math.sin = 1",
+            "cjson.x = 1",
+            "getmetatable('').x = 1",
+            "getmetatable('').__index.x = 1",
+            "local m = getmetatable(_G) m.x = 1",
+            "getmetatable(_G).__index = 1",
+            "local a = {string} a[1].y = 2",
+            "rawset(string, 'x', 1)",
+            "setmetatable(_G, nil)",
+            "setmetatable(string, {})",
+            "table.sort(redis)",
+            "table.remove(string)",
+            "table.insert(string, 1, 2)",
+            "return {pcall(function() bit.x = 1 end)}",
+            "return {pcall(rawset, string, 'a', 1)}",
+            "return {pcall(table.insert, string, 1)}",
+            "KEYS[1] = 1 return KEYS[1]",
+            "table.insert(KEYS, 'z') return KEYS",
+            "local t = {3, 1, 2} table.sort(t) t.x = 1 return t",
           ])));
 
       run("SCRIPT LOAD/EXISTS/FLUSH/HELP, EVALSHA", async (d) => {
