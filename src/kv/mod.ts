@@ -44,8 +44,10 @@ import { zsetRangeCommands } from "./commands/zset_ranges.ts";
 import { zsetCommands } from "./commands/zsets.ts";
 import { zsetAlgebraCommands } from "./commands/zsets_algebra.ts";
 import { zsetBlockingCommands } from "./commands/zsets_blocking.ts";
+import type { Clock } from "./keyspace/clock.ts";
 import { Keyspace } from "./keyspace/keyspace.ts";
 
+export { type Clock, realClock, TestClock } from "./keyspace/clock.ts";
 export { keyBytes, keyOf } from "./keyspace/encoding.ts";
 export {
   type Database,
@@ -127,8 +129,33 @@ export function registerKeyValueCommands(server: Server, keyspace?: Keyspace): K
  * await running.close();
  * ```
  */
-export function createKeyValueServer(options?: ServerOptions): Server {
+export function createKeyValueServer(options: KeyValueServerOptions = {}): Server {
   const server = new Server(options);
-  registerKeyValueCommands(server);
+  if (options.clock === undefined) registerKeyValueCommands(server);
+  else {
+    const keyspace = new Keyspace({ databases: server.options.databases, clock: options.clock });
+    registerKeyValueCommands(server, keyspace);
+    server.onClose(() => keyspace.close());
+  }
   return server;
+}
+
+/**
+ * Options of {@link createKeyValueServer}: the server's, and the clock every time-dependent
+ * behaviour reads (key expiry, blocking timeouts, TIME, stream IDs).
+ *
+ * @example
+ * ```ts
+ * import { createKeyValueServer, type KeyValueServerOptions, TestClock } from "rediserver/kv";
+ *
+ * const clock = new TestClock("manual");
+ * const options: KeyValueServerOptions = { clock, databases: 4 };
+ * const server = createKeyValueServer(options);
+ * clock.advance(60_000); // a minute passes for the server, at once
+ * await server.close();
+ * ```
+ */
+export interface KeyValueServerOptions extends ServerOptions {
+  /** The clock (default {@link realClock}); a {@link TestClock} lets tests move time. */
+  clock?: Clock;
 }

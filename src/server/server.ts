@@ -567,7 +567,11 @@ export class Server {
     if (this.#connections.size > 0) {
       done = new Promise<void>((resolve) => this.#allClosed = resolve);
       // Stop reading at once; each connection closes once its running commands answered.
-      for (const connection of [...this.#connections]) connection.close();
+      // A client blocked on keys (BLPOP) gets its timeout reply now rather than waiting.
+      for (const connection of [...this.#connections]) {
+        if (connection.blocked) this.unblock(connection, false);
+        connection.close();
+      }
     }
     this.#closePromise = (async () => {
       await stopped;

@@ -27,7 +27,7 @@ describe("package.json and deno.json", () => {
   it("export the same subpaths from the same sources (scripts/check_exports.mjs)", () => {
     assert.deepEqual(check(pkg, deno, { root }), []);
     assert.deepEqual(Object.keys(pkg.exports).sort(), Object.keys(deno.exports).sort());
-    for (const key of [".", "./resp", "./server", "./kv", "./lua"]) {
+    for (const key of [".", "./resp", "./server", "./kv", "./lua", "./testing"]) {
       assert.ok(key in deno.exports, `export ${key}`);
     }
     for (const runtime of ["node", "deno", "bun"]) {

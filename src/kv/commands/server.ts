@@ -12,6 +12,7 @@ import { DB_INDEX_RANGE } from "../../server/errors.ts";
 import type { Server } from "../../server/server.ts";
 import { keyRange, type KvCommand } from "../command.ts";
 import { keyOf } from "../keyspace/encoding.ts";
+import { realClock } from "../keyspace/clock.ts";
 import type { Keyspace } from "../keyspace/keyspace.ts";
 
 /**
@@ -94,8 +95,10 @@ export const serverCommands: readonly KvCommand[] = [
     since: "2.6.0",
     complexity: "O(1)",
     summary: "Return the current server time",
-    handler: (_db, _key, _command, reply) => {
-      const now = performance.timeOrigin + performance.now();
+    handler: (db, _key, _command, reply) => {
+      // The real clock reads microseconds; another clock (a test's) its own ms.
+      const clock = db.keyspace.clock;
+      const now = clock === realClock ? performance.timeOrigin + performance.now() : clock.now();
       const seconds = Math.floor(now / 1000);
       const micros = Math.min(999_999, Math.floor((now - seconds * 1000) * 1000));
       reply.arrayHeader(2);

@@ -14,6 +14,8 @@
  * @module
  */
 
+import { type Clock, realClock } from "./clock.ts";
+
 /** What blocking needs of a connection: the core's `Connection` fits. */
 export interface BlockingConnection {
   /** True once the connection is closed. */
@@ -65,7 +67,7 @@ const UNBLOCKED = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 interface Waiter {
   readonly client: BlockedClient;
   readonly resolve: () => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  timer: unknown;
   done: boolean;
 }
 
@@ -99,6 +101,12 @@ export class Blocking {
   #scheduled = false;
   #serving = false;
   #count = 0;
+  #clock: Clock;
+
+  /** Blocked clients whose timeouts run on `clock` (default: the real clock). */
+  constructor(clock: Clock = realClock) {
+    this.#clock = clock;
+  }
 
   /** Number of blocked clients (INFO `blocked_clients`). */
   get blockedClients(): number {
@@ -140,7 +148,7 @@ export class Blocking {
         });
       }
       mine.add(waiter);
-      if (timeoutMs > 0) this.#arm(waiter, Date.now() + timeoutMs);
+      if (timeoutMs > 0) this.#arm(waiter, this.#clock.now() + timeoutMs);
     });
   }
 
@@ -220,12 +228,13 @@ export class Blocking {
   }
 
   #arm(waiter: Waiter, deadline: number): void {
-    const left = deadline - Date.now();
+    const clock = this.#clock;
+    const left = deadline - clock.now();
     if (left > MAX_TIMER) {
-      waiter.timer = setTimeout(() => this.#arm(waiter, deadline), MAX_TIMER);
+      waiter.timer = clock.setTimer(() => this.#arm(waiter, deadline), MAX_TIMER);
       return;
     }
-    waiter.timer = setTimeout(() => {
+    waiter.timer = clock.setTimer(() => {
       waiter.timer = undefined;
       if (waiter.done) return;
       this.#unblock(waiter);
@@ -239,7 +248,7 @@ export class Blocking {
     if (waiter.done) return;
     waiter.done = true;
     this.#count--;
-    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+    if (waiter.timer !== undefined) this.#clock.clearTimer(waiter.timer);
     waiter.timer = undefined;
     const client = waiter.client;
     const perDb = this.#waiting.get(client.db);

@@ -70,7 +70,8 @@ export class ExpireIndex<E extends Expiring> {
   /**
    * One active-expiry step: samples keys in batches of 20 (round robin over a live
    * iterator), calling `remove` for the expired ones (which must delete them here too); goes
-   * on while a batch finds more than 25% expired, within `deadline` (a `Date.now()` value).
+   * on while a batch finds more than 25% expired, within `deadline` (a `Date.now()` value:
+   * the budget is wall time spent working, whatever clock `now` comes from).
    * Returns the number removed.
    */
   sweep(now: number, deadline: number, remove: (key: string) => void): number {
@@ -104,6 +105,19 @@ export class ExpireIndex<E extends Expiring> {
       if (expired * 4 <= sampled || Date.now() > deadline) break;
     }
     return deleted;
+  }
+
+  /**
+   * Removes every key whose TTL passed at `now` (a full pass, for clocks moved by hand:
+   * after a jump the sampling of {@link ExpireIndex.sweep} could leave some). Returns the
+   * number removed.
+   */
+  removeExpired(now: number, remove: (key: string) => void): number {
+    const expired: string[] = [];
+    for (const [key, entry] of this.#keys) if (entry.expireAt < now) expired.push(key);
+    for (const key of expired) remove(key);
+    if (expired.length > 0) this.#iterator = undefined;
+    return expired.length;
   }
 
   /** Restarts sampling and the TTL estimate (after SWAPDB moved the keys under it). */

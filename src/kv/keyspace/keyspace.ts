@@ -10,8 +10,10 @@
 
 import { ActiveExpiry, ExpireIndex } from "./expire.ts";
 import { Blocking } from "./blocking.ts";
+import { type Clock, realClock } from "./clock.ts";
 import { compactBytes, copyBytes } from "./encoding.ts";
 import type { KeyValue } from "./values.ts";
+import { KeyspaceEvents } from "./notify.ts";
 import { KeyWatches, type Watcher, Watches } from "./watch.ts";
 
 /**
@@ -29,7 +31,12 @@ import { KeyWatches, type Watcher, Watches } from "./watch.ts";
 export interface KeyspaceOptions {
   /** Number of databases (SELECT range), default 16. */
   databases?: number;
-  /** The clock in ms since the epoch, default `Date.now`. */
+  /**
+   * The clock of expiry, blocking timeouts, TIME and stream IDs (default {@link realClock}).
+   * A clock with `onAdvance` (a `TestClock`) gets every expired key removed after each move.
+   */
+  clock?: Clock;
+  /** Only the time in ms since the epoch, default `clock.now`. */
   now?: () => number;
   /** Active-expiry period in ms (Redis's `hz` 10 → 100 ms). 0 turns the sweep off. */
   sweepInterval?: number;
@@ -195,6 +202,8 @@ export class Database {
     this.#expires.delete(key);
     this.keyspace.expiredKeys++;
     this.touch(key);
+    const events = this.keyspace.events;
+    if (events.flags !== 0) events.onExpired(this.index, key);
   }
 
   /**
@@ -241,6 +250,7 @@ export class Database {
     }
     if (entry === undefined) {
       this.#data.set(key, new Entry(value, ++this.#seq, owned));
+      if (this.keyspace.events.flags !== 0) this.keyspace.events.onAdded(this.index, key);
       // Redis's dbAdd: a new list, sorted set or stream may serve blocked clients.
       if (!(value instanceof Uint8Array) && value.type !== "hash" && value.type !== "set") {
         this.signalReady(key);
@@ -264,6 +274,7 @@ export class Database {
     this.#signalIfStream(key, entry.value);
     this.#data.delete(key);
     this.#expires.delete(key);
+    if (this.keyspace.events.flags !== 0) this.keyspace.events.onDeleted(this.index, key);
     this.touch(key);
     return true;
   }
@@ -287,15 +298,18 @@ export class Database {
   setExpireAt(key: string, ms: number | undefined): void {
     const entry = this.#live(key);
     if (entry === undefined) return;
+    const events = this.keyspace.events;
     if (ms === undefined) {
       if (entry.expireAt !== NO_EXPIRE) {
         entry.expireAt = NO_EXPIRE;
         this.#expires.delete(key);
+        if (events.flags !== 0) events.onTtl(this.index, key, false);
       }
     } else {
       entry.expireAt = ms;
       this.#expires.set(key, entry);
       this.keyspace.armSweep();
+      if (events.flags !== 0) events.onTtl(this.index, key, true);
     }
     this.touch(key);
   }
@@ -424,6 +438,7 @@ export class Database {
    * `setExpireAt` call it themselves; in-place changes to a value must call it.
    */
   touch(key: string): void {
+    if (this.keyspace.events.flags !== 0) this.keyspace.events.onModified(this.index, key);
     if (this.#watched.size === 0) return;
     this.#watched.touch(key);
   }
@@ -475,6 +490,11 @@ export class Database {
     }
   }
 
+  /** Removes every key of this database whose TTL has passed; returns how many. */
+  expireAll(): number {
+    return this.#expires.removeExpired(this.keyspace.now(), this.#removeExpiredKey);
+  }
+
   /** One active-expiry step over this database (see {@link ExpireIndex.sweep}). */
   sweep(deadline: number): number {
     return this.#expires.sweep(this.keyspace.now(), deadline, this.#removeExpiredKey);
@@ -506,7 +526,11 @@ export class Keyspace {
    *
    * @ignore
    */
-  readonly blocking: Blocking = new Blocking();
+  readonly blocking: Blocking;
+  /** The clock given in the options (default {@link realClock}). */
+  readonly clock: Clock;
+  /** Keyspace notifications: the `notify-keyspace-events` flags and where events go. */
+  readonly events: KeyspaceEvents = new KeyspaceEvents();
   #dbs: Database[];
   #now: () => number;
   #watches = new Watches();
@@ -519,7 +543,10 @@ export class Keyspace {
       throw new RangeError("databases must be a positive integer");
     }
     this.databases = databases;
-    this.#now = options.now ?? Date.now;
+    const clock = this.clock = options.clock ?? realClock;
+    this.#now = options.now ?? clock.now;
+    this.blocking = new Blocking(clock);
+    clock.onAdvance?.(() => this.expireAll());
     this.#expiry = new ActiveExpiry(
       options.sweepInterval ?? 100,
       (deadline) => this.#sweep(deadline),
@@ -593,6 +620,13 @@ export class Keyspace {
       if (db.expiresCount > 0) pending = true;
     }
     return pending;
+  }
+
+  /** Removes every key whose TTL has passed, in every database; returns how many. */
+  expireAll(): number {
+    let removed = 0;
+    for (const db of this.#dbs) if (db.expiresCount > 0) removed += db.expireAll();
+    return removed;
   }
 
   /** Runs one active-expiry pass now (tests, or a custom scheduler). */

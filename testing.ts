@@ -1,0 +1,344 @@
+/**
+ * A Redis for tests: the key-value server started in the test's own process on a free port,
+ * with a clock the test moves, direct access to the data, snapshots, and injected failures
+ * (error replies, delayed replies, dropped and refused connections). Runs on Node, Deno and
+ * Bun, with any Redis client.
+ *
+ * @example
+ * ```ts
+ * import { startTestServer } from "rediserver/testing";
+ *
+ * await using redis = await startTestServer({ clock: "manual" });
+ * console.log(redis.url); // redis://127.0.0.1:<port>
+ * redis.keyspace.db(0).set("greeting", new TextEncoder().encode("hello"));
+ * redis.keyspace.db(0).setExpireAt("greeting", redis.clock.now() + 60_000);
+ * redis.clock.advance(60_001); // the key expired, and is gone
+ * console.log(redis.keyspace.db(0).size); // 0
+ * ```
+ *
+ * @module
+ */
+import { type RunningServer, serve } from "./adapters/serve.ts";
+import { registerKeyValueCommands } from "./src/kv/mod.ts";
+import { TestClock } from "./src/kv/keyspace/clock.ts";
+import { Keyspace } from "./src/kv/keyspace/keyspace.ts";
+import { cloneValue, type KeyValue } from "./src/kv/keyspace/values.ts";
+import { Server, type ServerOptions } from "./src/server/server.ts";
+import type { TlsOptions, Transport, TransportHandler } from "./src/server/transport.ts";
+
+export { TestClock } from "./src/kv/keyspace/clock.ts";
+export type { Keyspace } from "./src/kv/keyspace/keyspace.ts";
+
+/**
+ * Options of {@link startTestServer}: where to listen (default 127.0.0.1 on any free port),
+ * the clock, and the server's own options (password, databases, limits...).
+ *
+ * @example
+ * ```ts
+ * import type { TestServerOptions } from "rediserver/testing";
+ *
+ * const options: TestServerOptions = { clock: "manual", password: "secret", databases: 4 };
+ * ```
+ */
+export interface TestServerOptions extends Omit<ServerOptions, "handler"> {
+  /**
+   * `"real"` (default): the wall clock, which `clock.advance()` and `clock.set()` still move
+   * forward. `"manual"`: time stands still until the test moves it. Or a clock of your own.
+   */
+  clock?: "real" | "manual" | TestClock;
+  /** The clock's time at start, ms since the epoch or a Date (default: now). */
+  startTime?: number | Date;
+  /** Address to bind, default "127.0.0.1". */
+  hostname?: string;
+  /** TCP port, default 0: any free port ({@link TestServer.port} tells which). */
+  port?: number;
+  /** Listen on this Unix socket path instead of TCP. */
+  path?: string;
+  /** Serve TLS with this PEM certificate and key. */
+  tls?: TlsOptions;
+}
+
+/**
+ * What {@link TestServer.snapshot} returns: a deep copy of every database, for
+ * {@link TestServer.restore}.
+ *
+ * @example
+ * ```ts
+ * import { startTestServer, type Snapshot } from "rediserver/testing";
+ *
+ * await using redis = await startTestServer();
+ * const empty: Snapshot = redis.snapshot();
+ * redis.restore(empty);
+ * ```
+ */
+export interface Snapshot {
+  /** Per database: key (binary string) → [value, expiry time in ms or undefined]. */
+  readonly databases: ReadonlyArray<ReadonlyMap<string, readonly [KeyValue, number | undefined]>>;
+}
+
+/**
+ * A running test server. `await using` closes it at the end of the scope.
+ *
+ * @example
+ * ```ts
+ * import { startTestServer, type TestServer } from "rediserver/testing";
+ *
+ * const redis: TestServer = await startTestServer();
+ * redis.failNext("SET", "READONLY You can't write against a read only replica.");
+ * await redis.close();
+ * ```
+ */
+export interface TestServer extends AsyncDisposable {
+  /** `redis://host:port` (`rediss://` with TLS; `unix:///path` for a Unix socket). */
+  readonly url: string;
+  /** The TCP port (0 for a Unix socket). */
+  readonly port: number;
+  /** The bound address ("127.0.0.1"), or the socket path. */
+  readonly host: string;
+  /** The typed store the commands see: read and write values directly. */
+  readonly keyspace: Keyspace;
+  /** The clock of expiry, blocking timeouts, TIME and stream IDs. */
+  readonly clock: TestClock;
+  /** The underlying server (router, connections, pub/sub). */
+  readonly server: Server;
+  /**
+   * The next `count` (default 1) commands named `command` (any case; "*" for any command)
+   * answer `error` instead of running.
+   */
+  failNext(command: string, error: string, count?: number): void;
+  /** Every command named `command` ("*": any) answers `error` until the returned function is called. */
+  failAlways(command: string, error: string): () => void;
+  /** Holds every reply back `ms` real milliseconds (0 turns it off); order is kept. */
+  delayReplies(ms: number): void;
+  /** Drops every client connection at once; the server keeps listening. */
+  disconnectAll(): void;
+  /** Closes every new connection as soon as it is accepted, for `ms` real milliseconds. */
+  refuseConnections(ms: number): void;
+  /** Empties every database, puts the clock back to now, and drops injected failures and delays. */
+  reset(): void;
+  /** A deep copy of every database (values and TTLs). */
+  snapshot(): Snapshot;
+  /** Replaces every database's contents with a copy of `snapshot`. */
+  restore(snapshot: Snapshot): void;
+  /** Closes the server: blocked clients are answered, every connection closed. */
+  close(): Promise<void>;
+}
+
+/** An injected error and the commands it applies to. */
+interface Failure {
+  readonly command: string;
+  readonly error: string;
+  remaining: number;
+}
+
+/** A Server whose accepted transports pass through the test controls. */
+class TestableServer extends Server {
+  refuseUntil = 0;
+  replyDelay = 0;
+
+  override accept(transport: Transport): TransportHandler {
+    if (Date.now() < this.refuseUntil) {
+      (transport.destroy ?? transport.close).call(transport);
+      return { receive() {}, drained() {}, closed() {} };
+    }
+    return super.accept(new DelayingTransport(transport, this));
+  }
+}
+
+/** A transport whose writes wait `server.replyDelay` ms when it is set, in order. */
+class DelayingTransport implements Transport {
+  #inner: Transport;
+  #server: TestableServer;
+  #queue: Uint8Array[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closing = false;
+
+  constructor(inner: Transport, server: TestableServer) {
+    this.#inner = inner;
+    this.#server = server;
+  }
+
+  get remoteAddress(): string {
+    return this.#inner.remoteAddress;
+  }
+
+  get localAddress(): string {
+    return this.#inner.localAddress;
+  }
+
+  write(bytes: Uint8Array): boolean {
+    const delay = this.#server.replyDelay;
+    if (delay <= 0 && this.#queue.length === 0) return this.#inner.write(bytes);
+    this.#queue.push(bytes);
+    this.#timer ??= setTimeout(() => this.#flush(), delay);
+    return true;
+  }
+
+  #flush(): void {
+    this.#timer = undefined;
+    for (const bytes of this.#queue.splice(0)) this.#inner.write(bytes);
+    if (this.#closing) this.#inner.close();
+  }
+
+  pause(): void {
+    this.#inner.pause();
+  }
+
+  resume(): void {
+    this.#inner.resume();
+  }
+
+  close(): void {
+    if (this.#timer !== undefined) this.#closing = true;
+    else this.#inner.close();
+  }
+
+  destroy(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#queue.length = 0;
+    (this.#inner.destroy ?? this.#inner.close).call(this.#inner);
+  }
+}
+
+function makeClock(options: TestServerOptions): TestClock {
+  const clock = options.clock;
+  if (clock instanceof TestClock) return clock;
+  const start = options.startTime;
+  const startMs = start === undefined
+    ? Date.now()
+    : typeof start === "number"
+    ? start
+    : start.getTime();
+  return new TestClock(clock === "manual" ? "manual" : "real", startMs);
+}
+
+function urlOf(running: RunningServer, tls: boolean): { url: string; host: string; port: number } {
+  const address = running.address;
+  if (address.transport === "unix") {
+    return { url: "unix://" + address.path, host: address.path, port: 0 };
+  }
+  const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
+  return {
+    url: `${tls ? "rediss" : "redis"}://${host}:${address.port}`,
+    host: address.hostname,
+    port: address.port,
+  };
+}
+
+/**
+ * Starts the key-value server for a test, on 127.0.0.1 and any free port unless told
+ * otherwise. Hand {@link TestServer.url} to any client; close it with `await using` or
+ * {@link TestServer.close}.
+ *
+ * @example
+ * ```ts
+ * import { startTestServer } from "rediserver/testing";
+ *
+ * await using redis = await startTestServer({ clock: "manual" });
+ * redis.clock.set(Date.UTC(2030, 0, 1));
+ * redis.failNext("GET", "LOADING Redis is loading the dataset in memory");
+ * console.log(redis.port > 0); // true
+ * ```
+ */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const clock = makeClock(options);
+  const server = new TestableServer(options);
+  const keyspace = new Keyspace({ databases: server.options.databases, clock });
+  registerKeyValueCommands(server, keyspace);
+  server.onClose(() => {
+    keyspace.close();
+    clock.dispose();
+  });
+  const failures: Failure[] = [];
+  server.addCommandGate((_connection, entry) => {
+    if (failures.length === 0) return undefined;
+    const name = entry.fullName.split("|")[0];
+    for (let i = 0; i < failures.length; i++) {
+      const failure = failures[i];
+      if (failure.command !== "*" && failure.command !== name) continue;
+      if (--failure.remaining <= 0) failures.splice(i, 1);
+      return failure.error;
+    }
+    return undefined;
+  });
+  let running: RunningServer;
+  try {
+    running = await serve({
+      server,
+      hostname: options.hostname ?? "127.0.0.1",
+      port: options.port ?? 0,
+      path: options.path,
+      tls: options.tls,
+    });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  const { url, host, port } = urlOf(running, options.tls !== undefined);
+  const close = async (): Promise<void> => {
+    await running.close();
+    await server.close();
+  };
+  return {
+    url,
+    host,
+    port,
+    keyspace,
+    clock,
+    server,
+    failNext(command: string, error: string, count = 1): void {
+      failures.push({ command: command.toLowerCase(), error, remaining: count });
+    },
+    failAlways(command: string, error: string): () => void {
+      const failure = { command: command.toLowerCase(), error, remaining: Infinity };
+      failures.push(failure);
+      return () => {
+        const at = failures.indexOf(failure);
+        if (at !== -1) failures.splice(at, 1);
+      };
+    },
+    delayReplies(ms: number): void {
+      server.replyDelay = Math.max(0, ms);
+    },
+    disconnectAll(): void {
+      for (const connection of [...server.connections]) connection.destroy();
+    },
+    refuseConnections(ms: number): void {
+      server.refuseUntil = Date.now() + Math.max(0, ms);
+    },
+    reset(): void {
+      keyspace.flushAll();
+      failures.length = 0;
+      server.replyDelay = 0;
+      server.refuseUntil = 0;
+      clock.reset();
+    },
+    snapshot(): Snapshot {
+      const databases: Map<string, readonly [KeyValue, number | undefined]>[] = [];
+      for (let i = 0; i < keyspace.databases; i++) {
+        const db = keyspace.db(i);
+        const copy = new Map<string, readonly [KeyValue, number | undefined]>();
+        for (const key of db.keys()) {
+          const value = db.peek(key);
+          if (value !== undefined) copy.set(key, [cloneValue(value), db.expireAt(key)]);
+        }
+        databases.push(copy);
+      }
+      return { databases };
+    },
+    restore(snapshot: Snapshot): void {
+      keyspace.flushAll();
+      snapshot.databases.forEach((contents, i) => {
+        if (i >= keyspace.databases) return;
+        const db = keyspace.db(i);
+        for (const [key, [value, expireAt]] of contents) {
+          db.set(key, cloneValue(value));
+          if (expireAt !== undefined) db.setExpireAt(key, expireAt);
+        }
+      });
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
