@@ -37,8 +37,7 @@ export interface Clock {
 }
 
 /**
- * The real clock: `Date.now` and the runtime's `setTimeout` (timers do not keep the
- * process alive: they are unref'ed where the runtime supports it).
+ * The real clock: `Date.now` and the runtime's `setTimeout`.
  *
  * @example
  * ```ts
@@ -50,9 +49,7 @@ export interface Clock {
 export const realClock: Clock = {
   now: Date.now,
   setTimer(callback: () => void, ms: number): unknown {
-    const timer = setTimeout(callback, ms);
-    (timer as { unref?: () => void }).unref?.();
-    return timer;
+    return setTimeout(callback, ms);
   },
   clearTimer(handle: unknown): void {
     clearTimeout(handle as ReturnType<typeof setTimeout>);
@@ -198,7 +195,6 @@ export class TestClock implements Clock {
     if (due === Infinity) return;
     const delay = Math.min(MAX_DELAY, Math.max(0, due - this.now()));
     this.#wakeup = setTimeout(() => this.#fire(), delay);
-    (this.#wakeup as { unref?: () => void }).unref?.();
   }
 
   #fire(): void {
