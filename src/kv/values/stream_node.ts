@@ -98,6 +98,11 @@ function align(n: number, m: number): number {
   return Math.ceil(n / m) * m;
 }
 
+/** Bytes per offset of a sealed array holding values up to `max`. */
+function offsetWidth(max: number): number {
+  return max > 0xffff ? 4 : 2;
+}
+
 /**
  * `array[0, length)` moved to `buffer` at `offset`, in the narrowest form that holds values
  * up to `max`; returns the view and the offset after it.
@@ -109,9 +114,11 @@ function moveOffsets(
   buffer: ArrayBuffer,
   offset: number,
 ): [Offsets, number] {
-  const wide = max > 0xffff;
-  const at = align(offset, wide ? 4 : 2);
-  const view = wide ? new Uint32Array(buffer, at, length) : new Uint16Array(buffer, at, length);
+  const width = offsetWidth(max);
+  const at = align(offset, width);
+  const view = width === 4
+    ? new Uint32Array(buffer, at, length)
+    : new Uint16Array(buffer, at, length);
   view.set(array.subarray(0, length));
   return [view, at + view.byteLength];
 }
@@ -228,9 +235,11 @@ export class StreamNode {
   /** Trims the spare capacity of a full node. */
   seal(): void {
     const count = this.count, parts = this.#parts, used = this.#used;
-    // One buffer: IDs, part ends, entry starts, flags, then the bytes (each view aligned).
-    const size = this.#ids.sealedSize(count) + align(parts * 4, 8) + align((count + 1) * 4, 8) +
-      count + used;
+    // One buffer: IDs, part ends, entry starts, flags, then the bytes, each view aligned
+    // (the IDs' size is a multiple of 8, so only the entry starts may need padding).
+    const startsWidth = offsetWidth(parts);
+    const size = this.#ids.sealedSize(count) + align(parts * offsetWidth(used), startsWidth) +
+      (count + 1) * startsWidth + count + used;
     const buffer = new Uint8Array(size).buffer;
     this.#ids.sealInto(count, buffer, 0);
     let at = this.#ids.sealedSize(count);
