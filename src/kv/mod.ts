@@ -27,6 +27,7 @@ import { geoCommands } from "./commands/geo.ts";
 import { hashCommands } from "./commands/hashes.ts";
 import { hyperloglogCommands } from "./commands/hyperloglog.ts";
 import { keyCommands } from "./commands/keys.ts";
+import { lcsCommands } from "./commands/lcs.ts";
 import { blockingListCommands } from "./commands/lists_blocking.ts";
 import { listCommands } from "./commands/lists.ts";
 import { listMpopCommands } from "./commands/lists_mpop.ts";
@@ -35,6 +36,7 @@ import { attachKeyspace, serverCommands } from "./commands/server.ts";
 import { scriptingCommands } from "./commands/scripting.ts";
 import { attachScripting } from "./scripting/busy.ts";
 import { setCommands } from "./commands/sets.ts";
+import { sortCommands } from "./commands/sort.ts";
 import { stringCommands } from "./commands/strings.ts";
 import { streamCommands } from "./commands/streams.ts";
 import { streamGroupCommands } from "./commands/streams_groups.ts";
@@ -86,6 +88,8 @@ const FAMILIES: readonly (readonly KvCommand[])[] = [
   bitfieldCommands,
   hyperloglogCommands,
   geoCommands,
+  sortCommands,
+  lcsCommands,
 ];
 
 /**
