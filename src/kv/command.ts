@@ -20,6 +20,8 @@ import type { Connection } from "../server/connection.ts";
 import type { Reply } from "../server/reply.ts";
 import { keyOf } from "./keyspace/encoding.ts";
 import type { Database, Keyspace } from "./keyspace/keyspace.ts";
+import type { NotifyContext, NotifyDeclaration } from "./keyspace/notify.ts";
+import { COMMAND_EVENTS, QUIET_TTL } from "./keyspace/notify_events.ts";
 
 /**
  * A key-value command handler: `db` is the database the connection has SELECTed and `key`
@@ -74,6 +76,11 @@ export interface KvCommand extends CommandInfo {
   readonly name: string;
   /** The handler (for a container such as MEMORY, used when no subcommand matches). */
   readonly handler: KvHandler;
+  /**
+   * The keyspace event of a key the command changes (see `keyspace/notify.ts`); default:
+   * the entry of `keyspace/notify_events.ts` for its name.
+   */
+  readonly notify?: NotifyDeclaration;
   /** Subcommands by lower-case name ("usage"); their arity counts the parent name. */
   readonly subcommands?: Readonly<Record<string, Omit<KvCommand, "name">>>;
 }
@@ -121,15 +128,39 @@ function firstKeyIndex(info: CommandInfo): number {
   return spec.begin.index;
 }
 
-/** The core handler of a kv handler: database and first key resolved per call. */
-function bind(handler: KvHandler, keyIndex: number, keyspace: Keyspace): Handler {
+/**
+ * The core handler of a kv handler: database and first key resolved per call. While
+ * keyspace notifications are on, the handler runs inside its {@link NotifyContext}; off
+ * (the default), that costs one test of a number.
+ */
+function bind(
+  handler: KvHandler,
+  keyIndex: number,
+  keyspace: Keyspace,
+  context: NotifyContext,
+): Handler {
+  const events = keyspace.events;
+  const run: Handler = (command, reply, connection) => {
+    const key = keyIndex > 0 ? keyOf(command.argv[keyIndex]) : "";
+    return events.run(
+      context,
+      command.argv,
+      () => handler(keyspace.db(connection.db), key, command, reply, connection),
+    );
+  };
   if (keyIndex === 1) {
     return (command, reply, connection) =>
-      handler(keyspace.db(connection.db), keyOf(command.argv[1]), command, reply, connection);
+      events.flags !== 0 ? run(command, reply, connection) : handler(
+        keyspace.db(connection.db),
+        keyOf(command.argv[1]),
+        command,
+        reply,
+        connection,
+      );
   }
   if (keyIndex > 1) {
     return (command, reply, connection) =>
-      handler(
+      events.flags !== 0 ? run(command, reply, connection) : handler(
         keyspace.db(connection.db),
         keyOf(command.argv[keyIndex]),
         command,
@@ -138,15 +169,30 @@ function bind(handler: KvHandler, keyIndex: number, keyspace: Keyspace): Handler
       );
   }
   return (command, reply, connection) =>
-    handler(keyspace.db(connection.db), "", command, reply, connection);
+    events.flags !== 0
+      ? run(command, reply, connection)
+      : handler(keyspace.db(connection.db), "", command, reply, connection);
 }
 
-function toSpec(entry: Omit<KvCommand, "name">, keyspace: Keyspace): CommandSpec {
-  const { handler, subcommands, ...info } = entry;
-  const spec: CommandSpec = { ...info, handler: bind(handler, firstKeyIndex(info), keyspace) };
+function toSpec(
+  name: string,
+  entry: Omit<KvCommand, "name">,
+  keyspace: Keyspace,
+): CommandSpec {
+  const { handler, subcommands, notify, ...info } = entry;
+  const context: NotifyContext = {
+    declaration: notify ?? COMMAND_EVENTS[name],
+    ttl: !QUIET_TTL.has(name),
+  };
+  const spec: CommandSpec = {
+    ...info,
+    handler: bind(handler, firstKeyIndex(info), keyspace, context),
+  };
   if (subcommands === undefined) return spec;
   const subs: Record<string, CommandSpec> = {};
-  for (const [name, sub] of Object.entries(subcommands)) subs[name] = toSpec(sub, keyspace);
+  for (const [sub, entry] of Object.entries(subcommands)) {
+    subs[sub] = toSpec(`${name}|${sub}`, entry, keyspace);
+  }
   return { ...spec, subcommands: subs };
 }
 
@@ -172,7 +218,9 @@ export function defineCommands(
 ): CommandDefinition[] {
   const out: CommandDefinition[] = [];
   for (const table of tables) {
-    for (const entry of table) out.push({ name: entry.name, ...toSpec(entry, keyspace) });
+    for (const entry of table) {
+      out.push({ name: entry.name, ...toSpec(entry.name, entry, keyspace) });
+    }
   }
   return out;
 }

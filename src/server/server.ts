@@ -139,8 +139,11 @@ export interface ConfigParameter {
   readonly name: string;
   /** The current value, as CONFIG GET shows it. */
   get(): string;
-  /** Applies a CONFIG SET value; false when it cannot be parsed. Absent: immutable. */
-  set?(value: Uint8Array): boolean;
+  /**
+   * Applies a CONFIG SET value; false when it cannot be parsed (as an integer), or the
+   * reason Redis gives ("Invalid event class character..."). Absent: immutable.
+   */
+  set?(value: Uint8Array): boolean | string;
 }
 
 /**

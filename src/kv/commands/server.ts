@@ -14,6 +14,8 @@ import { keyRange, type KvCommand } from "../command.ts";
 import { keyOf } from "../keyspace/encoding.ts";
 import { realClock } from "../keyspace/clock.ts";
 import type { Keyspace } from "../keyspace/keyspace.ts";
+import { formatNotifyFlags, parseNotifyFlags } from "../keyspace/notify.ts";
+import { bytesToLatin1 } from "../../resp/bytes.ts";
 
 /**
  * The INFO `keyspace` fields: one `dbN: keys=..,expires=..,avg_ttl=..` line per non-empty
@@ -61,6 +63,18 @@ export function attachKeyspace(server: Server, keyspace: Keyspace): void {
   });
   server.onTransactionEnd((connection) => keyspace.unwatchAll(connection));
   server.addInfoSection("keyspace", () => keyspaceInfo(keyspace));
+  const events = keyspace.events;
+  events.publish = (channel, message) => server.pubsub.publish(channel, message);
+  server.addConfigParameter({
+    name: "notify-keyspace-events",
+    get: () => formatNotifyFlags(events.flags),
+    set: (value) => {
+      const flags = parseNotifyFlags(bytesToLatin1(value));
+      if (flags === undefined) return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+      events.flags = flags;
+      return true;
+    },
+  });
 }
 
 /** SWAPDB, TIME, WATCH and UNWATCH. */

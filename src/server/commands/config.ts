@@ -15,7 +15,8 @@ import { container } from "./help.ts";
 interface ConfigItem {
   name: string;
   get: (server: Server) => string;
-  set?: (server: Server, value: Uint8Array) => boolean;
+  /** false: not an integer; a string: Redis's reason. */
+  set?: (server: Server, value: Uint8Array) => boolean | string;
 }
 
 /**
@@ -125,9 +126,11 @@ const configSet: Handler = (command, reply, connection) => {
     changes.push([item, command.argv[i + 2]]);
   }
   for (const [item, value] of changes) {
-    if (!item.set!(server, value)) {
+    const done = item.set!(server, value);
+    if (done !== true) {
+      const reason = done === false ? "argument couldn't be parsed into an integer" : done;
       return reply.error(
-        `ERR CONFIG SET failed (possibly related to argument '${item.name}') - argument couldn't be parsed into an integer`,
+        `ERR CONFIG SET failed (possibly related to argument '${item.name}') - ${reason}`,
       );
     }
   }
