@@ -15,6 +15,7 @@
  * @module
  */
 import process from "node:process";
+import { formatAddress } from "./adapters/common.ts";
 import { type RunningServer, serve } from "./adapters/serve.ts";
 import { createKeyValueServer } from "./src/kv/mod.ts";
 import { VERSION } from "./src/server/version.ts";
@@ -45,6 +46,8 @@ export interface CliOptions {
   databases?: number;
   /** `--help` was given. */
   help: boolean;
+  /** `--version` was given. */
+  version?: boolean;
 }
 
 /** The `--help` text. */
@@ -59,7 +62,10 @@ Options:
   --requirepass <pw>  Require clients to AUTH with this password
   --maxclients <n>    Maximum number of connected clients (default 10000)
   --databases <n>     Number of databases (default 16)
-  --help              Show this help
+  -v, --version       Print the version and exit
+  -h, --help          Show this help
+
+SIGINT and SIGTERM shut it down gracefully.
 `;
 
 /** An invalid command line. */
@@ -105,6 +111,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case "--help":
       case "-h":
         options.help = true;
+        break;
+      case "--version":
+      case "-v":
+        options.version = true;
         break;
       case "--port":
         options.port = integer(flag, take(), 0, 65535);
@@ -155,6 +165,27 @@ async function limitYoungGeneration(): Promise<void> {
   } catch { /* not settable: keep V8's defaults */ }
 }
 
+/**
+ * Why listening failed, in the same words on every runtime ("address already in use"):
+ * Node and Bun give an error `code`, Deno an error class name.
+ *
+ * @example
+ * ```ts
+ * import { listenFailure } from "./cli.ts";
+ *
+ * const error = Object.assign(new Error("listen EADDRINUSE"), { code: "EADDRINUSE" });
+ * console.log(listenFailure(error)); // "address already in use"
+ * ```
+ */
+export function listenFailure(error: unknown): string {
+  const { code, name, message } = error as { code?: string; name?: string; message?: string };
+  if (code === "EADDRINUSE" || name === "AddrInUse") return "address already in use";
+  if (code === "EACCES" || name === "PermissionDenied") return "permission denied";
+  if (code === "EADDRNOTAVAIL" || name === "AddrNotAvailable") return "address not available";
+  if (code === "ENOENT" || name === "NotFound") return "no such file or directory";
+  return message ?? String(error);
+}
+
 function runtimeName(): string {
   const versions = process.versions as Record<string, string | undefined>;
   if (versions.deno !== undefined) return `Deno ${versions.deno}`;
@@ -174,6 +205,10 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     process.exit(0);
   }
+  if (options.version) {
+    process.stdout.write(`rediserver ${VERSION} (${runtimeName()})\n`);
+    process.exit(0);
+  }
   await limitYoungGeneration();
   const serverOptions: ServerOptions = {};
   if (options.requirepass !== undefined) serverOptions.password = options.requirepass;
@@ -189,7 +224,8 @@ async function main(): Promise<void> {
         : { hostname: options.host, port: options.port }),
     });
   } catch (error) {
-    process.stderr.write(`rediserver: Could not listen: ${(error as Error).message}\n`);
+    const where = options.unixsocket ?? formatAddress(options.host, options.port);
+    process.stderr.write(`rediserver: Could not listen on ${where}: ${listenFailure(error)}\n`);
     await server.close();
     process.exit(1);
   }

@@ -16,4 +16,10 @@ const child = spawn(command, args, { stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => child.kill(signal));
 }
+// npm runs this through `sh -c`, and a SIGTERM sent to npm ends npm and that shell without
+// reaching us: when our parent is gone (we were re-parented), stop the child as for SIGTERM.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) child.kill("SIGTERM");
+}, 250).unref();
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
