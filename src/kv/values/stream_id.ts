@@ -119,8 +119,19 @@ export function previousId(id: StreamId): StreamId | undefined {
  * ```
  */
 export function formatId(id: StreamId): string {
-  return id.ms + "-" + id.seq;
+  const ms = id.ms;
+  // Consecutive IDs mostly share their milliseconds: the conversion of a 13-digit number to
+  // text (not a small integer, so not in the engines' number-string caches) is done once.
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastMsPrefix = ms + "-";
+  }
+  return lastMsPrefix + id.seq;
 }
+
+/** {@link formatId}'s one-entry cache: the last milliseconds seen and their `<ms>-` text. */
+let lastMs: U64 = 0;
+let lastMsPrefix = "0-";
 
 /** ASCII digits `bytes[start, end)` as a U64 (no sign, no blanks), or undefined. */
 function digits(bytes: Uint8Array, start: number, end: number): U64 | undefined {
