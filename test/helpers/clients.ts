@@ -10,7 +10,8 @@ import { after, before } from "node:test";
 import { serve } from "../../adapters/serve.ts";
 import { createKeyValueServer } from "../../src/kv/mod.ts";
 import type { Server, ServerOptions } from "../../src/server/server.ts";
-import { type Oracle, startOracle } from "./redis_oracle.ts";
+import { type Oracle, REDIS_SERVER, startOracle } from "./redis_oracle.ts";
+import { findTool } from "./tools.ts";
 
 /** The runtime running this test file. */
 export const runtime: "node" | "deno" | "bun" =
@@ -20,14 +21,14 @@ export const runtime: "node" | "deno" | "bun" =
     ? "bun"
     : "node";
 
-/** Paths of the Redis tools and of Debian's Python. */
-export const REDIS_CLI = "/usr/bin/redis-cli";
-/** redis-benchmark from redis-tools. */
-export const REDIS_BENCHMARK = "/usr/bin/redis-benchmark";
-/** The real Redis used as the oracle. */
-export const REDIS_SERVER_PATH = "/usr/bin/redis-server";
-/** The system Python that has Debian's python3-redis. */
-export const PYTHON = "/usr/bin/python3";
+/** redis-cli: $REDIS_CLI, or the one on the PATH. */
+export const REDIS_CLI: string = findTool("redis-cli", "REDIS_CLI");
+/** redis-benchmark: $REDIS_BENCHMARK, or the one on the PATH. */
+export const REDIS_BENCHMARK: string = findTool("redis-benchmark", "REDIS_BENCHMARK");
+/** The real Redis used as the oracle: $REDIS_SERVER, or the one on the PATH. */
+export const REDIS_SERVER_PATH: string = REDIS_SERVER;
+/** The system Python that has Debian's python3-redis ($PYTHON to use another). */
+export const PYTHON: string = process.env.PYTHON || "/usr/bin/python3";
 
 /** Why a test needing `path` is skipped, or false when it exists. */
 export function needs(...paths: string[]): string | false {

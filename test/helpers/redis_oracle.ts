@@ -1,6 +1,6 @@
 /**
  * Differential testing against a real Redis: starts `redis-server` (7.0.15 at
- * /usr/bin/redis-server) on a free loopback port, and compares the exact reply bytes of our
+ * $REDIS_SERVER or the redis-server on the PATH) on a free loopback port, and compares the exact reply bytes of our
  * server and of Redis for the same requests. Runs on Node, Deno and Bun.
  *
  * ```ts
@@ -21,9 +21,10 @@ import assert from "node:assert/strict";
 import { type ClientTarget, connectClient, type RawClient } from "./client.ts";
 import { encodeCommand } from "../../src/resp/writer.ts";
 import type { RespValue } from "../../src/resp/types.ts";
+import { findTool } from "./tools.ts";
 
 /** Path of the oracle binary. */
-export const REDIS_SERVER = "/usr/bin/redis-server";
+export const REDIS_SERVER: string = findTool("redis-server", "REDIS_SERVER");
 
 /** Why oracle tests are skipped, or false when redis-server is available. */
 export const oracleSkip: string | false = existsSync(REDIS_SERVER)

@@ -1,5 +1,5 @@
 /**
- * redis-benchmark (the real one, /usr/bin/redis-benchmark) runs its whole default suite
+ * redis-benchmark (the real one, on the PATH or at $REDIS_BENCHMARK) runs its whole default suite
  * against our key-value server with no warning or error, and every test reports a rate —
  * the same tests, in the same order, as against a real redis-server 7.
  */

@@ -1,5 +1,5 @@
 /**
- * redis-cli (the real one, /usr/bin/redis-cli from redis-tools) against our key-value server
+ * redis-cli (the real one, on the PATH or at $REDIS_CLI) against our key-value server
  * and against a real redis-server 7: the same commands, in RESP2 and RESP3 (`-3`), in each
  * output mode (raw, `--no-raw`, `--json`), must print the same text. Also `--pipe` mass
  * insertion, the non-interactive form with `-n`, and `--scan`/`--bigkeys`.
