@@ -197,9 +197,10 @@ export class LuaState {
     let pending: unknown[] = args;
     return {
       resume: (): unknown[] | undefined => {
+        // A request the previous run or slice could not honour is void.
+        this.hooks.suspend = false;
         const r = this.call(resume, thread, pending);
         pending = [];
-        if (r[0] === false) throw new LuaError(r[1], 0);
         return thread.status === "dead" ? r.slice(1) : undefined;
       },
     };

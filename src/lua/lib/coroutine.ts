@@ -53,7 +53,8 @@ export function resume(co: LuaThread, args: unknown[]): unknown[] {
   } catch (e) {
     const err = settle(e);
     co.status = "dead";
-    if (!(err instanceof LuaError)) throw err;
+    // A host run (LuaState.start) throws its error as LuaState.call does.
+    if (!(err instanceof LuaError) || co.host) throw err;
     return [false, err.value];
   } finally {
     E.co = prev;
