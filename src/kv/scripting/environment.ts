@@ -67,7 +67,12 @@ export class ScriptEnvironment {
   /** Builds the state; `chunk` is the chunk name scripts get ("@user_script"). */
   constructor(host: ScriptHost) {
     this.#host = host;
-    const lua = new LuaState({ libs: ["base", "string", "table", "coroutine"] });
+    const lua = new LuaState({
+      libs: ["base", "string", "table", "coroutine"],
+      // Every function gets its generator twin: a script past busy-reply-threshold is
+      // suspended between slices (LuaState.start), wherever it is.
+      coroutines: true,
+    });
     this.lua = lua;
     const G = lua.globals;
     G.set("math", mathLib(redisRandom as unknown as Parameters<typeof mathLib>[0]));

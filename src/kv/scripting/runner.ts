@@ -17,9 +17,9 @@ import { commandName, runHandler } from "../../server/dispatch.ts";
 import { Reply } from "../../server/reply.ts";
 import type { Server } from "../../server/server.ts";
 import type { Transport } from "../../server/transport.ts";
-import { LuaError, LuaTable } from "../../lua/mod.ts";
+import { LuaError, type LuaRun, LuaTable } from "../../lua/mod.ts";
 import { numberToString } from "../../lua/lib/string_format.ts";
-import { redisRandom, type ScriptEnvironment, type ScriptHost } from "./environment.ts";
+import type { ScriptEnvironment, ScriptHost } from "./environment.ts";
 import { simpleFrame, writeLuaReply } from "./lua_to_resp.ts";
 import { formatGeneral } from "./numbers.ts";
 import { stringBytes } from "./string_bytes.ts";
@@ -36,20 +36,8 @@ const NO_SOCKET: Transport = {
   localAddress: "",
 };
 
-/** How long a suspended script runs before it yields to the event loop again (ms). */
+/** How long a script past busy-reply-threshold runs before it yields to the event loop (ms). */
 const SLICE_MS = 20;
-/** Thrown by the hook (not a LuaError: pcall cannot catch it) to restart a script. */
-const RESTART = new Error("restart the script suspendable");
-
-/** The engine's host suspension, when it has it (LUA-REQUESTS.md #1). */
-interface SuspendableLua {
-  start?(fn: unknown, ...args: unknown[]): { resume(): unknown[] | undefined };
-  suspend?(): void;
-}
-
-function canSuspend(lua: unknown): boolean {
-  return typeof (lua as SuspendableLua).start === "function";
-}
 
 const NOSCRIPT = 1;
 const WRITE = 2;
@@ -94,18 +82,17 @@ export interface RunContext {
   readonly readOnly: boolean;
   /** A write command ran: SCRIPT KILL can no longer stop it. */
   dirty: boolean;
-  /** A write or may-replicate command ran: the script cannot be run again from its start. */
-  effects: boolean;
   /** `redis.setresp`. */
   resp: 2 | 3;
   /** SCRIPT KILL / FUNCTION KILL asked to stop it. */
   killed: boolean;
-  /** It ran past busy-reply-threshold: other clients get BUSY while it is suspended. */
+  /**
+   * It ran past busy-reply-threshold: it now runs in slices of SLICE_MS, and other clients
+   * get BUSY between them.
+   */
   timedOut: boolean;
-  /** It may be restarted suspendable (not inside EXEC, and the engine can suspend). */
-  readonly restartable: boolean;
-  /** It runs in slices (suspendable). */
-  sliced: boolean;
+  /** It may be suspended (not inside EXEC, which must finish in one go). */
+  readonly suspendable: boolean;
   /** When the current slice started (ms). */
   sliceStartedAt: number;
   /** When it started (ms since the epoch). */
@@ -232,7 +219,6 @@ export class ScriptRunner implements ScriptHost {
       );
     }
     if ((bits & WRITE) !== 0) ctx.dirty = true;
-    if ((bits & (WRITE | MAY_REPLICATE)) !== 0) ctx.effects = true;
     const client = this.#client;
     const writer = this.#writer;
     writer.protocol = ctx.resp;
@@ -273,10 +259,10 @@ export class ScriptRunner implements ScriptHost {
   }
 
   /**
-   * Runs a script for `caller` and writes its reply (or error) with `reply`. A script that
-   * runs past busy-reply-threshold without having written is restarted so that it can be
-   * suspended (see {@link ScriptRunner.onHook}); the reply then comes later, and the returned
-   * promise settles once it is written.
+   * Runs a script for `caller` and writes its reply (or error) with `reply`. A script still
+   * running past busy-reply-threshold is suspended and continued in slices on later
+   * macrotasks (see {@link ScriptRunner.onHook}); the reply then comes later, and the
+   * returned promise settles once it is written.
    */
   run(request: RunRequest, caller: Connection, reply: Reply): void | Promise<void> {
     const { flags, ro } = request;
@@ -285,39 +271,53 @@ export class ScriptRunner implements ScriptHost {
       return;
     }
     const env = request.environment;
+    const now = Date.now();
     const ctx: RunContext = {
       caller,
       name: request.name,
       evalMode: request.evalMode,
       readOnly: ro || (!flags.compat && flags.noWrites),
       dirty: false,
-      effects: false,
       resp: 2,
       killed: false,
       timedOut: false,
-      restartable: !caller.executingTransaction && canSuspend(env.lua),
-      sliced: false,
-      sliceStartedAt: 0,
-      startedAt: Date.now(),
+      suspendable: !caller.executingTransaction,
+      sliceStartedAt: now,
+      startedAt: now,
       argv: request.argv,
     };
-    const random = redisRandom.snapshot();
     this.#environment = env;
     this.current = ctx;
-    let restarting = false;
+    let task: LuaRun;
     try {
-      const results = env.lua.call(request.fn, ...this.#prepare(request, ctx));
-      writeLuaReply(reply, results[0], ctx.resp);
+      task = env.lua.start(request.fn, ...this.#prepare(request, ctx));
     } catch (error) {
-      if (error === RESTART) {
-        restarting = true;
-        redisRandom.restore(random);
-        return this.#runSliced(request, ctx, reply);
-      }
       this.#answerError(request, reply, error);
-    } finally {
-      if (!restarting) this.#end(ctx, env);
+      this.#end(ctx, env);
+      return;
     }
+    if (this.#slice(request, ctx, task, reply)) return;
+    return new Promise<void>((resolve) => {
+      const next = () => {
+        if (this.#slice(request, ctx, task, reply)) resolve();
+        else setTimeout(next, 0);
+      };
+      setTimeout(next, 0);
+    });
+  }
+
+  /** Runs the script until it ends (true: its reply is written) or suspends (false). */
+  #slice(request: RunRequest, ctx: RunContext, task: LuaRun, reply: Reply): boolean {
+    ctx.sliceStartedAt = Date.now();
+    try {
+      const values = task.resume();
+      if (values === undefined) return false;
+      writeLuaReply(reply, values[0], ctx.resp);
+    } catch (error) {
+      this.#answerError(request, reply, error);
+    }
+    this.#end(ctx, request.environment);
+    return true;
   }
 
   /** The run is over: no current script; a killed one's every-step hook goes. */
@@ -347,39 +347,9 @@ export class ScriptRunner implements ScriptHost {
   }
 
   /**
-   * Runs the script again from its start, suspendable: slices of SLICE_MS separated by
-   * macrotasks, during which other clients get BUSY and SCRIPT KILL can reach it.
-   */
-  #runSliced(request: RunRequest, ctx: RunContext, reply: Reply): Promise<void> {
-    const lua = request.environment.lua as SuspendableLua;
-    ctx.timedOut = true;
-    ctx.sliced = true;
-    const task = lua.start!(request.fn, ...this.#prepare(request, ctx));
-    return new Promise<void>((resolve) => {
-      const step = () => {
-        ctx.sliceStartedAt = Date.now();
-        let values: unknown[] | undefined;
-        try {
-          values = task.resume();
-          if (values === undefined) {
-            setTimeout(step, 0);
-            return;
-          }
-          writeLuaReply(reply, values[0], ctx.resp);
-        } catch (error) {
-          this.#answerError(request, reply, error);
-        }
-        this.#end(ctx, request.environment);
-        resolve();
-      };
-      setTimeout(step, 0);
-    });
-  }
-
-  /**
    * The Lua hook of every scripting state (every HOOK_STEPS steps): stops a killed script,
-   * asks a script past busy-reply-threshold that has not written to restart suspendable, and
-   * suspends a sliced script at the end of its slice.
+   * and suspends a script past busy-reply-threshold at the end of each SLICE_MS slice (from
+   * then on other clients get BUSY until it ends).
    */
   onHook(): void {
     const ctx = this.current;
@@ -390,13 +360,14 @@ export class ScriptRunner implements ScriptHost {
       env.lua.setHook(1, () => env.raise("Script killed by user with SCRIPT KILL..."));
       env.raise("Script killed by user with SCRIPT KILL...");
     }
+    if (!ctx.suspendable) return;
     const now = Date.now();
-    if (ctx.sliced) {
-      if (now - ctx.sliceStartedAt >= SLICE_MS) (env.lua as SuspendableLua).suspend!();
-      return;
-    }
-    const limit = this.busyThreshold;
-    if (ctx.restartable && !ctx.effects && limit > 0 && now - ctx.startedAt >= limit) throw RESTART;
+    if (!ctx.timedOut) {
+      const limit = this.busyThreshold;
+      if (limit <= 0 || now - ctx.startedAt < limit) return;
+      ctx.timedOut = true;
+    } else if (now - ctx.sliceStartedAt < SLICE_MS) return;
+    env.lua.suspend();
   }
 
   /** The error reply text of a failed run (luaCallFunction + the error handler). */
