@@ -11,7 +11,7 @@
  *
  * @example A server from one callback
  * ```ts
- * import { serve } from "./mod.ts";
+ * import { serve } from "rediserver";
  *
  * const running = await serve({
  *   port: 0,

@@ -277,7 +277,7 @@ class BunTransport implements Transport {
  *
  * @example
  * ```ts
- * import { listen } from "./bun.ts";
+ * import { listen } from "rediserver/adapters/bun";
  *
  * if ("Bun" in globalThis) { // this adapter needs the Bun runtime
  *   const listener = await listen({ port: 0 }, (transport) => ({
@@ -360,7 +360,7 @@ export const listen: ListenFunction = (options, onConnection): Promise<Listener>
  *
  * @example
  * ```ts
- * import { serve } from "./bun.ts";
+ * import { serve } from "rediserver/adapters/bun";
  *
  * if ("Bun" in globalThis) { // this adapter needs the Bun runtime
  *   const running = await serve({ port: 0 });

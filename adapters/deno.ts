@@ -365,7 +365,7 @@ function addressOf(addr: DenoAddr): string {
  *
  * @example
  * ```ts
- * import { listen } from "./deno.ts";
+ * import { listen } from "rediserver/adapters/deno";
  *
  * const listener = await listen({ port: 0 }, (transport) => ({
  *   receive: (chunk) => void transport.write(chunk), // echo
@@ -455,7 +455,7 @@ export const listen: ListenFunction = (options, onConnection): Promise<Listener>
  *
  * @example
  * ```ts
- * import { serve } from "./deno.ts";
+ * import { serve } from "rediserver/adapters/deno";
  *
  * const running = await serve({ port: 0 });
  * console.log(running.address);

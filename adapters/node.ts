@@ -203,7 +203,7 @@ function isWildcard(hostname: string): boolean {
  *
  * @example
  * ```ts
- * import { listen } from "./node.ts";
+ * import { listen } from "rediserver/adapters/node";
  *
  * const listener = await listen({ port: 0 }, (transport) => ({
  *   receive: (chunk) => void transport.write(chunk), // echo
@@ -290,7 +290,7 @@ export const listen: ListenFunction = async (options, onConnection): Promise<Lis
  *
  * @example
  * ```ts
- * import { serve } from "./node.ts";
+ * import { serve } from "rediserver/adapters/node";
  *
  * const running = await serve({ port: 0 });
  * console.log(running.address);

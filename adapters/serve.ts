@@ -15,7 +15,7 @@ export type Runtime = "deno" | "bun" | "node";
  *
  * @example
  * ```ts
- * import { detectRuntime } from "./serve.ts";
+ * import { detectRuntime } from "rediserver";
  *
  * console.log(detectRuntime()); // "node", "deno" or "bun"
  * ```
@@ -34,7 +34,7 @@ export function detectRuntime(): Runtime {
  *
  * @example
  * ```ts
- * import { serve } from "./serve.ts";
+ * import { serve } from "rediserver";
  *
  * const running = await serve({ port: 0 });
  * console.log(running.address); // { transport: "tcp", hostname: "127.0.0.1", port: ... }

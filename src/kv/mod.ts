@@ -6,8 +6,8 @@
  *
  * @example
  * ```ts
- * import { serve } from "../../adapters/serve.ts";
- * import { createKeyValueServer } from "./mod.ts";
+ * import { serve } from "rediserver";
+ * import { createKeyValueServer } from "rediserver/kv";
  *
  * const server = createKeyValueServer({ password: "secret" });
  * const running = await serve({ server, port: 0 });
@@ -100,8 +100,8 @@ const FAMILIES: readonly (readonly KvCommand[])[] = [
  *
  * @example
  * ```ts
- * import { Server } from "../server/server.ts";
- * import { registerKeyValueCommands } from "./mod.ts";
+ * import { Server } from "rediserver/server";
+ * import { registerKeyValueCommands } from "rediserver/kv";
  *
  * const server = new Server({ databases: 16 });
  * const keyspace = registerKeyValueCommands(server);
@@ -125,8 +125,8 @@ export function registerKeyValueCommands(server: Server, keyspace?: Keyspace): K
  *
  * @example
  * ```ts
- * import { serve } from "../../adapters/serve.ts";
- * import { createKeyValueServer } from "./mod.ts";
+ * import { serve } from "rediserver";
+ * import { createKeyValueServer } from "rediserver/kv";
  *
  * const server = createKeyValueServer();
  * const running = await serve({ server, port: 0 });

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { encodeCommand, ReplyDecoder, RequestDecoder, Writer } from "./mod.ts";
+ * import { encodeCommand, ReplyDecoder, RequestDecoder, Writer } from "rediserver/resp";
  *
  * // Server side: decode requests, encode replies.
  * const requests = new RequestDecoder();

@@ -8,8 +8,8 @@
  *
  * @example
  * ```ts
- * import { Server } from "./mod.ts";
- * import { serve } from "../../adapters/serve.ts";
+ * import { Server } from "rediserver/server";
+ * import { serve } from "rediserver";
  *
  * const server = new Server({
  *   handler: (command, reply) => {
