@@ -22,6 +22,7 @@ import { defineCommands, type KvCommand } from "./command.ts";
 import { bitfieldCommands } from "./commands/bitfield.ts";
 import { bitmapCommands } from "./commands/bitmaps.ts";
 import { counterCommands } from "./commands/counters.ts";
+import { attachEncodingConfig } from "./commands/encoding_config.ts";
 import { expireCommands } from "./commands/expire.ts";
 import { geoCommands } from "./commands/geo.ts";
 import { hashCommands } from "./commands/hashes.ts";
@@ -32,6 +33,7 @@ import { blockingListCommands } from "./commands/lists_blocking.ts";
 import { listCommands } from "./commands/lists.ts";
 import { listMpopCommands } from "./commands/lists_mpop.ts";
 import { memoryCommands } from "./commands/memory.ts";
+import { objectCommands } from "./commands/object.ts";
 import { attachKeyspace, serverCommands } from "./commands/server.ts";
 import { scriptingCommands } from "./commands/scripting.ts";
 import { attachScripting } from "./scripting/busy.ts";
@@ -90,6 +92,7 @@ const FAMILIES: readonly (readonly KvCommand[])[] = [
   geoCommands,
   sortCommands,
   lcsCommands,
+  objectCommands,
 ];
 
 /**
@@ -114,6 +117,7 @@ export function registerKeyValueCommands(server: Server, keyspace?: Keyspace): K
   server.router.define(defineCommands(FAMILIES, ks));
   attachKeyspace(server, ks);
   attachScripting(server);
+  attachEncodingConfig(server);
   server.onUnblock((connection, error) => ks.blocking.unblock(connection, error));
   if (keyspace === undefined) server.onClose(() => ks.close());
   return ks;

@@ -160,8 +160,11 @@ function sortScore(bytes: Uint8Array): number | undefined {
   return value;
 }
 
+/** What SORT sorts. */
+type Sortable = RedisList | RedisSet | RedisZSet;
+
 /** The elements of the value to sort, in the order Redis loads them. */
-function loadAll(value: KeyValue | undefined): Uint8Array[] {
+function loadAll(value: Sortable | undefined): Uint8Array[] {
   if (value === undefined) return [];
   if (value instanceof RedisList) return value.toArray();
   if (value.type === "set") return (value as RedisSet).ordered().map(keyBytes);
@@ -171,19 +174,19 @@ function loadAll(value: KeyValue | undefined): Uint8Array[] {
 }
 
 /** The element at rank `i` of a list or sorted set (ascending). */
-function elementAt(value: KeyValue, i: number): Uint8Array {
+function elementAt(value: Sortable, i: number): Uint8Array {
   if (value instanceof RedisList) return value.at(i)!;
   return keyBytes((value as RedisZSet).list.byRank(i + 1)!.member);
 }
 
-function lengthOf(value: KeyValue | undefined): number {
+function lengthOf(value: Sortable | undefined): number {
   if (value === undefined) return 0;
   if (value instanceof RedisList) return value.length;
   return (value as RedisSet | RedisZSet).size;
 }
 
 /** The sort itself; returns the selected elements in output order. */
-function sortElements(db: Database, value: KeyValue | undefined, o: SortOptions): Uint8Array[] {
+function sortElements(db: Database, value: Sortable | undefined, o: SortOptions): Uint8Array[] {
   const length = lengthOf(value);
   let start = Math.min(Math.max(o.limitStart, 0), length);
   const count = Math.min(Math.max(o.limitCount, -1), length);
@@ -260,7 +263,9 @@ function sortCommand(readonly: boolean): KvCommand["handler"] {
       o.alpha = true;
       o.by = undefined;
     }
-    const selected = sortElements(db, value, o);
+    // Redis converts a listpack sorted set to a skiplist before sorting it.
+    if (value?.type === "zset") (value as RedisZSet).listpack = false;
+    const selected = sortElements(db, value as Sortable | undefined, o);
     const out: (Uint8Array | undefined)[] = [];
     for (const element of selected) {
       if (o.gets.length === 0) out.push(element);

@@ -1,19 +1,35 @@
 /**
  * The hash value: a `Map` from field (binary string, one char per byte, so `__proto__` is
  * just a field) to value bytes. Its insertion order is the order Redis 7.0 replies in while
- * the hash is small (listpack encoding: up to 128 fields of up to 64 bytes); the object
+ * the hash is small (listpack encoding: by default up to 512 fields of up to 64 bytes); the object
  * tracks that encoding because HSCAN answers a listpack hash in one page, as Redis does.
  *
  * @module
  */
 
 import type { RedisObject } from "../keyspace/values.ts";
+import { encodingLimits } from "./encoding_limits.ts";
 import type { MapScanner } from "./map_scanner.ts";
 
-/** Redis's hash-max-listpack-entries. */
-const LISTPACK_ENTRIES = 128;
-/** Redis's hash-max-listpack-value: longer fields or values convert to a hashtable. */
-export const LISTPACK_VALUE = 64;
+/**
+ * Redis's hash-max-listpack-value: longer fields or values convert to a hashtable. Live: it
+ * follows CONFIG SET through {@link syncHashLimits}.
+ */
+export let LISTPACK_VALUE: number = encodingLimits.hashMaxListpackValue;
+
+/**
+ * Re-reads {@link LISTPACK_VALUE} from `encodingLimits` (after a CONFIG SET).
+ *
+ * @example
+ * ```ts
+ * import { syncHashLimits } from "./hash.ts";
+ *
+ * syncHashLimits();
+ * ```
+ */
+export function syncHashLimits(): void {
+  LISTPACK_VALUE = encodingLimits.hashMaxListpackValue;
+}
 
 /**
  * A Redis hash value: field (binary string) → value bytes.
@@ -44,7 +60,7 @@ export class RedisHash extends Map<string, Uint8Array> implements RedisObject {
     super.set(field, value);
     if (
       this.listpack &&
-      (this.size > LISTPACK_ENTRIES || field.length > LISTPACK_VALUE ||
+      (this.size > encodingLimits.hashMaxListpackEntries || field.length > LISTPACK_VALUE ||
         value.length > LISTPACK_VALUE)
     ) this.listpack = false;
     return this;

@@ -8,9 +8,7 @@
  */
 
 import type { RedisObject } from "../keyspace/values.ts";
-
-/** Redis's set-max-intset-entries. */
-const INTSET_ENTRIES = 512;
+import { encodingLimits } from "./encoding_limits.ts";
 
 /**
  * A Redis set value.
@@ -55,7 +53,10 @@ export class RedisSet implements RedisObject {
     this.index.set(member, this.members.length);
     this.members.push(member);
     this.sorted = undefined;
-    if (this.intset && (this.members.length > INTSET_ENTRIES || !isIntegerMember(member))) {
+    if (
+      this.intset &&
+      (this.members.length > encodingLimits.setMaxIntsetEntries || !isIntegerMember(member))
+    ) {
       this.intset = false;
     }
     return true;

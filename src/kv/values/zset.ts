@@ -6,13 +6,29 @@
  */
 
 import type { RedisObject } from "../keyspace/values.ts";
+import { encodingLimits } from "./encoding_limits.ts";
 import type { MapScanner } from "./map_scanner.ts";
 import { SkipList } from "./skiplist.ts";
 
-/** Redis's zset-max-listpack-entries. */
-const LISTPACK_ENTRIES = 128;
-/** Redis's zset-max-listpack-value: a longer member converts to a skiplist. */
-export const LISTPACK_VALUE = 64;
+/**
+ * Redis's zset-max-listpack-value: a longer member converts to a skiplist. Live: it follows
+ * CONFIG SET through {@link syncZSetLimits}.
+ */
+export let LISTPACK_VALUE: number = encodingLimits.zsetMaxListpackValue;
+
+/**
+ * Re-reads {@link LISTPACK_VALUE} from `encodingLimits` (after a CONFIG SET).
+ *
+ * @example
+ * ```ts
+ * import { syncZSetLimits } from "./zset.ts";
+ *
+ * syncZSetLimits();
+ * ```
+ */
+export function syncZSetLimits(): void {
+  LISTPACK_VALUE = encodingLimits.zsetMaxListpackValue;
+}
 
 /**
  * A Redis sorted set value.
@@ -61,7 +77,8 @@ export class RedisZSet implements RedisObject {
   /** Adds a new member (must not be present). */
   add(score: number, member: string): void {
     if (
-      this.listpack && (this.dict.size + 1 > LISTPACK_ENTRIES || member.length > LISTPACK_VALUE)
+      this.listpack &&
+      (this.dict.size + 1 > encodingLimits.zsetMaxListpackEntries || member.length > LISTPACK_VALUE)
     ) this.listpack = false;
     // A listpack stores scores as text where -0 becomes "0" (Redis 7.0 d2string).
     if (this.listpack && score === 0) score = 0;

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { stringToBytes } from "../../resp/bytes.ts";
-import { parseLong } from "../args.ts";
+import { bytesToString, stringToBytes } from "../../resp/bytes.ts";
+import { parseDouble, parseLong } from "../args.ts";
 import type { CommandDefinition, Handler } from "../command_spec.ts";
 import { globMatch } from "../glob.ts";
 import type { Server } from "../server.ts";
@@ -71,7 +71,40 @@ const CONFIG: ConfigItem[] = [
   { name: "maxmemory-policy", get: () => "noeviction" },
   { name: "appendfsync", get: () => "everysec" },
   { name: "tcp-keepalive", get: () => "300" },
+  {
+    name: "latency-tracking",
+    get: (s) => s.latencyTracking ? "yes" : "no",
+    set: (s, value) => {
+      const word = bytesToString(value).toLowerCase();
+      if (word !== "yes" && word !== "no") return "argument must be 'yes' or 'no'";
+      s.latencyTracking = word === "yes";
+      return true;
+    },
+  },
+  {
+    name: "latency-tracking-info-percentiles",
+    get: (s) => s.latencyPercentiles.map((p) => String(Number(p.toFixed(6)))).join(" "),
+    set: setPercentiles,
+  },
 ];
+
+/** CONFIG SET latency-tracking-info-percentiles: numbers from 0 to 100, space separated. */
+function setPercentiles(server: Server, value: Uint8Array): boolean | string {
+  const words = bytesToString(value).split(" ").filter((w) => w !== "");
+  const values: number[] = [];
+  for (const word of words) {
+    const p = parseDouble(stringToBytes(word));
+    if (p === undefined || Number.isNaN(p)) {
+      return "Invalid latency-tracking-info-percentiles parameters";
+    }
+    if (p < 0 || p > 100) {
+      return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+    }
+    values.push(p);
+  }
+  server.latencyPercentiles = values;
+  return true;
+}
 
 /** The built-in parameters, then those extensions added to the server. */
 function parameters(server: Server): ConfigItem[] {
@@ -123,11 +156,19 @@ const configSet: Handler = (command, reply, connection) => {
         `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`,
       );
     }
+    if (changes.some(([seen]) => seen === item)) {
+      return reply.error(
+        `ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`,
+      );
+    }
     changes.push([item, command.argv[i + 2]]);
   }
-  for (const [item, value] of changes) {
+  // All or nothing, as Redis 7.0: a failed value restores those already applied.
+  const previous = changes.map(([item]) => stringToBytes(item.get(server)));
+  for (const [n, [item, value]] of changes.entries()) {
     const done = item.set!(server, value);
     if (done !== true) {
+      for (let j = n - 1; j >= 0; j--) changes[j][0].set!(server, previous[j]);
       const reason = done === false ? "argument couldn't be parsed into an integer" : done;
       return reply.error(
         `ERR CONFIG SET failed (possibly related to argument '${item.name}') - ${reason}`,
