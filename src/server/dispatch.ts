@@ -10,7 +10,7 @@
 import { bytesToString } from "../resp/bytes.ts";
 import type { Command } from "./command.ts";
 import type { Connection } from "./connection.ts";
-import { errorMessage } from "./errors.ts";
+import { errorMessage, errorText } from "./errors.ts";
 import type { Reply } from "./reply.ts";
 import type { CommandEntry } from "./router.ts";
 
@@ -63,14 +63,16 @@ export function admit(connection: Connection, argv: Uint8Array[]): CommandEntry 
     }
     entry = server.fallback;
     if (entry === undefined) {
-      connection.reject(unknownCommand(argv), true);
+      refuse(connection, undefined, unknownCommand(argv), true);
       return undefined;
     }
   }
   if (entry.subcommands !== undefined && argv.length >= 2) {
     const sub = entry.subcommands.get(bytesToString(argv[1]).toLowerCase());
     if (sub === undefined) {
-      connection.reject(
+      refuse(
+        connection,
+        undefined,
         `ERR unknown subcommand '${cString(argv[1], 128)}'. Try ${entry.name.toUpperCase()} HELP.`,
         true,
       );
@@ -80,15 +82,21 @@ export function admit(connection: Connection, argv: Uint8Array[]): CommandEntry 
   }
   const arity = entry.arity;
   if (arity > 0 ? argv.length !== arity : argv.length < -arity) {
-    connection.reject(`ERR wrong number of arguments for '${fullName(entry, argv)}' command`);
+    refuse(
+      connection,
+      entry,
+      `ERR wrong number of arguments for '${fullName(entry, argv)}' command`,
+    );
     return undefined;
   }
   if (!connection.authenticated && !entry.noauth) {
-    connection.reject("NOAUTH Authentication required.");
+    refuse(connection, entry, "NOAUTH Authentication required.");
     return undefined;
   }
   if (connection.protocol === 2 && !entry.subscribed && connection.subscriptions > 0) {
-    connection.reject(
+    refuse(
+      connection,
+      entry,
       `ERR Can't execute '${
         fullName(entry, argv)
       }': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
@@ -99,13 +107,28 @@ export function admit(connection: Connection, argv: Uint8Array[]): CommandEntry 
   for (let i = 0; i < gates.length; i++) {
     const refusal = gates[i](connection, entry);
     if (refusal !== undefined) {
-      connection.reject(refusal);
+      refuse(connection, entry, refusal);
       return undefined;
     }
   }
   connection.lastCommand = fullName(entry, argv);
   server.stats.commands++;
   return entry;
+}
+
+/**
+ * Answers a request refused before it ran, counting it: the command's `rejected_calls`
+ * (when it is known) and the error reply (INFO errorstats).
+ */
+function refuse(
+  connection: Connection,
+  entry: CommandEntry | undefined,
+  message: string,
+  binary = false,
+): void {
+  if (entry !== undefined) entry.stats.rejected++;
+  connection.server.errorStats.count(message.indexOf(" ") > 0 ? message : errorText(message));
+  connection.reject(message, binary);
 }
 
 /** The name a handler sees: the entry's (its parent's for a subcommand), or as sent. */
@@ -162,25 +185,57 @@ export function runHandler(
 ): Promise<void> | undefined {
   reply.wrote = false;
   reply.start = reply.writer.length;
+  reply.lastError = undefined;
+  const started = performance.now();
   let result: unknown;
   try {
     result = entry.handler(command, reply, connection);
     if (result === undefined) {
       if (!reply.wrote) reply.null();
+      account(entry, reply, connection, started);
       return undefined;
     }
     if (isThenable(result)) {
       return Promise.resolve(result).then(
-        (value) => finish(reply, value),
-        (error) => fail(reply, error),
+        (value) => {
+          finish(reply, value);
+          account(entry, reply, connection, started);
+        },
+        (error) => {
+          fail(reply, error);
+          account(entry, reply, connection, started);
+        },
       );
     }
   } catch (error) {
     fail(reply, error);
+    account(entry, reply, connection, started);
     return undefined;
   }
   finish(reply, result);
+  account(entry, reply, connection, started);
   return undefined;
+}
+
+/**
+ * Redis's call() accounting of a completed command: calls, microseconds (whole, as Redis
+ * measures them), latency, and a failure when it answered an error.
+ */
+function account(
+  entry: CommandEntry,
+  reply: Reply,
+  connection: Connection,
+  started: number,
+): void {
+  const server = connection.server;
+  const usec = Math.floor(performance.now() * 1000) - Math.floor(started * 1000);
+  entry.stats.record(usec, server.latencyTracking);
+  const error = reply.lastError;
+  if (error !== undefined) {
+    entry.stats.failed++;
+    server.errorStats.count(error);
+    reply.lastError = undefined;
+  }
 }
 
 /**

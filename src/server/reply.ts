@@ -34,6 +34,11 @@ export class Reply {
   #w: Writer;
   /** @internal Set by every write; the connection uses it to answer null for silent handlers. */
   wrote = false;
+  /**
+   * The text of the last error written (INFO errorstats and `failed_calls` read it after
+   * each command; the dispatcher clears it before).
+   */
+  lastError: string | undefined = undefined;
   /** @internal Where the running command's reply starts in the writer (see `rollback`). */
   start = 0;
 
@@ -91,7 +96,9 @@ export class Reply {
   /** An error: `-ERR message`, or the message as is if it starts with a code word. */
   error(message: string): void {
     this.wrote = true;
-    this.#w.error(errorText(message));
+    const text = errorText(message);
+    this.lastError = text;
+    this.#w.error(text);
   }
 
   /**
@@ -102,7 +109,7 @@ export class Reply {
    */
   encode(value: unknown): void {
     this.wrote = true;
-    if (value instanceof Error) this.#w.error(errorText(value.message));
+    if (value instanceof Error) this.#w.error(this.lastError = errorText(value.message));
     else this.#w.value(value);
   }
 
@@ -226,7 +233,9 @@ export class Reply {
   /** A bulk error (RESP3 `!`; RESP2 simple error), same prefix rule as {@link Reply.error}. */
   bulkError(message: string): void {
     this.wrote = true;
-    this.#w.bulkError(errorText(message));
+    const text = errorText(message);
+    this.lastError = text;
+    this.#w.bulkError(text);
   }
 
   /** Raw, already encoded RESP bytes (the caller answers for their validity). */

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { CommandStats } from "./command_stats.ts";
 import { bytesToString } from "../resp/bytes.ts";
 import type { CommandDefinition, CommandSpec, Handler } from "./command_spec.ts";
 
@@ -44,6 +45,8 @@ export interface CommandEntry {
   readonly blocking: boolean;
   /** Subcommands, lower-cased, or undefined. */
   readonly subcommands: Map<string, CommandEntry> | undefined;
+  /** Calls, time, rejections, failures and latencies (INFO commandstats, latencystats). */
+  readonly stats: CommandStats;
 }
 
 /** Slots of the command-name cache (a power of two). */
@@ -78,6 +81,7 @@ function entryOf(
     noqueue: flags.includes("noqueue"),
     blocking: flags.includes("blocking"),
     subcommands,
+    stats: new CommandStats(),
   };
 }
 

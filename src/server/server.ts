@@ -5,6 +5,7 @@
  * @module
  */
 
+import { CommandStats, ErrorStats } from "./command_stats.ts";
 import { stringToBytes } from "../resp/bytes.ts";
 import { type DecoderLimits, resolveLimits } from "../resp/limits.ts";
 import { builtinCommands } from "./builtins.ts";
@@ -238,6 +239,12 @@ export class Server {
   readonly options: Readonly<ResolvedOptions>;
   /** @internal Counters for INFO. */
   readonly stats: ServerStats;
+  /** Error replies per code (INFO errorstats) and the latency-tracking settings. */
+  readonly errorStats: ErrorStats = new ErrorStats();
+  /** CONFIG `latency-tracking`: per-command latency histograms are kept (default yes). */
+  latencyTracking = true;
+  /** CONFIG `latency-tracking-info-percentiles` (INFO latencystats). */
+  latencyPercentiles: number[] = [50, 99, 99.9];
   /** @internal The entry for `options.handler`, run for commands not in the router. */
   readonly fallback: CommandEntry | undefined;
   /** @internal Whether clients must authenticate. */
@@ -309,6 +316,7 @@ export class Server {
         noqueue: false,
         blocking: false,
         subcommands: undefined,
+        stats: new CommandStats(),
       };
     }
     this.router.define(builtinCommands);
@@ -542,6 +550,15 @@ export class Server {
     const stats = this.stats;
     stats.commands = stats.connections = stats.rejected = 0;
     stats.netInput = stats.netOutput = 0;
+    this.errorStats.reset();
+    const entries = [...this.router.entries()];
+    if (this.fallback !== undefined) entries.push(this.fallback);
+    for (const entry of entries) {
+      entry.stats.reset();
+      if (entry.subcommands !== undefined) {
+        for (const sub of entry.subcommands.values()) sub.stats.reset();
+      }
+    }
   }
 
   /** @internal Changes the client limit (CONFIG SET maxclients). */

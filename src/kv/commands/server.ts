@@ -10,6 +10,7 @@
 import { intArg } from "../../server/args.ts";
 import { DB_INDEX_RANGE } from "../../server/errors.ts";
 import type { Server } from "../../server/server.ts";
+import { addStatsField } from "../../server/commands/info_stats.ts";
 import { keyRange, type KvCommand } from "../command.ts";
 import { keyOf } from "../keyspace/encoding.ts";
 import { realClock } from "../keyspace/clock.ts";
@@ -63,6 +64,7 @@ export function attachKeyspace(server: Server, keyspace: Keyspace): void {
   });
   server.onTransactionEnd((connection) => keyspace.unwatchAll(connection));
   server.addInfoSection("keyspace", () => keyspaceInfo(keyspace));
+  addStatsField(server, "expired_keys", () => keyspace.expiredKeys);
   const events = keyspace.events;
   events.publish = (channel, message) => server.pubsub.publish(channel, message);
   server.addConfigParameter({

@@ -165,7 +165,8 @@ export class KeyspaceEvents {
     try {
       return body();
     } finally {
-      const last = this.#last;
+      // Read back: the body may have queued events (narrowing does not see it).
+      const last = this.#last as Array<[KeyEventSpec, string, number]> | undefined;
       this.#context = outer;
       this.#argv = outerArgv;
       this.#done = outerDone;

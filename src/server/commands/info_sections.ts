@@ -8,6 +8,12 @@
 import type { Server } from "../server.ts";
 import { VERSION } from "../version.ts";
 import { tcpPort } from "./config.ts";
+import {
+  commandStatsSection,
+  errorStatsSection,
+  latencyStatsSection,
+  statsSection,
+} from "./info_stats.ts";
 
 let runId: string | undefined;
 function getRunId(): string {
@@ -233,16 +239,7 @@ export function standardSection(server: Server, name: string): Fields | undefine
         module_fork_last_cow_size: 0,
       };
     case "stats":
-      return {
-        total_connections_received: stats.connections,
-        total_commands_processed: stats.commands,
-        instantaneous_ops_per_sec: server.opsPerSecond(),
-        total_net_input_bytes: stats.netInput,
-        total_net_output_bytes: stats.netOutput,
-        rejected_connections: stats.rejected,
-        pubsub_channels: server.pubsub.channelCount(),
-        pubsub_patterns: server.pubsub.patternCount(),
-      };
+      return statsSection(server);
     case "replication":
       if (replicationId === undefined) {
         const bytes = new Uint8Array(20);
@@ -273,11 +270,14 @@ export function standardSection(server: Server, name: string): Fields | undefine
     }
     case "cluster":
       return { cluster_enabled: 0 };
-    // No modules; per-command, error and latency statistics are not kept: headers only.
-    case "modules":
     case "commandstats":
+      return commandStatsSection(server);
     case "errorstats":
+      return errorStatsSection(server);
     case "latencystats":
+      return latencyStatsSection(server);
+    // No modules; the key-value store adds its keyspace section.
+    case "modules":
     case "keyspace":
       return {};
   }
