@@ -1,8 +1,9 @@
 /**
  * Real libraries built on Lua scripts, against our key-value server and, in the same test,
  * against a real redis-server 7.0 (the scenario must give the same outcome on both, so a
- * failure is ours): redlock, rate-limiter-flexible with ioredis and with node-redis, and
- * rate-limit-redis with express-rate-limit serving HTTP through express. Node, Deno and Bun.
+ * failure is ours): redlock, ioredis's defineCommand (EVALSHA, then EVAL on NOSCRIPT),
+ * rate-limiter-flexible with ioredis and with node-redis, and rate-limit-redis with
+ * express-rate-limit serving HTTP through express. Node, Deno and Bun.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -79,6 +80,48 @@ describe("libraries: locks and rate limiters", { skip: oracleSkip }, () => {
       return out;
     });
     assert.equal(events[0], "locked true");
+  });
+
+  it("ioredis defineCommand: EVALSHA, EVAL on NOSCRIPT, EVALSHA once loaded", async () => {
+    const outcome = await same(servers, async (port) => {
+      const client = new Redis({ port, lazyConnect: true });
+      await client.connect();
+      // The commands ioredis writes for the defined command (EVAL or EVALSHA), in order.
+      const sent: string[] = [];
+      const stream = (client as unknown as { stream: { write(data: unknown): boolean } }).stream;
+      const write = stream.write.bind(stream);
+      stream.write = (data: unknown) => {
+        const name = /^\*\d+\r\n\$\d+\r\n(evalsha|eval)\r\n/i.exec(String(data));
+        if (name !== null) sent.push(name[1].toLowerCase());
+        return write(data);
+      };
+      const out: unknown[] = [];
+      try {
+        await client.flushall();
+        client.defineCommand("incrTwice", {
+          numberOfKeys: 1,
+          lua: "return redis.call('INCRBY', KEYS[1], ARGV[1] * 2)",
+        });
+        const defined = client as Redis & { incrTwice(key: string, n: number): Promise<number> };
+        await client.script("FLUSH");
+        sent.length = 0;
+        out.push(await defined.incrTwice("n", 3));
+        out.push(await defined.incrTwice("n", 1));
+        out.push(sent.splice(0));
+        await client.script("FLUSH");
+        sent.length = 0;
+        out.push(await defined.incrTwice("n", 2));
+        out.push(sent.splice(0));
+        out.push(await client.get("n"));
+      } finally {
+        client.disconnect();
+      }
+      return out;
+    });
+    assert.deepEqual(outcome[0], 6);
+    // A script unknown to the connection goes as EVAL, then as EVALSHA; after SCRIPT FLUSH,
+    // EVALSHA gets NOSCRIPT and ioredis sends EVAL.
+    assert.deepEqual(outcome, [6, 8, ["eval", "evalsha"], 12, ["evalsha", "eval"], "12"]);
   });
 
   it("rate-limiter-flexible with ioredis: points, block, reward, penalty, delete", async () => {
