@@ -1,5 +1,5 @@
 /**
- * The seed library's echo server in rediserver's API: one callback answers every command that
+ * An echo server in rediserver's API: one callback answers every command that
  * is not built in by echoing the command and its arguments back (PING, HELLO, INFO, ... are
  * still answered by the built-ins, so stock clients can connect).
  *
@@ -25,7 +25,7 @@ function option(name: string): string | undefined {
 }
 
 const server = new Server({
-  // `echo(cmd, response, request)` in the seed library; here: (command, reply, connection).
+  // One callback, (command, reply, connection), for every command that is not built in.
   handler: (command, reply) => {
     reply.encode(command.argv);
   },
