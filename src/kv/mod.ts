@@ -22,6 +22,7 @@ import { defineCommands, type KvCommand } from "./command.ts";
 import { bitfieldCommands } from "./commands/bitfield.ts";
 import { bitmapCommands } from "./commands/bitmaps.ts";
 import { counterCommands } from "./commands/counters.ts";
+import { dumpCommands } from "./commands/dump.ts";
 import { attachEncodingConfig } from "./commands/encoding_config.ts";
 import { expireCommands } from "./commands/expire.ts";
 import { geoCommands } from "./commands/geo.ts";
@@ -93,6 +94,7 @@ const FAMILIES: readonly (readonly KvCommand[])[] = [
   sortCommands,
   lcsCommands,
   objectCommands,
+  dumpCommands,
 ];
 
 /**

@@ -7,25 +7,10 @@
  * @module
  */
 
+import { crc64 } from "../persistence/crc64.ts";
+
 const RDB_VERSION = 10;
 const OPCODE_FUNCTION2 = 245;
-const POLY = 0x95ac9329ac4bc9b5n;
-let table: BigUint64Array | undefined;
-
-/** Redis's crc64 (Jones polynomial, reflected in and out, initial value 0). */
-export function crc64(bytes: Uint8Array): bigint {
-  if (table === undefined) {
-    table = new BigUint64Array(256);
-    for (let i = 0; i < 256; i++) {
-      let c = BigInt(i);
-      for (let k = 0; k < 8; k++) c = (c & 1n) !== 0n ? (c >> 1n) ^ POLY : c >> 1n;
-      table[i] = c;
-    }
-  }
-  let crc = 0n;
-  for (const b of bytes) crc = table[Number((crc ^ BigInt(b)) & 0xffn)] ^ (crc >> 8n);
-  return crc;
-}
 
 function rdbLength(n: number): number[] {
   if (n < 64) return [n];
