@@ -59,7 +59,22 @@ async function setup(d: Differential): Promise<string[]> {
     ["ZADD", "z:many", ...range(200, (i) => `${i / 7} m${i}`).flatMap((s) => s.split(" "))],
   ];
   for (const args of keys) await d.both(...args);
-  return keys.map((k) => k[1]);
+  // Streams: several nodes, varying fields, deletions, groups with pending entries.
+  for (let i = 1; i <= 250; i++) {
+    const fields = i % 7 === 0 ? ["other", String(i)] : ["f", String(i), "g", "v" + i];
+    await d.both("XADD", "x:big", `${1000 + i}-${i % 3}`, ...fields);
+  }
+  await d.both("XDEL", "x:big", "1005-2", "1100-1", "1250-1");
+  await d.both("XGROUP", "CREATE", "x:big", "g1", "0");
+  await d.both("XGROUP", "CREATE", "x:big", "g2", "$");
+  await d.both("XREADGROUP", "GROUP", "g1", "alice", "COUNT", "5", "STREAMS", "x:big", ">");
+  await d.both("XREADGROUP", "GROUP", "g1", "bob", "COUNT", "3", "STREAMS", "x:big", ">");
+  await d.both("XACK", "x:big", "g1", "1002-2");
+  await d.both("XADD", "x:small", "1-1", "a", "1");
+  await d.both("XADD", "x:empty", "5-5", "a", "1");
+  await d.both("XDEL", "x:empty", "5-5");
+  await d.both("XADD", "x:huge", "18446744073709551615-18446744073709551614", "k", "v");
+  return [...keys.map((k) => k[1]), "x:big", "x:small", "x:empty", "x:huge"];
 }
 
 /** Compares what both servers hold at `key`. */

@@ -1,7 +1,7 @@
 /**
  * Reading RDB-serialised values (Redis 7.0's rdbLoadObjectType / rdbLoadObject) and
  * verifying DUMP payloads: every type a Redis 7.0 DUMP writes for strings, lists, sets,
- * hashes and sorted sets (listpacks, intsets, quicklists, LZF-compressed strings). The
+ * hashes, sorted sets and streams (listpacks, intsets, quicklists, LZF-compressed strings). The
  * values built follow this server's encoding rules, as Redis converts loaded values by its
  * thresholds.
  *
@@ -16,108 +16,9 @@ import { RedisSet } from "../values/set.ts";
 import { RedisZSet } from "../values/zset.ts";
 import { crc64 } from "./crc64.ts";
 import { decodeIntset, decodeListpack } from "./listpack.ts";
-import { lzfDecompress } from "./lzf.ts";
 import { BAD_PAYLOAD, QuicklistContainer, RDB_VERSION, RdbType } from "./rdb_types.ts";
-
-/** Thrown (and caught by {@link decodeValue}) when the data is malformed. */
-class BadFormat extends Error {}
-
-function bad(): never {
-  throw new BadFormat("Bad data format");
-}
-
-const encoder = new TextEncoder();
-
-/** A cursor over RDB bytes. */
-class ByteReader {
-  readonly #data: Uint8Array;
-  readonly #view: DataView;
-  at = 0;
-
-  constructor(data: Uint8Array) {
-    this.#data = data;
-    this.#view = new DataView(data.buffer, data.byteOffset, data.length);
-  }
-
-  byte(): number {
-    if (this.at >= this.#data.length) bad();
-    return this.#data[this.at++];
-  }
-
-  take(n: number): Uint8Array {
-    if (n < 0 || this.at + n > this.#data.length) bad();
-    const out = this.#data.subarray(this.at, this.at + n);
-    this.at += n;
-    return out;
-  }
-
-  /** rdbLoadLenByRef: a length, or `{ encoding }` for a special string encoding. */
-  lengthOrEncoding(): number | { encoding: number } {
-    const first = this.byte();
-    const kind = first >> 6;
-    if (kind === 0) return first & 0x3f;
-    if (kind === 1) return ((first & 0x3f) << 8) | this.byte();
-    if (kind === 3) return { encoding: first & 0x3f };
-    if (first === 0x80) {
-      const v = this.#view.getUint32(this.take(4).byteOffset - this.#data.byteOffset);
-      return v;
-    }
-    if (first === 0x81) {
-      const at = this.take(8).byteOffset - this.#data.byteOffset;
-      const v = this.#view.getBigUint64(at);
-      if (v > BigInt(Number.MAX_SAFE_INTEGER)) bad();
-      return Number(v);
-    }
-    return bad();
-  }
-
-  length(): number {
-    const n = this.lengthOrEncoding();
-    if (typeof n !== "number") bad();
-    return n;
-  }
-
-  /** rdbGenericLoadStringObject: plain, int-encoded or LZF-compressed. */
-  string(): Uint8Array {
-    const n = this.lengthOrEncoding();
-    if (typeof n === "number") return this.take(n).slice();
-    switch (n.encoding) {
-      case 0:
-        return encoder.encode(String((this.byte() << 24) >> 24));
-      case 1: {
-        const b = this.take(2);
-        return encoder.encode(String(((b[0] | (b[1] << 8)) << 16) >> 16));
-      }
-      case 2: {
-        const b = this.take(4);
-        return encoder.encode(String(b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)));
-      }
-      case 3: {
-        const compressed = this.length();
-        const length = this.length();
-        const out = lzfDecompress(this.take(compressed), length);
-        return out ?? bad();
-      }
-      default:
-        return bad();
-    }
-  }
-
-  /** A binary little-endian double (RDB_TYPE_ZSET_2). */
-  binaryDouble(): number {
-    const at = this.take(8).byteOffset - this.#data.byteOffset;
-    return this.#view.getFloat64(at, true);
-  }
-
-  /** rdbLoadDoubleValue: a length byte (253 nan, 254 inf, 255 -inf) and ASCII digits. */
-  textDouble(): number {
-    const n = this.byte();
-    if (n === 253) return NaN;
-    if (n === 254) return Infinity;
-    if (n === 255) return -Infinity;
-    return Number(keyOf(this.take(n)));
-  }
-}
+import { bad, BadFormat, ByteReader } from "./rdb_reader.ts";
+import { readStream } from "./rdb_stream.ts";
 
 /** A score read from a listpack entry (strtod of its text). */
 function parseScore(bytes: Uint8Array): number {
@@ -223,6 +124,9 @@ function readValue(r: ByteReader): KeyValue {
     case RdbType.ZSET_LISTPACK:
       value = readZSet(r, type);
       break;
+    case RdbType.STREAM_LISTPACKS:
+    case RdbType.STREAM_LISTPACKS_2:
+      return readStream(r, type === RdbType.STREAM_LISTPACKS);
     default:
       return bad();
   }

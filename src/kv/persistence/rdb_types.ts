@@ -17,6 +17,7 @@ export const RdbType = {
   HASH: 4,
   ZSET_2: 5,
   SET_INTSET: 11,
+  STREAM_LISTPACKS: 15,
   HASH_LISTPACK: 16,
   ZSET_LISTPACK: 17,
   LIST_QUICKLIST_2: 18,
