@@ -252,6 +252,27 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
+  watchLauncher(() => stop("SIGTERM"));
+}
+
+/**
+ * Started by npm or npx (`npm start`, `npx rediserver`), we run under `sh -c`, and a signal
+ * sent to npm ends npm and that shell without reaching us. When our parent is gone (we were
+ * re-parented), `stop` runs as for SIGTERM. A server started otherwise (`rediserver &`, a
+ * service manager) is left alone.
+ */
+function watchLauncher(stop: () => void): void {
+  let parent: number;
+  try {
+    if (process.env.npm_command === undefined) return;
+    parent = process.ppid;
+  } catch { // Deno without --allow-env
+    return;
+  }
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 250);
+  (timer as { unref?: () => void }).unref?.();
 }
 
 async function isEntryPoint(): Promise<boolean> {
