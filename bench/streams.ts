@@ -22,11 +22,16 @@
  * allocator's count; ours: the JavaScript heap plus array buffers) and the process RSS are
  * read before and after adding the entries (`XADD mem * f1 <i> f2 <i> f3 v`, pipelined in
  * batches of 10,000), 3 s after the last reply; the table gives the growth per million
- * entries.
+ * entries. Our servers run with a preloaded module (see {@link MEMORY_PRELOAD}) that makes
+ * every reading follow a full garbage collection (Redis frees at once; a collector's garbage
+ * is not the stream's memory) and, on Bun, takes `external` out of `heapUsed` (JSC's heap
+ * size already counts it, and INFO adds `external` to `heapUsed`: it would count twice).
  *
  * @module
  */
+import { writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import {
@@ -301,6 +306,38 @@ async function speed(options: Options): Promise<string> {
   }
 }
 
+/**
+ * Preloaded by our servers for the memory measurement: `process.memoryUsage()` (INFO's
+ * source) after a full collection; on Bun, `heapUsed` without `external` (JSC's heap size
+ * already includes its extra memory, array buffers among it).
+ */
+const MEMORY_PRELOAD = `
+const usage = process.memoryUsage.bind(process);
+process.memoryUsage = () => {
+  if (globalThis.Bun !== undefined) {
+    globalThis.Bun.gc(true);
+    const m = usage();
+    return { ...m, heapUsed: Math.max(0, m.heapUsed - m.external) };
+  }
+  globalThis.gc();
+  return usage();
+};
+`;
+
+/** Runtime flags that preload {@link MEMORY_PRELOAD} (written to a temporary file). */
+function memoryFlags(runtime: Runtime): string[] {
+  const file = join(tmpdir(), `rediserver-bench-memory-${process.pid}.mjs`);
+  writeFileSync(file, MEMORY_PRELOAD);
+  switch (runtime) {
+    case "node":
+      return ["--expose-gc", "--import", file];
+    case "deno":
+      return ["--v8-flags=--expose-gc", "--preload", file];
+    case "bun":
+      return ["--preload", file];
+  }
+}
+
 async function memory(options: Options): Promise<string> {
   const rows: string[][] = [];
   const redis = await startRedis();
@@ -313,7 +350,7 @@ async function memory(options: Options): Promise<string> {
   rows.push([reference.name, megabytes(reference.used), megabytes(reference.rss), "1.00x"]);
   console.log(rows[0].join("  "));
   for (const runtime of options.runtimes) {
-    const server = await startOurs(runtime);
+    const server = await startOurs(runtime, [], memoryFlags(runtime));
     try {
       const row = await measureMemory(server, options.entries);
       rows.push([
@@ -349,7 +386,9 @@ async function main(): Promise<void> {
   if (options.only !== "speed") {
     parts.push(
       `Memory: ${thousands(options.entries)} entries of 3 small fields ` +
-        "(`XADD mem * f1 <i> f2 <i> f3 v`), growth scaled to one million entries.",
+        "(`XADD mem * f1 <i> f2 <i> f3 v`), growth scaled to one million entries. Ours read " +
+        "after a full garbage collection; on Bun `used_memory` without JSC's double count of " +
+        "array buffers (see the module's doc).",
       "",
       await memory(options),
       "",
