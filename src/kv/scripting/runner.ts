@@ -19,7 +19,7 @@ import type { Server } from "../../server/server.ts";
 import type { Transport } from "../../server/transport.ts";
 import { LuaError, type LuaRun, LuaTable } from "../../lua/mod.ts";
 import { numberToString } from "../../lua/lib/string_format.ts";
-import type { ScriptEnvironment, ScriptHost } from "./environment.ts";
+import { redisRandom, type ScriptEnvironment, type ScriptHost } from "./environment.ts";
 import { simpleFrame, writeLuaReply } from "./lua_to_resp.ts";
 import { formatGeneral } from "./numbers.ts";
 import { stringBytes } from "./string_bytes.ts";
@@ -38,6 +38,8 @@ const NO_SOCKET: Transport = {
 
 /** How long a script past busy-reply-threshold runs before it yields to the event loop (ms). */
 const SLICE_MS = 20;
+/** Thrown by the hook (not a LuaError: pcall cannot catch it) to restart a script suspendable. */
+const RESTART = new Error("restart the script suspendable");
 
 const NOSCRIPT = 1;
 const WRITE = 2;
@@ -82,6 +84,8 @@ export interface RunContext {
   readonly readOnly: boolean;
   /** A write command ran: SCRIPT KILL can no longer stop it. */
   dirty: boolean;
+  /** A write or may-replicate command ran: the script cannot be run again from its start. */
+  effects: boolean;
   /** `redis.setresp`. */
   resp: 2 | 3;
   /** SCRIPT KILL / FUNCTION KILL asked to stop it. */
@@ -93,7 +97,9 @@ export interface RunContext {
   timedOut: boolean;
   /** It may be suspended (not inside EXEC, which must finish in one go). */
   readonly suspendable: boolean;
-  /** When the current slice started (ms). */
+  /** It runs as a suspendable run (LuaState.start), not as a plain call. */
+  sliced: boolean;
+  /** When the current slice started (ms; once timed out). */
   sliceStartedAt: number;
   /** When it started (ms since the epoch). */
   readonly startedAt: number;
@@ -134,6 +140,10 @@ export class ScriptRunner implements ScriptHost {
   readonly #reply: Reply;
   readonly #command = new Command();
   #environment: ScriptEnvironment | undefined = undefined;
+  /** The running script's compiled function. */
+  #fn: object | undefined = undefined;
+  /** Scripts that once ran past busy-reply-threshold: they run suspendable from their start. */
+  readonly #long = new WeakSet<object>();
 
   /** A runner for `server`'s scripts. */
   constructor(server: Server) {
@@ -219,6 +229,7 @@ export class ScriptRunner implements ScriptHost {
       );
     }
     if ((bits & WRITE) !== 0) ctx.dirty = true;
+    if ((bits & (WRITE | MAY_REPLICATE)) !== 0) ctx.effects = true;
     const client = this.#client;
     const writer = this.#writer;
     writer.protocol = ctx.resp;
@@ -259,10 +270,18 @@ export class ScriptRunner implements ScriptHost {
   }
 
   /**
-   * Runs a script for `caller` and writes its reply (or error) with `reply`. A script still
-   * running past busy-reply-threshold is suspended and continued in slices on later
-   * macrotasks (see {@link ScriptRunner.onHook}); the reply then comes later, and the
-   * returned promise settles once it is written.
+   * Runs a script for `caller` and writes its reply (or error) with `reply`.
+   *
+   * A script runs as a plain call (the engine's fast path, which cannot be suspended). One
+   * still running past busy-reply-threshold:
+   * - that has not written (nor published) is restarted from its start, random state
+   *   restored, as a suspendable run (LuaState.start) continued in SLICE_MS slices on later
+   *   macrotasks: other clients get BUSY meanwhile, SCRIPT/FUNCTION KILL reach it;
+   * - that has written cannot be restarted: it finishes in this call (other clients wait
+   *   instead of getting BUSY).
+   * Either way the script is remembered, and its later runs are suspendable from their
+   * start, so that they also answer BUSY and UNKILLABLE as Redis does once they wrote. The
+   * reply of a suspended run comes later: the returned promise settles once it is written.
    */
   run(request: RunRequest, caller: Connection, reply: Reply): void | Promise<void> {
     const { flags, ro } = request;
@@ -272,28 +291,50 @@ export class ScriptRunner implements ScriptHost {
     }
     const env = request.environment;
     const now = Date.now();
+    const suspendable = !caller.executingTransaction;
     const ctx: RunContext = {
       caller,
       name: request.name,
       evalMode: request.evalMode,
       readOnly: ro || (!flags.compat && flags.noWrites),
       dirty: false,
+      effects: false,
       resp: 2,
       killed: false,
       timedOut: false,
-      suspendable: !caller.executingTransaction,
+      suspendable,
+      sliced: suspendable && this.#long.has(request.fn as object),
       sliceStartedAt: now,
       startedAt: now,
       argv: request.argv,
     };
     this.#environment = env;
+    this.#fn = request.fn as object;
     this.current = ctx;
+    if (ctx.sliced) return this.#runSliced(request, ctx, reply);
+    const random = redisRandom.snapshot();
+    try {
+      const results = env.lua.call(request.fn, ...this.#prepare(request, ctx));
+      writeLuaReply(reply, results[0], ctx.resp);
+    } catch (error) {
+      if (error === RESTART) {
+        redisRandom.restore(random);
+        ctx.sliced = true;
+        return this.#runSliced(request, ctx, reply);
+      }
+      this.#answerError(request, reply, error);
+    }
+    this.#end(ctx, env);
+  }
+
+  /** Runs the script as a suspendable run, in slices until it ends. */
+  #runSliced(request: RunRequest, ctx: RunContext, reply: Reply): void | Promise<void> {
     let task: LuaRun;
     try {
-      task = env.lua.start(request.fn, ...this.#prepare(request, ctx));
+      task = request.environment.lua.start(request.fn, ...this.#prepare(request, ctx));
     } catch (error) {
       this.#answerError(request, reply, error);
-      this.#end(ctx, env);
+      this.#end(ctx, request.environment);
       return;
     }
     if (this.#slice(request, ctx, task, reply)) return;
@@ -308,7 +349,7 @@ export class ScriptRunner implements ScriptHost {
 
   /** Runs the script until it ends (true: its reply is written) or suspends (false). */
   #slice(request: RunRequest, ctx: RunContext, task: LuaRun, reply: Reply): boolean {
-    ctx.sliceStartedAt = Date.now();
+    if (ctx.timedOut) ctx.sliceStartedAt = Date.now();
     try {
       const values = task.resume();
       if (values === undefined) return false;
@@ -347,9 +388,10 @@ export class ScriptRunner implements ScriptHost {
   }
 
   /**
-   * The Lua hook of every scripting state (every HOOK_STEPS steps): stops a killed script,
-   * and suspends a script past busy-reply-threshold at the end of each SLICE_MS slice (from
-   * then on other clients get BUSY until it ends).
+   * The Lua hook of every scripting state (every HOOK_STEPS steps): stops a killed script;
+   * past busy-reply-threshold, restarts a plain run that can be restarted (see
+   * {@link ScriptRunner.run}) and suspends a suspendable run at the end of each SLICE_MS
+   * slice (from then on other clients get BUSY until it ends).
    */
   onHook(): void {
     const ctx = this.current;
@@ -365,7 +407,12 @@ export class ScriptRunner implements ScriptHost {
     if (!ctx.timedOut) {
       const limit = this.busyThreshold;
       if (limit <= 0 || now - ctx.startedAt < limit) return;
-      ctx.timedOut = true;
+      ctx.timedOut = ctx.sliced;
+      if (!ctx.sliced) {
+        this.#long.add(this.#fn!);
+        if (!ctx.effects) throw RESTART;
+        return;
+      }
     } else if (now - ctx.sliceStartedAt < SLICE_MS) return;
     env.lua.suspend();
   }
