@@ -13,7 +13,7 @@ import type { ProtocolVersion } from "../resp/writer.ts";
 import { Command } from "./command.ts";
 import { errorMessage, errorText } from "./errors.ts";
 import { Reply } from "./reply.ts";
-import { admit, answerFailure, commandName, runHandler } from "./dispatch.ts";
+import { admit, answerFailure, commandName, runHandler, startClock } from "./dispatch.ts";
 import { endTransaction, queueCommand, type QueuedCommand } from "./multi.ts";
 import { ASYNC_WRITER_SIZE, errorBytes, SINK, type Slot, takeReady, TIMED_OUT } from "./output.ts";
 import type { Server } from "./server.ts";
@@ -332,6 +332,7 @@ export class Connection {
     const hwm = this.#server.options.highWaterMark;
     const decoder = this.#decoder;
     let blocked = false;
+    startClock();
     try {
       while (!this.#closing && this.#barrier === undefined) {
         if (this.#transportFull || this.#writer.length + this.#queuedBytes > hwm) {
@@ -401,7 +402,7 @@ export class Connection {
       if (this.#replyMode === 2) this.#replyMode = 0;
     }
     const mark = this.#writer.length;
-    const pending = runHandler(entry, command, reply, this);
+    const pending = runHandler(entry, command, reply, this, true);
     if (reply.writer !== this.#writer) {
       // Muted (CLIENT REPLY OFF/SKIP): the reply went to the sink.
       SINK.reset();
