@@ -24,9 +24,14 @@ import { TestClock } from "./src/kv/keyspace/clock.ts";
 import { Keyspace } from "./src/kv/keyspace/keyspace.ts";
 import { cloneValue, type KeyValue } from "./src/kv/keyspace/values.ts";
 import { Server, type ServerOptions } from "./src/server/server.ts";
+import { makeSelfSignedCertificate } from "./src/testing/self_signed.ts";
 import type { TlsOptions, Transport, TransportHandler } from "./src/server/transport.ts";
 
 export { TestClock } from "./src/kv/keyspace/clock.ts";
+export {
+  makeSelfSignedCertificate,
+  type SelfSignedCertificate,
+} from "./src/testing/self_signed.ts";
 export type { Keyspace } from "./src/kv/keyspace/keyspace.ts";
 
 /**
@@ -54,8 +59,11 @@ export interface TestServerOptions extends Omit<ServerOptions, "handler"> {
   port?: number;
   /** Listen on this Unix socket path instead of TCP. */
   path?: string;
-  /** Serve TLS with this PEM certificate and key. */
-  tls?: TlsOptions;
+  /**
+   * Serve TLS: `true` makes a throwaway self-signed certificate for localhost, 127.0.0.1 and
+   * ::1 ({@link TestServer.tls} holds it, for the client's `ca`), or give a PEM `{ cert, key }`.
+   */
+  tls?: TlsOptions | true;
 }
 
 /**
@@ -101,6 +109,8 @@ export interface TestServer extends AsyncDisposable {
   readonly clock: TestClock;
   /** The underlying server (router, connections, pub/sub). */
   readonly server: Server;
+  /** The TLS certificate and key served (PEM), or undefined without TLS. */
+  readonly tls: TlsOptions | undefined;
   /**
    * The next `count` (default 1) commands named `command` (any case; "*" for any command)
    * answer `error` instead of running.
@@ -262,6 +272,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     }
     return undefined;
   });
+  const tls = options.tls === true ? await makeSelfSignedCertificate() : options.tls;
   let running: RunningServer;
   try {
     running = await serve({
@@ -269,13 +280,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port ?? 0,
       path: options.path,
-      tls: options.tls,
+      tls,
     });
   } catch (error) {
     await server.close();
     throw error;
   }
-  const { url, host, port } = urlOf(running, options.tls !== undefined);
+  const { url, host, port } = urlOf(running, tls !== undefined);
   const close = async (): Promise<void> => {
     await running.close();
     await server.close();
@@ -287,6 +298,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     keyspace,
     clock,
     server,
+    tls,
     failNext(command: string, error: string, count = 1): void {
       failures.push({ command: command.toLowerCase(), error, remaining: count });
     },

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -186,6 +186,18 @@ describe("startTestServer lifecycle", () => {
     const client = new Redis(redis.url, { tls: { ca: certificate.cert, servername: "localhost" } });
     try {
       assert.equal(await client.ping(), "PONG");
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it("tls: true serves a throwaway self-signed certificate that clients can trust", async () => {
+    await using redis = await startTestServer({ tls: true });
+    assert.ok(redis.tls !== undefined);
+    const client = new Redis(redis.url, { tls: { ca: redis.tls.cert, servername: "localhost" } });
+    try {
+      assert.equal(await client.set("k", "v"), "OK");
+      assert.equal(await client.get("k"), "v");
     } finally {
       client.disconnect();
     }
