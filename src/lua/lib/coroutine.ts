@@ -74,15 +74,16 @@ function checkThread(a: unknown[], n: number, fname: string): LuaThread {
 
 /** Builds the `coroutine` table. */
 export function coroutineLib(): LuaTable {
-  const yieldFn = () => {
+  const yieldFn = (): never => {
     throw new LuaError("attempt to yield across metamethod/C-call boundary");
   };
   (yieldFn as unknown as { $g: unknown }).$g = function* (
     ...args: unknown[]
   ): Generator<unknown[], unknown, unknown[]> {
-    if (E.co === undefined || E.co.host) {
-      throw new LuaError("attempt to yield from outside a coroutine");
-    }
+    if (E.co === undefined) throw new LuaError("attempt to yield from outside a coroutine");
+    // A host run (LuaState.start) is the script's main thread, called by the host as call()
+    // does: yielding from it crosses that call.
+    if (E.co.host) return yieldFn();
     return yield args;
   };
   return library({
