@@ -15,9 +15,6 @@ import { keyRange, type KvCommand } from "../command.ts";
 import { keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
 
-/** Redis's default proto-max-bulk-len: the cap on LCS's transient table. */
-const PROTO_MAX_BULK_LEN = 512 * 1024 * 1024;
-
 const EMPTY = new Uint8Array(0);
 
 /** The string at `key` ("" when missing), or Redis's LCS type error. */
@@ -169,11 +166,12 @@ export const lcsCommands: readonly KvCommand[] = [
     since: "7.0.0",
     complexity: "O(N*M) where N and M are the lengths of s1 and s2, respectively",
     summary: "Find longest common substring",
-    handler: (db, key, command, reply) => {
+    handler: (db, key, command, reply, connection) => {
       const a = lcsOperand(db, key);
       const b = lcsOperand(db, keyOf(command.argv[2]));
       const o = parseLcsOptions(command);
-      if ((a.length + 1) * (b.length + 1) * 4 > PROTO_MAX_BULK_LEN) {
+      // The table's transient memory is capped by proto-max-bulk-len, as in Redis.
+      if ((a.length + 1) * (b.length + 1) * 4 > connection.server.options.limits.maxBulkLength) {
         fail("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
       }
       if (o.len && !o.idx) {
