@@ -13,7 +13,14 @@ import type { ProtocolVersion } from "../resp/writer.ts";
 import { Command } from "./command.ts";
 import { errorMessage, errorText } from "./errors.ts";
 import { Reply } from "./reply.ts";
-import { admit, answerFailure, commandName, runHandler, startClock } from "./dispatch.ts";
+import {
+  admit,
+  answerFailure,
+  commandName,
+  runHandler,
+  startClock,
+  stopClock,
+} from "./dispatch.ts";
 import { endTransaction, queueCommand, type QueuedCommand } from "./multi.ts";
 import { ASYNC_WRITER_SIZE, errorBytes, SINK, type Slot, takeReady, TIMED_OUT } from "./output.ts";
 import type { Server } from "./server.ts";
@@ -355,6 +362,7 @@ export class Connection {
       }
     } finally {
       this.#dispatching = false;
+      stopClock();
     }
     // The last request's arguments are not kept while the connection idles.
     this.#command.load("", NO_ARGV);

@@ -167,25 +167,62 @@ function finish(reply: Reply, value: unknown): void {
 }
 
 /**
- * The dispatcher's last clock reading (`performance.now()`): when the last command accounted
- * ended, or when the connection's read loop started ({@link startClock}). Clock readings are
- * not free (a system call on some virtual machines), so the read loop times each command
- * from the previous one's end: one reading per command, its parsing and checks included.
+ * Command timing (INFO commandstats, latencystats). A clock reading is not free (a system
+ * call on some virtual machines: more than a fast command costs), so the connection's read
+ * loop times its commands back to back: a command starts when the previous one ended, its
+ * parsing and checks included. Runs of commands Redis flags `fast` (O(1) or O(log N): GET,
+ * INCR, PING) share one reading taken when the run ends and split its time equally; any
+ * other command is timed on its own.
  */
 let clock = 0;
+/** The fast commands run since `clock` and not yet recorded, with their latency flag. */
+const untimed: CommandEntry[] = [];
+const untimedLatency: boolean[] = [];
+
+/** Records the run of untimed commands as ending at `now`, which becomes the last reading. */
+function settle(now: number): void {
+  const count = untimed.length;
+  if (count !== 0) {
+    const usec = Math.floor(now * 1000) - Math.floor(clock * 1000);
+    const share = Math.floor(usec / count);
+    const extra = usec - share * count; // the whole microseconds left: one more to the first
+    for (let i = 0; i < count; i++) {
+      untimed[i].stats.record(i < extra ? share + 1 : share, untimedLatency[i]);
+    }
+    untimed.length = 0;
+    untimedLatency.length = 0;
+  }
+  clock = now;
+}
 
 /**
- * Reads the clock for the commands about to run back to back (`runHandler(..., true)`).
+ * Reads the clock before the commands of a read run back to back (`runHandler(..., true)`).
  *
  * @example
  * ```ts
- * import { startClock } from "./dispatch.ts";
+ * import { startClock, stopClock } from "./dispatch.ts";
  *
- * startClock(); // the connection's read loop does this before it runs a read's commands
+ * startClock(); // the connection's read loop, before it runs a read's commands
+ * stopClock(); // and after them
  * ```
  */
 export function startClock(): void {
-  clock = performance.now();
+  settle(performance.now());
+}
+
+/**
+ * Records the commands whose time was not recorded yet (the read loop calls it when it
+ * stops), so that every completed command is counted before anything else runs.
+ *
+ * @example
+ * ```ts
+ * import { stopClock } from "./dispatch.ts";
+ *
+ * stopClock();
+ * ```
+ */
+export function stopClock(): void {
+  if (untimed.length !== 0) settle(performance.now());
 }
 
 /**
@@ -210,51 +247,66 @@ export function runHandler(
   reply.wrote = false;
   reply.start = reply.writer.length;
   reply.lastError = undefined;
-  const started = chained ? clock : performance.now();
+  let started: number;
+  if (!chained) started = performance.now();
+  else {
+    if (!entry.fast && untimed.length !== 0) settle(performance.now());
+    started = clock;
+  }
   let result: unknown;
   try {
     result = entry.handler(command, reply, connection);
     if (result === undefined) {
       if (!reply.wrote) reply.null();
-      account(entry, reply, connection, started);
+      account(entry, reply, connection, started, chained);
       return undefined;
     }
     if (isThenable(result)) {
       return Promise.resolve(result).then(
         (value) => {
           finish(reply, value);
-          account(entry, reply, connection, started);
+          account(entry, reply, connection, started, false);
         },
         (error) => {
           fail(reply, error);
-          account(entry, reply, connection, started);
+          account(entry, reply, connection, started, false);
         },
       );
     }
   } catch (error) {
     fail(reply, error);
-    account(entry, reply, connection, started);
+    account(entry, reply, connection, started, chained);
     return undefined;
   }
   finish(reply, result);
-  account(entry, reply, connection, started);
+  account(entry, reply, connection, started, chained);
   return undefined;
 }
 
 /**
  * Redis's call() accounting of a completed command: calls, microseconds (whole, as Redis
- * measures them), latency, and a failure when it answered an error.
+ * measures them), latency, and a failure when it answered an error. `chained`: it completed
+ * in the read loop, whose clock its end moves (a fast command's time waits for its run's).
  */
 function account(
   entry: CommandEntry,
   reply: Reply,
   connection: Connection,
   started: number,
+  chained: boolean,
 ): void {
   const server = connection.server;
-  const now = clock = performance.now();
-  const usec = Math.floor(now * 1000) - Math.floor(started * 1000);
-  entry.stats.record(usec, server.latencyTracking);
+  if (chained && entry.fast) {
+    untimed.push(entry);
+    untimedLatency.push(server.latencyTracking);
+  } else {
+    const now = performance.now();
+    if (chained) clock = now;
+    entry.stats.record(
+      Math.floor(now * 1000) - Math.floor(started * 1000),
+      server.latencyTracking,
+    );
+  }
   const error = reply.lastError;
   if (error !== undefined) {
     entry.stats.failed++;

@@ -43,6 +43,11 @@ export interface CommandEntry {
   readonly noqueue: boolean;
   /** "blocking" flag: while it waits, the connection runs none of its later commands. */
   readonly blocking: boolean;
+  /**
+   * "fast" flag (O(1) or O(log N)): timed in runs of fast commands (see `dispatch.ts`);
+   * absent is not fast.
+   */
+  readonly fast?: boolean;
   /** Subcommands, lower-cased, or undefined. */
   readonly subcommands: Map<string, CommandEntry> | undefined;
   /** Calls, time, rejections, failures and latencies (INFO commandstats, latencystats). */
@@ -80,6 +85,7 @@ function entryOf(
     subscribed: flags.includes("subscribed"),
     noqueue: flags.includes("noqueue"),
     blocking: flags.includes("blocking"),
+    fast: flags.includes("fast"),
     subcommands,
     stats: new CommandStats(),
   };
