@@ -122,7 +122,11 @@ export async function makeSelfSignedCertificate(): Promise<SelfSignedCertificate
   );
   // WebCrypto signs as r || s (32 bytes each); X.509 wants SEQUENCE { INTEGER r, INTEGER s }.
   const raw = new Uint8Array(
-    await subtle.sign({ name: "ECDSA", hash: "SHA-256" }, keys.privateKey, tbs),
+    await subtle.sign(
+      { name: "ECDSA", hash: "SHA-256" },
+      keys.privateKey,
+      tbs.buffer as ArrayBuffer,
+    ),
   );
   const signature = seq(unsigned(raw.subarray(0, 32)), unsigned(raw.subarray(32)));
   const certificate = seq(tbs, ecdsaSha256, tlv(0x03, new Uint8Array([0]), signature));
