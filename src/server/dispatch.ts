@@ -11,6 +11,7 @@ import { bytesToString } from "../resp/bytes.ts";
 import type { Command } from "./command.ts";
 import type { Connection } from "./connection.ts";
 import { errorMessage, errorText } from "./errors.ts";
+import { endTransaction } from "./multi.ts";
 import type { Reply } from "./reply.ts";
 import type { CommandEntry } from "./router.ts";
 
@@ -127,6 +128,16 @@ function refuse(
   binary = false,
 ): void {
   if (entry !== undefined) entry.stats.rejected++;
+  if (entry !== undefined && entry.fullName === "exec") {
+    // Redis's execCommandAbort: a refused EXEC discards the transaction, in or out of MULTI.
+    message = `EXECABORT Transaction discarded because of: ${
+      errorText(message).replace(/^ERR /, "")
+    }`;
+    connection.server.errorStats.count(message);
+    connection.reject(message);
+    if (connection.queuedCommands !== null) endTransaction(connection);
+    return;
+  }
   connection.server.errorStats.count(message.indexOf(" ") > 0 ? message : errorText(message));
   connection.reject(message, binary);
 }

@@ -52,7 +52,7 @@ function expireFlags(command: Command, from: number): number {
     else if (command.is(i, "xx")) flags |= XX;
     else if (command.is(i, "gt")) flags |= GT;
     else if (command.is(i, "lt")) flags |= LT;
-    else fail(`ERR Unsupported option ${command.string(i)}`);
+    else fail(`ERR Unsupported option ${command.string(i).split("\0")[0]}`);
   }
   if ((flags & NX) && (flags & (XX | GT | LT))) {
     fail("ERR NX and XX, GT or LT options at the same time are not compatible");

@@ -10,7 +10,7 @@ import { equalBytes } from "../../resp/bytes.ts";
 import { longArg, parseLongBig, positiveLongArg } from "../../server/args.ts";
 import type { Command } from "../../server/command.ts";
 import type { Connection } from "../../server/connection.ts";
-import { fail, NOT_INTEGER, SYNTAX } from "../../server/errors.ts";
+import { fail, NOT_INTEGER, NOT_POSITIVE, SYNTAX } from "../../server/errors.ts";
 import type { Reply } from "../../server/reply.ts";
 import { isWord } from "../args.ts";
 import { keyAt, type KvCommand, type KvHandler } from "../command.ts";
@@ -198,7 +198,7 @@ function popCommand(end: End): KvHandler {
   return (db, key, command, reply) => {
     if (command.length > 2) fail(`ERR wrong number of arguments for '${command.name}' command`);
     const hasCount = command.length === 2;
-    const count = hasCount ? positiveLongArg(command, 1) : 0;
+    const count = hasCount ? positiveLongArg(command, 1, NOT_POSITIVE) : 0;
     const list = lookup<RedisList>(db, key, "list");
     if (list === undefined) return hasCount ? reply.nullArray() : reply.null();
     if (hasCount && count === 0) return reply.arrayHeader(0);

@@ -8,7 +8,7 @@
 
 import { positiveLongArg, rangeLongArg } from "../../server/args.ts";
 import type { Command } from "../../server/command.ts";
-import { fail, SYNTAX } from "../../server/errors.ts";
+import { fail, NOT_POSITIVE, SYNTAX } from "../../server/errors.ts";
 import { globMatch } from "../../server/glob.ts";
 import type { Reply } from "../../server/reply.ts";
 import { parseNumkeys } from "../args.ts";
@@ -69,7 +69,7 @@ function setOperation(operation: SetOperation, store: boolean): KvHandler {
 
 const spop: KvHandler = (db, key, command, reply) => {
   if (command.length === 2) {
-    const count = positiveLongArg(command, 1);
+    const count = positiveLongArg(command, 1, NOT_POSITIVE);
     const set = lookup<RedisSet>(db, key, "set");
     if (set === undefined || count === 0) return reply.setHeader(0);
     if (count >= set.size) {

@@ -8,7 +8,7 @@
 
 import { formatDouble } from "../../resp/bytes.ts";
 import { parseDouble, positiveLongArg } from "../../server/args.ts";
-import { fail, NOT_FLOAT, SYNTAX } from "../../server/errors.ts";
+import { fail, NOT_FLOAT, NOT_POSITIVE, SYNTAX } from "../../server/errors.ts";
 import { globMatch } from "../../server/glob.ts";
 import { keyAt, type KvCommand, type KvHandler } from "../command.ts";
 import { keyBytes, keyOf } from "../keyspace/encoding.ts";
@@ -115,7 +115,7 @@ function pop(max: boolean): KvHandler {
   return (db, key, command, reply) => {
     if (command.length > 2) fail(SYNTAX);
     const hasCount = command.length === 2;
-    const count = hasCount ? positiveLongArg(command, 1) : 1;
+    const count = hasCount ? positiveLongArg(command, 1, NOT_POSITIVE) : 1;
     const zset = lookup<RedisZSet>(db, key, "zset");
     if (zset === undefined || count === 0) return reply.arrayHeader(0);
     const nested = reply.protocol === 3 && hasCount;

@@ -1,0 +1,112 @@
+/**
+ * The corners a differential fuzzer found, as classes, against a real redis-server 7.0 (RESP2
+ * and RESP3): count arguments of the pop and random-member commands (`-0`, non-integers,
+ * ranges), EXEC with extra arguments (in and out of MULTI), SELECT outside 32 bits, SCAN
+ * cursors, user bytes with a NUL in error texts.
+ */
+import { after, before, describe, it } from "node:test";
+import { type Differential, oracleFixture, oracleSkip } from "../helpers/redis_oracle.ts";
+
+const COUNTS = [
+  "-0",
+  "0",
+  "-1",
+  "1",
+  "+1",
+  "1.5",
+  "1e3",
+  "abc",
+  "",
+  " 1",
+  "01",
+  "9223372036854775807",
+  "9223372036854775808",
+  "-9223372036854775808",
+  "-9223372036854775809",
+  "4294967296",
+];
+
+describe("fuzzer corners vs redis-server", { skip: oracleSkip }, () => {
+  const fx = oracleFixture({ before, after });
+
+  for (const protocol of [2, 3] as const) {
+    describe(`RESP${protocol}`, () => {
+      const run = (name: string, body: (d: Differential) => Promise<void>) =>
+        it(name, () => fx.check(protocol, body));
+
+      run("pop counts: LPOP RPOP SPOP ZPOPMIN ZPOPMAX", async (d) => {
+        for (const count of COUNTS) {
+          await d.same("RPUSH", "l", "a");
+          await d.same("SADD", "s", "a");
+          await d.same("ZADD", "z", "1", "a");
+          for (const command of ["LPOP", "RPOP"]) {
+            await d.same(command, "l", count);
+            await d.same(command, "nokey", count);
+          }
+          // One member: a successful SPOP is deterministic too.
+          await d.same("SPOP", "s", count);
+          await d.same("SPOP", "nokey", count);
+          for (const command of ["ZPOPMIN", "ZPOPMAX"]) {
+            await d.same(command, "z", count);
+            await d.same(command, "nokey", count);
+          }
+          await d.both("DEL", "l", "s", "z");
+        }
+      });
+
+      run("random-member counts: HRANDFIELD SRANDMEMBER ZRANDMEMBER", async (d) => {
+        await d.same("HSET", "h", "f", "v");
+        await d.same("SADD", "s", "m");
+        await d.same("ZADD", "z", "1", "m");
+        for (const count of COUNTS) {
+          // Huge counts: Redis builds (or tries to) replies that large; not compared here.
+          if (count === "9223372036854775807" || count === "4294967296") continue;
+          await d.same("HRANDFIELD", "h", count);
+          await d.same("HRANDFIELD", "nokey", count);
+          await d.same("SRANDMEMBER", "s", count);
+          await d.same("SRANDMEMBER", "nokey", count);
+          await d.same("ZRANDMEMBER", "z", count);
+          await d.same("ZRANDMEMBER", "nokey", count);
+        }
+      });
+
+      run("EXEC with extra arguments, in and out of MULTI", async (d) => {
+        await d.same("EXEC", "x");
+        await d.same("MULTI");
+        await d.same("SET", "k", "v");
+        await d.same("EXEC", "x", "y");
+        await d.same("EXEC");
+        await d.same("GET", "k");
+        await d.same("MULTI");
+        await d.same("EXEC");
+      });
+
+      run("SELECT outside 32 bits, SCAN cursors", async (d) => {
+        for (const index of ["4294967296", "-2147483649", "2147483648", "-1", "16", "1.0", "x"]) {
+          await d.same("SELECT", index);
+        }
+        for (
+          const cursor of [
+            "18446744073709551615",
+            "18446744073709551616",
+            "-1",
+            "abc",
+            "0x10",
+            " 5",
+            "5abc",
+            "00",
+            "+0",
+          ]
+        ) await d.same("SCAN", cursor);
+      });
+
+      run("user bytes with a NUL in error texts", async (d) => {
+        await d.same("SET", "k", "v");
+        await d.same("EXPIRE", "k", "10", "foo\0bar");
+        await d.same("OBJECT", "foo\0x", "k");
+        await d.same("XGROUP", "foo\0x");
+        await d.same("NOSUCH\0CMD", "a\0b");
+      });
+    });
+  }
+});
