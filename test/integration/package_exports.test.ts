@@ -98,7 +98,7 @@ describe("package.json and deno.json", () => {
       timeout: 30_000,
     });
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /agree on 8 exports/);
+    assert.match(result.stdout, /agree on 9 exports/);
   });
 });
 
