@@ -221,8 +221,9 @@ export class PubSub {
 }
 
 /**
- * A (un)subscribe confirmation. In RESP3 it is a push, and pushes reach the client even
- * under CLIENT REPLY OFF / SKIP (Redis's CLIENT_PUSHING): then it goes around the muted reply.
+ * A (un)subscribe confirmation (a push in RESP3). Like every pub/sub message it reaches the
+ * client even under CLIENT REPLY OFF / SKIP (Redis's CLIENT_PUSHING), in RESP2 too: then it
+ * goes around the muted reply.
  */
 function confirm(
   connection: Connection,
@@ -231,9 +232,9 @@ function confirm(
   name: Uint8Array | null,
 ): void {
   const count = connection.subscriptions;
-  if (connection.protocol === 3 && reply.writer === SINK) {
+  if (reply.writer === SINK) {
     const w = CONFIRM_WRITER;
-    w.protocol = 3;
+    w.protocol = connection.protocol;
     w.pushHeader(3);
     w.bulk(kind);
     if (name === null) w.null();

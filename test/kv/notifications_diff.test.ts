@@ -80,6 +80,11 @@ describe("keyspace notifications vs redis-server", { skip: oracleSkip }, () => {
       const run = (name: string, body: (d: Differential) => Promise<void>) =>
         it(name, () => fx.check(protocol, body));
 
+      run("pub/sub confirmations reach a client under CLIENT REPLY OFF / SKIP", async (d) => {
+        await d.sameRaw("CLIENT REPLY OFF\r\nPSUBSCRIBE a* b*\r\nPUNSUBSCRIBE a*\r\n", 3);
+        await d.sameRaw("PUNSUBSCRIBE\r\n", 1);
+      });
+
       run("strings and counters", async (d) => {
         const got = await events(d, "KEA", [
           ["SET", "s", "1"],
