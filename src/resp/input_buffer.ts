@@ -38,8 +38,8 @@ const NO_PARTS: Uint8Array[] = [];
  * Buffered input: `buf[pos:end]` holds the unconsumed bytes. Subclasses parse from it and
  * hand out payloads with {@link InputBuffer.take} (views: no buffer they view is ever written
  * again). When they need more bytes than `end` they set {@link InputBuffer.want} and call
- * {@link InputBuffer.refill} before giving up.
- * @internal
+ * {@link InputBuffer.refill} before giving up. Published in the .d.ts (the decoders' types
+ * extend it), though not exported by any entry point.
  */
 export class InputBuffer {
   /** Current bytes: a fed chunk (not ours to write) or `own`. */
