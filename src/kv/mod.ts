@@ -169,3 +169,11 @@ export interface KeyValueServerOptions extends ServerOptions {
   /** The clock (default {@link realClock}); a {@link TestClock} lets tests move time. */
   clock?: Clock;
 }
+
+export type {
+  KeyEventSpec,
+  KeyspaceEvents,
+  NotifyContext,
+  NotifyDeclaration,
+  Publish,
+} from "./keyspace/notify.ts";

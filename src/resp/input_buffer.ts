@@ -52,6 +52,7 @@ export class InputBuffer {
   protected scan = 0;
   /** `buf.buffer` once fetched (NO_BUFFER: not yet, see `viewData`) and `buf.byteOffset`. */
   protected data: ArrayBufferLike = NO_BUFFER;
+  /** `buf.byteOffset`, fetched with `data`. */
   protected offset = 0;
   /**
    * Set by the parser when it stops for lack of bytes: how many bytes from `pos` it needs
@@ -71,7 +72,7 @@ export class InputBuffer {
   #pending: Uint8Array = EMPTY;
   #pendingPos = 0;
   /** Total bytes (payload + CRLF) of a large payload being collected, or -1. */
-  protected collectTotal = -1;
+  protected collectTotal: number = -1;
   /** Payload length of the collected payload. */
   protected collectLength = 0;
   /** Bytes collected so far. */

@@ -37,3 +37,5 @@ export {
   stringToBytes,
 } from "./bytes.ts";
 export { encodeCommand, encodeReply, type ProtocolVersion, Writer } from "./writer.ts";
+
+export type { InputBuffer } from "./input_buffer.ts";

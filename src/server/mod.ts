@@ -57,3 +57,5 @@ export type {
   Transport,
   TransportHandler,
 } from "./transport.ts";
+
+export type { CommandStats, ErrorStats } from "./command_stats.ts";
