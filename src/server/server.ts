@@ -155,9 +155,9 @@ export type CommandGate = (connection: Connection, entry: CommandEntry) => strin
 
 /** Readings of the runtime an adapter supplies ({@link Server.setRuntimeStats}). */
 export interface RuntimeStats {
-  /** The process's memory, in the shape of `process.memoryUsage()`. */
+  /** The process's memory: rss, heapTotal, heapUsed and external bytes, read by the adapter. */
   memoryUsage?: ServerOptions["memoryUsage"];
-  /** The process's CPU time, in the shape of `process.cpuUsage()`. */
+  /** The process's CPU time (user and system microseconds), read by the adapter. */
   cpuUsage?: ServerOptions["cpuUsage"];
 }
 

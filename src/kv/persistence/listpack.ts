@@ -6,20 +6,9 @@
  * @module
  */
 
-const encoder = new TextEncoder();
+import { stringAsLong } from "../values/encoding.ts";
 
-/** `string2ll` as listpack's `lpStringToInt64` applies it: strict decimal within int64. */
-function asInt64(bytes: Uint8Array): bigint | undefined {
-  const n = bytes.length;
-  if (n === 0 || n > 20) return undefined;
-  let i = bytes[0] === 45 ? 1 : 0;
-  if (i === n) return undefined;
-  if (bytes[i] === 48) return n === 1 ? 0n : undefined;
-  for (; i < n; i++) if (bytes[i] < 48 || bytes[i] > 57) return undefined;
-  const value = BigInt(String.fromCharCode(...bytes));
-  if (value > 9223372036854775807n || value < -9223372036854775808n) return undefined;
-  return value;
-}
+const encoder = new TextEncoder();
 
 /** Bytes of the back-length field for an entry of `length` bytes. */
 function backlenSize(length: number): number {
@@ -42,7 +31,7 @@ function writeBacklen(out: number[], length: number): void {
 /** Appends one entry (encoding, data, back length) to `out`. */
 function writeEntry(out: number[], bytes: Uint8Array): void {
   const start = out.length;
-  const int = asInt64(bytes);
+  const int = stringAsLong(bytes); // lpStringToInt64: strict decimal within int64
   if (int !== undefined) {
     const v = Number(int);
     if (int >= 0n && int <= 127n) out.push(v);
