@@ -11,9 +11,9 @@ import type { Connection } from "../../server/connection.ts";
 import { fail, NOT_INTEGER, SYNTAX, WRONGTYPE } from "../../server/errors.ts";
 import { keyAt, keyRange, type KvCommand } from "../command.ts";
 import { keyOf } from "../keyspace/encoding.ts";
-import type { Database } from "../keyspace/keyspace.ts";
+import type { Database, SetOptions } from "../keyspace/keyspace.ts";
 import { bitop, type BitOperator, bitpos, popcount } from "../values/bits.ts";
-import { KEEP_TTL_OWNED, stringAt } from "./strings.ts";
+import { KEEP_TTL_RAW, stringAt } from "./strings.ts";
 
 const BAD_OFFSET = "ERR bit offset is not an integer or out of range";
 const BAD_BIT = "ERR bit is not an integer or out of range";
@@ -63,7 +63,8 @@ const spare = new WeakSet<Uint8Array>();
 /**
  * Redis's `lookupStringForBitCommand`: the string at `key`, created or zero-padded to hold
  * byte `lastByte`, that the caller may change in place (then `db.touch(key)`). `grown` is
- * true when the key was created or lengthened. Throws WRONGTYPE.
+ * true when the key was created or lengthened. Throws WRONGTYPE. Like Redis's, it leaves the
+ * string `raw` (OBJECT ENCODING) whether it changes or not.
  *
  * @example
  * ```ts
@@ -84,15 +85,18 @@ export function writableString(
   const length = lastByte + 1;
   if (entry === undefined) {
     const value = new Uint8Array(length);
-    db.set(key, value, KEEP_TTL_OWNED);
+    db.set(key, value, KEEP_TTL_RAW);
     return { value, grown: true };
   }
   const old = entry.value;
   if (!(old instanceof Uint8Array)) fail(WRONGTYPE);
   if (old.length >= length) {
-    if (entry.owned) return { value: old, grown: false };
+    if (entry.owned) {
+      db.markRaw(key);
+      return { value: old, grown: false };
+    }
     const copy = old.slice();
-    db.set(key, copy, KEEP_TTL_OWNED);
+    db.set(key, copy, KEEP_TTL_RAW);
     return { value: copy, grown: false };
   }
   let value: Uint8Array;
@@ -106,7 +110,7 @@ export function writableString(
     value.set(old);
   }
   spare.add(value);
-  db.set(key, value, KEEP_TTL_OWNED);
+  db.set(key, value, KEEP_TTL_RAW);
   return { value, grown: true };
 }
 
@@ -246,13 +250,14 @@ function bitopCommand(db: Database, command: Command): number {
   }
   const result = bitop(op, sources);
   const target = keyOf(command.arg(1)!);
-  if (result.length > 0) db.set(target, result, OWNED);
+  if (result.length > 0) db.set(target, result, OWNED_RAW);
   else db.delete(target);
   return result.length;
 }
 
 const EMPTY = new Uint8Array(0);
-const OWNED = { owned: true };
+/** BITOP's result: Redis makes it with createObject, so it is `raw` whatever its bytes. */
+const OWNED_RAW: SetOptions = { owned: true, encoding: "raw" };
 
 /** The bitmap commands other than BITFIELD. */
 export const bitmapCommands: readonly KvCommand[] = [

@@ -21,7 +21,7 @@ import {
 import type { Reply } from "../../server/reply.ts";
 import { keyAt, type KvCommand } from "../command.ts";
 import { keyBytes, keyOf } from "../keyspace/encoding.ts";
-import type { Database } from "../keyspace/keyspace.ts";
+import type { Database, SetOptions } from "../keyspace/keyspace.ts";
 import {
   addLongDouble,
   formatLongDouble,
@@ -29,6 +29,9 @@ import {
   parseLongDouble,
 } from "../values/long_double.ts";
 import { KEEP_TTL_OWNED, stringAt } from "./strings.ts";
+
+/** INCRBYFLOAT's result: Redis's createStringObject (embstr or raw by length, never int). */
+const KEEP_TTL_PLAIN: SetOptions = { keepTtl: true, owned: true, encoding: "plain" };
 
 /**
  * Redis's INCRBYFLOAT arithmetic: parses `value` and `increment` as x86 long doubles, adds
@@ -111,7 +114,12 @@ function incrDecr(db: Database, key: string, increment: number | bigint, reply: 
     const sum = old + increment;
     if (Number.isSafeInteger(sum)) {
       const length = digitCount(sum);
-      if (current !== undefined && entry!.owned && current.length === length) {
+      // In place only over digits Redis holds as an integer (not INCRBYFLOAT's or
+      // SETRANGE's string: INCR's result is a new integer object there).
+      if (
+        current !== undefined && entry!.owned && entry!.encoding === undefined &&
+        current.length === length
+      ) {
         writeDigits(current, sum);
         db.touch(key);
       } else {
@@ -199,7 +207,7 @@ export const counterCommands: readonly KvCommand[] = [
       const result = incrByFloat(stringAt(db, key), command.arg(1)!);
       if ("error" in result) return reply.error(result.error);
       const bytes = keyBytes(result.value);
-      db.set(key, bytes, KEEP_TTL_OWNED);
+      db.set(key, bytes, KEEP_TTL_PLAIN);
       reply.bulk(bytes);
     },
   },

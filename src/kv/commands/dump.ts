@@ -19,14 +19,15 @@ const BUSYKEY = "BUSYKEY Target key name already exists.";
 interface RestoreOptions {
   replace: boolean;
   absTtl: boolean;
+  /** IDLETIME's seconds (the last one given), or undefined. */
+  idle: bigint | undefined;
 }
 
 function parseRestoreOptions(
   argv: readonly Uint8Array[],
   command: Parameters<KvCommand["handler"]>[2],
 ): RestoreOptions {
-  const o: RestoreOptions = { replace: false, absTtl: false };
-  let idle = false;
+  const o: RestoreOptions = { replace: false, absTtl: false, idle: undefined };
   let freq = false;
   for (let j = 4; j < argv.length; j++) {
     const more = argv.length - j - 1;
@@ -35,9 +36,9 @@ function parseRestoreOptions(
     else if (isWord(argv[j], "idletime") && more >= 1 && !freq) {
       const n = int64Arg(command, j);
       if (n < 0) fail("ERR Invalid IDLETIME value, must be >= 0");
-      idle = true;
+      o.idle = BigInt(n);
       j++;
-    } else if (isWord(argv[j], "freq") && more >= 1 && !idle) {
+    } else if (isWord(argv[j], "freq") && more >= 1 && o.idle === undefined) {
       const n = int64Arg(command, j);
       if (n < 0 || n > 255) fail("ERR Invalid FREQ value, must be >= 0 and <= 255");
       freq = true;
@@ -105,6 +106,8 @@ export const dumpCommands: readonly KvCommand[] = [
       if (ttl !== 0 && ttl <= now) return reply.status("OK");
       db.set(key, value);
       if (ttl !== 0) db.setExpireAt(key, ttl);
+      // FREQ is checked but kept nowhere: without an LFU policy Redis ignores it too.
+      if (o.idle !== undefined) db.setIdleTime(key, o.idle);
       reply.status("OK");
     },
   },

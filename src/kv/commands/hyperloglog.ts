@@ -37,7 +37,7 @@ import {
   writableHll,
 } from "../values/hll_sparse.ts";
 import { hllSelfTest } from "../values/hll_selftest.ts";
-import { KEEP_TTL_OWNED } from "./strings.ts";
+import { KEEP_TTL_RAW } from "./strings.ts";
 
 const INVALID = "INVALIDOBJ Corrupted HLL object detected";
 const NOT_HLL = "WRONGTYPE Key is not a valid HyperLogLog string value.";
@@ -56,16 +56,20 @@ function hllAt(db: Database, key: string): Uint8Array | undefined {
   return value;
 }
 
-/** The HLL at `key` (checked) as a string this module may change in place. */
+/**
+ * The HLL at `key` (checked) as a string this module may change in place; Redis's
+ * dbUnshareStringValue, which leaves it `raw` (OBJECT ENCODING).
+ */
 function writableAt(db: Database, key: string): Uint8Array | undefined {
   const value = hllAt(db, key);
   if (value === undefined) return undefined;
+  db.markRaw(key);
   return isWritableHll(value) && db.entry(key)!.owned ? value : writableHll(value);
 }
 
 /** Stores `bytes` at `key` unless it already is the stored value; then marks the key changed. */
 function store(db: Database, key: string, bytes: Uint8Array): void {
-  if (db.get(key) !== bytes) db.set(key, bytes, KEEP_TTL_OWNED);
+  if (db.get(key) !== bytes) db.set(key, bytes, KEEP_TTL_RAW);
   else db.touch(key);
 }
 
@@ -104,6 +108,7 @@ function pfcount(db: Database, key: string, command: Command, reply: Reply): voi
   }
   const value = hllAt(db, key);
   if (value === undefined) return reply.integer(0);
+  db.markRaw(key); // Redis unshares it even when the cached count answers
   const cached = cachedCardinality(value);
   if (cached !== undefined) return reply.integer(cached);
   const card = hllCount(value);

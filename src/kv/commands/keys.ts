@@ -39,6 +39,8 @@ function countKeys(each: (db: Database, key: string) => boolean): KvHandler {
 
 const deleteKey = (db: Database, key: string): boolean => db.delete(key);
 const hasKey = (db: Database, key: string): boolean => db.has(key);
+/** TOUCH: a lookup that marks the key accessed (EXISTS's does not). */
+const touchKey = (db: Database, key: string): boolean => db.get(key) !== undefined;
 
 /** Moves (MOVE, RENAME) or copies (COPY) `value` with its TTL to `newKey` of `dst`. */
 function place(dst: Database, newKey: string, value: KeyValue, expire: number | undefined): void {
@@ -87,7 +89,7 @@ const scan: KvHandler = (db, _key, command, reply) => {
     const bytes = keyBytes(key);
     if (pattern !== undefined && !globMatch(pattern, bytes)) continue;
     if (type !== undefined) {
-      const value = db.get(key);
+      const value = db.find(key);
       if (value === undefined || !isWord(type, typeOf(value))) continue;
     }
     keys.push(bytes);
@@ -208,7 +210,7 @@ export const keyCommands: readonly KvCommand[] = [
     complexity: "O(N) where N is the number of keys that will be touched.",
     summary:
       "Alters the last access time of a key(s). Returns the number of existing keys specified.",
-    handler: countKeys(hasKey),
+    handler: countKeys(touchKey),
   },
   {
     name: "type",
@@ -221,7 +223,7 @@ export const keyCommands: readonly KvCommand[] = [
     complexity: "O(1)",
     summary: "Determine the type stored at key",
     handler: (db, key, _command, reply) => {
-      const value = db.get(key);
+      const value = db.find(key);
       reply.status(value === undefined ? "none" : typeOf(value));
     },
   },

@@ -204,7 +204,7 @@ export const memoryCommands: readonly KvCommand[] = [
               j++;
             } else return reply.error(SYNTAX);
           }
-          const value = db.get(key);
+          const value = db.find(key);
           if (value === undefined) return reply.null();
           reply.integer(estimateMemoryUsage(key, value, samples));
         },

@@ -1,7 +1,9 @@
 /**
  * OBJECT ENCODING | FREQ | IDLETIME | REFCOUNT | HELP (Redis's object.c). Encodings come from
- * the state the values track ({@link encodingOf}); no LFU policy exists here, so FREQ
- * answers Redis's error for the default policy; IDLETIME is 0 (access times are not kept).
+ * the state the values track ({@link encodingOf}) and the string encoding the keyspace keeps;
+ * IDLETIME from the access stamp the keyspace keeps per key (Redis's LRU clock, seconds).
+ * `maxmemory-policy` is fixed to `noeviction` here (no LFU policy can be selected), so FREQ
+ * answers Redis's error for a non-LFU policy. OBJECT looks keys up without touching them.
  *
  * @module
  */
@@ -39,7 +41,7 @@ const NO_LFU = "ERR An LFU maxmemory policy is not selected, access frequency no
 function keySubcommand(
   since: string,
   summary: string,
-  answer: (value: KeyValue, reply: Reply) => void,
+  answer: (value: KeyValue, reply: Reply, db: Database, key: string) => void,
 ): Omit<KvCommand, "name"> {
   return {
     arity: 3,
@@ -52,9 +54,9 @@ function keySubcommand(
     complexity: "O(1)",
     summary,
     handler: (db: Database, key: string, _command, reply) => {
-      const value = db.get(key);
+      const value = db.find(key);
       if (value === undefined) return reply.null();
-      answer(value, reply);
+      answer(value, reply, db, key);
     },
   };
 }
@@ -74,7 +76,10 @@ export const objectCommands: readonly KvCommand[] = [
       encoding: keySubcommand(
         "2.2.3",
         "Inspect the internal encoding of a Redis object",
-        (value, reply) => reply.bulk(encodingOf(value)),
+        (value, reply, db, key) =>
+          reply.bulk(
+            encodingOf(value, value instanceof Uint8Array ? db.stringEncoding(key) : undefined),
+          ),
       ),
       freq: keySubcommand(
         "4.0.0",
@@ -97,7 +102,7 @@ export const objectCommands: readonly KvCommand[] = [
       idletime: keySubcommand(
         "2.2.3",
         "Get the time since a Redis object was last accessed",
-        (_value, reply) => reply.integer(0),
+        (_value, reply, db, key) => reply.integer(db.idleTime(key)!),
       ),
       refcount: keySubcommand(
         "2.2.3",

@@ -168,6 +168,13 @@ const KEEP_TTL: SetOptions = { keepTtl: true };
  * no compacting copy, and later INCRs may rewrite the digits in place.
  */
 export const KEEP_TTL_OWNED: SetOptions = { keepTtl: true, owned: true };
+/**
+ * A string the store edited or made from bytes (APPEND, SETRANGE, SETBIT, BITFIELD): TTL kept,
+ * and Redis encodes it `raw` whatever its bytes (its dbUnshareStringValue).
+ */
+export const KEEP_TTL_RAW: SetOptions = { keepTtl: true, owned: true, encoding: "raw" };
+/** APPEND of nothing: the value as it is, now `raw` (Redis unshares it all the same). */
+const KEEP_TTL_AS_RAW: SetOptions = { keepTtl: true, encoding: "raw" };
 
 /** GETRANGE's bounds, from exact int64 arguments. */
 function getRange(value: Uint8Array, startArg: bigint, endArg: bigint): Uint8Array | undefined {
@@ -447,7 +454,7 @@ export const stringCommands: readonly KvCommand[] = [
       }
       if (old.length + extra.length > MAX_STRING) fail(TOO_BIG);
       const value = extra.length === 0 ? old : appendBytes(old, extra);
-      db.set(key, value, extra.length === 0 ? KEEP_TTL : KEEP_TTL_OWNED);
+      db.set(key, value, extra.length === 0 ? KEEP_TTL_AS_RAW : KEEP_TTL_RAW);
       reply.integer(value.length);
     },
   },
@@ -519,7 +526,7 @@ export const stringCommands: readonly KvCommand[] = [
       const value = new Uint8Array(Math.max(oldLength, offset + patch.length));
       if (old !== undefined) value.set(old);
       value.set(patch, offset);
-      db.set(key, value, KEEP_TTL_OWNED);
+      db.set(key, value, KEEP_TTL_RAW);
       reply.integer(value.length);
     },
   },

@@ -12,7 +12,8 @@ import { ActiveExpiry, ExpireIndex } from "./expire.ts";
 import { Blocking } from "./blocking.ts";
 import { type Clock, realClock } from "./clock.ts";
 import { compactBytes, copyBytes } from "./encoding.ts";
-import type { KeyValue } from "./values.ts";
+import { idleSeconds, LruClock, stampForIdle } from "./lru.ts";
+import type { KeyValue, StringEncoding } from "./values.ts";
 import { KeyspaceEvents } from "./notify.ts";
 import { KeyWatches, type Watcher, Watches } from "./watch.ts";
 
@@ -45,17 +46,42 @@ export interface KeyspaceOptions {
 /** "No TTL": never smaller than any clock value. */
 const NO_EXPIRE = Infinity;
 
-/** One stored key. `seq` orders keys for SCAN (the Map's insertion order). */
+/** `Entry.bits`: the store owns the string ({@link StoredEntry.owned}). */
+const OWNED = 1;
+/** `Entry.bits`: Redis's string encoding is `raw` whatever the bytes. */
+const RAW = 2;
+/** `Entry.bits`: the string was never tried as an integer (embstr or raw by length). */
+const PLAIN = 4;
+/** `Entry.bits` above these flags: the LRU clock of the last access (24 bits). */
+const FLAGS = 7;
+const LRU_SHIFT = 3;
+
+/** The flag bits of a string stored with `encoding`. */
+function encodingBits(encoding: StringEncoding | undefined): number {
+  return encoding === undefined ? 0 : encoding === "raw" ? RAW : PLAIN;
+}
+
+/**
+ * One stored key. `seq` orders keys for SCAN (the Map's insertion order); `bits` packs the
+ * flags above and the access stamp into one small integer (no extra field per key).
+ */
 class Entry implements StoredEntry {
   value: KeyValue;
   seq: number;
   expireAt: number;
-  owned: boolean;
-  constructor(value: KeyValue, seq: number, owned: boolean) {
+  bits: number;
+  constructor(value: KeyValue, seq: number, bits: number) {
     this.value = value;
     this.seq = seq;
     this.expireAt = NO_EXPIRE;
-    this.owned = owned;
+    this.bits = bits;
+  }
+  get owned(): boolean {
+    return (this.bits & OWNED) !== 0;
+  }
+  get encoding(): StringEncoding | undefined {
+    const bits = this.bits;
+    return (bits & RAW) !== 0 ? "raw" : (bits & PLAIN) !== 0 ? "plain" : undefined;
   }
 }
 
@@ -80,6 +106,11 @@ export interface SetOptions {
    * ({@link compactBytes}).
    */
   owned?: boolean;
+  /**
+   * How Redis encodes the string when that is not what its bytes give (Redis's
+   * tryObjectEncoding: `int`, `embstr` up to 44 bytes, else `raw`); see {@link StringEncoding}.
+   */
+  encoding?: StringEncoding;
 }
 
 /**
@@ -104,6 +135,8 @@ export interface StoredEntry {
    * place (same length), followed by {@link Database.touch}.
    */
   readonly owned: boolean;
+  /** The string's encoding beside its bytes ({@link SetOptions.encoding}), if any. */
+  readonly encoding: StringEncoding | undefined;
 }
 
 /** A SCAN in progress: a live Map iterator and the entry it read ahead. */
@@ -158,12 +191,14 @@ export class Database {
   #scans = new Map<number, ScanState>();
   #randomIterator: Iterator<string> | undefined;
   #watched: KeyWatches;
+  #lru: LruClock;
   #removeExpiredKey = (key: string): void => this.#removeExpired(key);
 
   /** Created by {@link Keyspace}; not meant to be constructed directly. */
   constructor(keyspace: Keyspace, index: number) {
     this.keyspace = keyspace;
     this.index = index;
+    this.#lru = keyspace.lru;
     this.#watched = new KeyWatches(
       (key) => this.#data.has(key),
       (key) => this.#storedExpired(key),
@@ -186,7 +221,20 @@ export class Database {
       entry.expireAt < this.keyspace.now();
   }
 
+  /** The live entry at `key`, stamped as accessed now (Redis's lookupKey). */
   #live(key: string): Entry | undefined {
+    const entry = this.#data.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expireAt !== NO_EXPIRE && entry.expireAt < this.keyspace.now()) {
+      this.#removeExpired(key);
+      return undefined;
+    }
+    entry.bits = (entry.bits & FLAGS) | (this.#lru.stamp() << LRU_SHIFT);
+    return entry;
+  }
+
+  /** The live entry at `key`, its access time left alone (Redis's LOOKUP_NOTOUCH). */
+  #found(key: string): Entry | undefined {
     const entry = this.#data.get(key);
     if (entry === undefined) return undefined;
     if (entry.expireAt !== NO_EXPIRE && entry.expireAt < this.keyspace.now()) {
@@ -225,6 +273,43 @@ export class Database {
   }
 
   /**
+   * The value at `key` like {@link Database.get}, without marking it accessed (Redis's
+   * LOOKUP_NOTOUCH: TYPE, OBJECT, the TYPE filter of SCAN).
+   */
+  find(key: string): KeyValue | undefined {
+    return this.#found(key)?.value;
+  }
+
+  /** Seconds since `key` was last accessed (OBJECT IDLETIME), or undefined when missing. */
+  idleTime(key: string): number | undefined {
+    const entry = this.#found(key);
+    if (entry === undefined) return undefined;
+    return idleSeconds(entry.bits >>> LRU_SHIFT, this.#lru.stamp());
+  }
+
+  /** RESTORE ... IDLETIME: makes `key` look last accessed `seconds` (≥ 0) ago. */
+  setIdleTime(key: string, seconds: bigint): void {
+    const entry = this.#found(key);
+    if (entry === undefined) return;
+    const stamp = stampForIdle(seconds, this.#lru.stamp());
+    entry.bits = (entry.bits & FLAGS) | (stamp << LRU_SHIFT);
+  }
+
+  /**
+   * The string encoding of `key` beside its bytes (see {@link SetOptions.encoding}): what
+   * OBJECT ENCODING reads; undefined for a missing key or one encoded as its bytes say.
+   */
+  stringEncoding(key: string): StringEncoding | undefined {
+    return this.#found(key)?.encoding;
+  }
+
+  /** The string at `key` was edited in place (SETBIT, BITFIELD): Redis now encodes it `raw`. */
+  markRaw(key: string): void {
+    const entry = this.#found(key);
+    if (entry !== undefined) entry.bits = (entry.bits & ~PLAIN) | RAW;
+  }
+
+  /**
    * Stores `value` at `key` (creating or overwriting; an overwrite keeps the key's SCAN
    * position). Clears the TTL unless `keepTtl`. Marks WATCHers of the key dirty. A string
    * that is a small view of a large buffer (a command argument, say) is copied first, and one
@@ -248,8 +333,10 @@ export class Database {
         value = compact;
       }
     }
+    const bits = (owned ? OWNED : 0) | encodingBits(options?.encoding) |
+      (this.#lru.stamp() << LRU_SHIFT);
     if (entry === undefined) {
-      this.#data.set(key, new Entry(value, ++this.#seq, owned));
+      this.#data.set(key, new Entry(value, ++this.#seq, bits));
       if (this.keyspace.events.flags !== 0) this.keyspace.events.onAdded(this.index, key);
       // Redis's dbAdd: a new list, sorted set or stream may serve blocked clients.
       if (!(value instanceof Uint8Array) && value.type !== "hash" && value.type !== "set") {
@@ -258,7 +345,7 @@ export class Database {
     } else {
       if (entry.value !== value) this.#signalIfStream(key, entry.value);
       entry.value = value;
-      entry.owned = owned;
+      entry.bits = bits;
       if (entry.expireAt !== NO_EXPIRE && options?.keepTtl !== true) {
         entry.expireAt = NO_EXPIRE;
         this.#expires.delete(key);
@@ -281,12 +368,12 @@ export class Database {
 
   /** True if `key` exists (lazy expiry applies). */
   has(key: string): boolean {
-    return this.#live(key) !== undefined;
+    return this.#found(key) !== undefined;
   }
 
   /** The key's expiry time in ms since the epoch, or undefined when it has no TTL. */
   expireAt(key: string): number | undefined {
-    const entry = this.#live(key);
+    const entry = this.#found(key);
     if (entry === undefined || entry.expireAt === NO_EXPIRE) return undefined;
     return entry.expireAt;
   }
@@ -395,7 +482,7 @@ export class Database {
   randomKey(): string | undefined {
     for (let attempt = 0; attempt < 100 && this.#data.size > 0; attempt++) {
       const key = this.#pickRandom();
-      if (this.#live(key) !== undefined) return key;
+      if (this.#found(key) !== undefined) return key;
     }
     return undefined;
   }
@@ -531,6 +618,12 @@ export class Keyspace {
   readonly clock: Clock;
   /** Keyspace notifications: the `notify-keyspace-events` flags and where events go. */
   readonly events: KeyspaceEvents = new KeyspaceEvents();
+  /**
+   * The LRU clock of key access times (OBJECT IDLETIME).
+   *
+   * @ignore
+   */
+  readonly lru: LruClock;
   #dbs: Database[];
   #now: () => number;
   #watches = new Watches();
@@ -545,8 +638,12 @@ export class Keyspace {
     this.databases = databases;
     const clock = this.clock = options.clock ?? realClock;
     this.#now = options.now ?? clock.now;
+    this.lru = new LruClock(this.#now);
     this.blocking = new Blocking(clock);
-    clock.onAdvance?.(() => this.expireAll());
+    clock.onAdvance?.(() => {
+      this.lru.invalidate();
+      this.expireAll();
+    });
     this.#expiry = new ActiveExpiry(
       options.sweepInterval ?? 100,
       (deadline) => this.#sweep(deadline),

@@ -48,6 +48,22 @@ export interface RedisObject {
 export type KeyValue = Uint8Array | RedisObject;
 
 /**
+ * How Redis 7.0 encodes a string when its bytes do not say it (OBJECT ENCODING): `raw` after
+ * an in-place edit (APPEND, SETRANGE, SETBIT, BITFIELD, BITOP's result, PFADD: Redis's
+ * dbUnshareStringValue), `plain` for a string made without tryObjectEncoding (INCRBYFLOAT's
+ * result: `embstr` up to 44 bytes, else `raw`, never `int`). Otherwise Redis encodes by the
+ * bytes: `int`, `embstr` up to 44 bytes, else `raw`.
+ *
+ * @example
+ * ```ts
+ * import type { StringEncoding } from "./values.ts";
+ *
+ * const afterAppend: StringEncoding = "raw";
+ * ```
+ */
+export type StringEncoding = "raw" | "plain";
+
+/**
  * The type name TYPE replies for a value.
  *
  * @example

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { KeyValue } from "../keyspace/values.ts";
+import type { KeyValue, StringEncoding } from "../keyspace/values.ts";
 import type { RedisHash } from "./hash.ts";
 import type { RedisSet } from "./set.ts";
 import type { RedisZSet } from "./zset.ts";
@@ -44,19 +44,22 @@ export function stringAsLong(bytes: Uint8Array): bigint | undefined {
 }
 
 /**
- * The encoding name OBJECT ENCODING replies for `value`.
+ * The encoding name OBJECT ENCODING replies for `value`; a string's `encoding` is what the
+ * keyspace keeps beside its bytes ({@link StringEncoding}).
  *
  * @example
  * ```ts
  * import { encodingOf } from "./encoding.ts";
  *
  * encodingOf(new TextEncoder().encode("12")); // "int"
- * encodingOf(new TextEncoder().encode("hello")); // "embstr"
+ * encodingOf(new TextEncoder().encode("12"), "plain"); // "embstr"
+ * encodingOf(new TextEncoder().encode("hello"), "raw"); // "raw"
  * ```
  */
-export function encodingOf(value: KeyValue): string {
+export function encodingOf(value: KeyValue, encoding?: StringEncoding): string {
   if (value instanceof Uint8Array) {
-    if (stringAsLong(value) !== undefined) return "int";
+    if (encoding === "raw") return "raw";
+    if (encoding === undefined && stringAsLong(value) !== undefined) return "int";
     return value.length <= EMBSTR_LIMIT ? "embstr" : "raw";
   }
   switch (value.type) {
