@@ -9,6 +9,7 @@ import { int64Arg } from "../../server/args.ts";
 import type { Command } from "../../server/command.ts";
 import { fail, LLONG_MAX, LLONG_MIN } from "../../server/errors.ts";
 import { keyAt, type KvCommand, type KvHandler } from "../command.ts";
+import { type ExpireMs, expireMs } from "../keyspace/expire.ts";
 
 /** Below this, `when * 1000 + now` is exact in a double. */
 const SAFE_WHEN = 2 ** 42;
@@ -16,7 +17,8 @@ const SAFE_WHEN = 2 ** 42;
 /**
  * Computes an absolute expiry in ms from a relative or absolute time argument, with Redis's
  * overflow checks. `unit` is 1000 for seconds, 1 for ms; `base` the time to add (now for
- * EXPIRE/PEXPIRE, 0 for EXPIREAT/PEXPIREAT). Returns undefined on overflow.
+ * EXPIRE/PEXPIRE, 0 for EXPIREAT/PEXPIREAT). Returns undefined on overflow; a bigint only
+ * beyond 2^53 ms (see {@link ExpireMs}).
  *
  * @example
  * ```ts
@@ -29,7 +31,7 @@ export function expireTime(
   when: number | bigint,
   unit: 1 | 1000,
   base: number,
-): number | undefined {
+): ExpireMs | undefined {
   if (typeof when === "number" && when < SAFE_WHEN && when > -SAFE_WHEN) {
     return when * unit + base;
   }
@@ -39,7 +41,7 @@ export function expireTime(
     w *= 1000n;
   }
   if (w > LLONG_MAX - BigInt(base)) return undefined;
-  return Number(w + BigInt(base));
+  return expireMs(w + BigInt(base));
 }
 
 /** Redis's `parseExtendedExpireArgumentsOrReply` flags. */
@@ -74,7 +76,7 @@ function expireHandler(unit: 1 | 1000, relative: boolean): KvHandler {
     }
     if (!db.has(key)) return reply.integer(0);
     if (flags !== 0) {
-      const current = db.expireAt(key);
+      const current = db.expireTime(key);
       if ((flags & NX) && current !== undefined) return reply.integer(0);
       if ((flags & XX) && current === undefined) return reply.integer(0);
       if ((flags & GT) && (current === undefined || when <= current)) return reply.integer(0);
@@ -90,8 +92,14 @@ function expireHandler(unit: 1 | 1000, relative: boolean): KvHandler {
 function ttlHandler(ms: boolean, absolute: boolean): KvHandler {
   return (db, key, _command, reply) => {
     if (!db.has(key)) return reply.integer(-2);
-    const expire = db.expireAt(key);
+    const expire = db.expireTime(key);
     if (expire === undefined) return reply.integer(-1);
+    if (typeof expire === "bigint") {
+      // Beyond 2^53 ms: exact integer arithmetic, as Redis 7.0.15 answers (its `ttl + 500`
+      // near int64 max does not wrap in practice; C division truncates, as bigint's does).
+      const ttl = absolute ? expire : expire - BigInt(db.keyspace.now());
+      return reply.integer(expireMs(ms ? ttl : (ttl + 500n) / 1000n));
+    }
     let ttl = absolute ? expire : expire - db.keyspace.now();
     if (ttl < 0) ttl = 0;
     reply.integer(ms ? ttl : Math.floor((ttl + 500) / 1000));
@@ -215,7 +223,7 @@ export const expireCommands: readonly KvCommand[] = [
     complexity: "O(1)",
     summary: "Remove the expiration from a key",
     handler: (db, key, _command, reply) => {
-      if (db.expireAt(key) === undefined) return reply.integer(0);
+      if (db.expireTime(key) === undefined) return reply.integer(0);
       db.setExpireAt(key, undefined);
       reply.integer(1);
     },

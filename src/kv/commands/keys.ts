@@ -14,6 +14,7 @@ import { isWord } from "../args.ts";
 import { keyAt, keyRange, type KvCommand, type KvHandler } from "../command.ts";
 import { keyBytes, keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
+import type { ExpireMs } from "../keyspace/expire.ts";
 import { cloneValue, type KeyValue, typeOf } from "../keyspace/values.ts";
 import { parseCursor, parseScanOptions, scanReply } from "../scan.ts";
 
@@ -43,7 +44,7 @@ const hasKey = (db: Database, key: string): boolean => db.has(key);
 const touchKey = (db: Database, key: string): boolean => db.get(key) !== undefined;
 
 /** Moves (MOVE, RENAME) or copies (COPY) `value` with its TTL to `newKey` of `dst`. */
-function place(dst: Database, newKey: string, value: KeyValue, expire: number | undefined): void {
+function place(dst: Database, newKey: string, value: KeyValue, expire: ExpireMs | undefined): void {
   dst.set(newKey, value);
   if (expire !== undefined) dst.setExpireAt(newKey, expire);
   signalIfBlockable(dst, newKey, value);
@@ -55,7 +56,7 @@ function renameHandler(nx: boolean): KvHandler {
     const value = db.get(src);
     if (value === undefined) return reply.error("ERR no such key");
     if (src === dst) return nx ? reply.integer(0) : reply.status("OK");
-    const expire = db.expireAt(src);
+    const expire = db.expireTime(src);
     if (db.has(dst)) {
       if (nx) return reply.integer(0);
       db.delete(dst);
@@ -131,7 +132,7 @@ const copy: KvHandler = (src, key, command, reply) => {
   if (src === dst && key === newKey) return reply.error(SAME_OBJECT);
   const value = src.get(key);
   if (value === undefined) return reply.integer(0);
-  const expire = src.expireAt(key);
+  const expire = src.expireTime(key);
   if (dst.has(newKey)) {
     if (!replace) return reply.integer(0);
     dst.delete(newKey);
@@ -146,7 +147,7 @@ const move: KvHandler = (src, key, command, reply) => {
   if (src === dst) return reply.error(SAME_OBJECT);
   const value = src.get(key);
   if (value === undefined) return reply.integer(0);
-  const expire = src.expireAt(key);
+  const expire = src.expireTime(key);
   if (dst.has(key)) return reply.integer(0);
   place(dst, key, value, expire);
   src.delete(key);

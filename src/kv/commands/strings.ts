@@ -16,6 +16,7 @@ import type { Reply } from "../../server/reply.ts";
 import { isWord } from "../args.ts";
 import { keyAt, keyRange, type KvCommand } from "../command.ts";
 import { keyOf } from "../keyspace/encoding.ts";
+import type { ExpireMs } from "../keyspace/expire.ts";
 import type { Database, SetOptions } from "../keyspace/keyspace.ts";
 import { expireTime } from "./expire.ts";
 
@@ -116,7 +117,7 @@ function expireMs(
   index: number,
   flags: number,
   name: string,
-): number {
+): ExpireMs {
   const value = int64Arg(command, index);
   const invalid = `ERR invalid expire time in '${name}' command`;
   const seconds = (flags & (EX | EXAT)) !== 0;
@@ -373,7 +374,9 @@ export const stringCommands: readonly KvCommand[] = [
       reply.bulk(value);
       if ((flags & (EXAT | PXAT)) && when <= db.keyspace.now()) db.delete(key);
       else if (when >= 0) db.setExpireAt(key, when);
-      else if ((flags & PERSIST) && db.expireAt(key) !== undefined) db.setExpireAt(key, undefined);
+      else if ((flags & PERSIST) && db.expireTime(key) !== undefined) {
+        db.setExpireAt(key, undefined);
+      }
     },
   },
   {

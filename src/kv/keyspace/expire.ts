@@ -15,6 +15,28 @@ const SWEEP_BATCHES_MAX = 16;
 const SWEEP_TIME_BUDGET = 10;
 
 /**
+ * An absolute expiry time in ms since the epoch, as Redis's 64-bit `long long`: a number
+ * while it is a safe integer (every real expiry), a bigint only beyond 2^53 (PEXPIREAT near
+ * int64 max), so that PEXPIRETIME gives back the exact value set.
+ */
+export type ExpireMs = number | bigint;
+
+/** The expiry index's number for `ms` (exact up to 2^53, the nearest double beyond). */
+export function expireNumber(ms: ExpireMs): number {
+  return typeof ms === "number" ? ms : Number(ms);
+}
+
+/**
+ * An expiry computed as a bigint, as an {@link ExpireMs}: a number when it is a safe
+ * integer.
+ */
+export function expireMs(ms: bigint): ExpireMs {
+  return ms <= MAX_SAFE && ms >= -MAX_SAFE ? Number(ms) : ms;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
  * A stored key with a TTL, as the index sees it.
  *
  * @example
@@ -25,7 +47,7 @@ const SWEEP_TIME_BUDGET = 10;
  * ```
  */
 export interface Expiring {
-  /** Expiry time in ms since the epoch. */
+  /** Expiry time in ms since the epoch (the nearest double beyond 2^53). */
   readonly expireAt: number;
 }
 
@@ -44,6 +66,8 @@ export interface Expiring {
  */
 export class ExpireIndex<E extends Expiring> {
   #keys = new Map<string, E>();
+  /** The exact times of the few keys whose expiry is beyond 2^53 ms. */
+  #exact = new Map<string, bigint>();
   #iterator: Iterator<[string, E]> | undefined;
   #avgTtl = 0;
 
@@ -57,14 +81,25 @@ export class ExpireIndex<E extends Expiring> {
     return this.#keys.size === 0 ? 0 : Math.round(this.#avgTtl);
   }
 
-  /** Records that `key` (its entry) has a TTL. */
-  set(key: string, entry: E): void {
+  /**
+   * Records that `key` (its entry) has a TTL; `exact` is its time when beyond 2^53 ms
+   * (`entry.expireAt` then holds the nearest double).
+   */
+  set(key: string, entry: E, exact?: bigint): void {
     this.#keys.set(key, entry);
+    if (exact !== undefined) this.#exact.set(key, exact);
+    else if (this.#exact.size !== 0) this.#exact.delete(key);
   }
 
   /** Forgets `key` (deleted, or its TTL cleared). */
   delete(key: string): void {
     this.#keys.delete(key);
+    if (this.#exact.size !== 0) this.#exact.delete(key);
+  }
+
+  /** The exact expiry of `key` when it was set beyond 2^53 ms, else undefined. */
+  exact(key: string): bigint | undefined {
+    return this.#exact.size === 0 ? undefined : this.#exact.get(key);
   }
 
   /**

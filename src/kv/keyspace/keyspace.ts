@@ -8,7 +8,7 @@
  * @module
  */
 
-import { ActiveExpiry, ExpireIndex } from "./expire.ts";
+import { ActiveExpiry, ExpireIndex, type ExpireMs } from "./expire.ts";
 import { Blocking } from "./blocking.ts";
 import { type Clock, realClock } from "./clock.ts";
 import { compactBytes, copyBytes } from "./encoding.ts";
@@ -371,7 +371,10 @@ export class Database {
     return this.#found(key) !== undefined;
   }
 
-  /** The key's expiry time in ms since the epoch, or undefined when it has no TTL. */
+  /**
+   * The key's expiry time in ms since the epoch (the nearest double beyond 2^53), or
+   * undefined when it has no TTL.
+   */
   expireAt(key: string): number | undefined {
     const entry = this.#found(key);
     if (entry === undefined || entry.expireAt === NO_EXPIRE) return undefined;
@@ -379,10 +382,19 @@ export class Database {
   }
 
   /**
+   * The key's exact expiry time in ms since the epoch (a bigint only beyond 2^53, see
+   * {@link ExpireMs}), or undefined when it has no TTL.
+   */
+  expireTime(key: string): ExpireMs | undefined {
+    const at = this.expireAt(key);
+    return at !== undefined && at > Number.MAX_SAFE_INTEGER ? this.#expires.exact(key) ?? at : at;
+  }
+
+  /**
    * Sets (ms since the epoch) or clears (undefined) the TTL of an existing key; does nothing
    * when the key does not exist. Marks WATCHers dirty.
    */
-  setExpireAt(key: string, ms: number | undefined): void {
+  setExpireAt(key: string, ms: ExpireMs | undefined): void {
     const entry = this.#live(key);
     if (entry === undefined) return;
     const events = this.keyspace.events;
@@ -393,8 +405,11 @@ export class Database {
         if (events.flags !== 0) events.onTtl(this.index, key, false);
       }
     } else {
-      entry.expireAt = ms;
-      this.#expires.set(key, entry);
+      // Beyond 2^53 the entry holds the nearest double (for the clock comparisons) and the
+      // index the exact bigint.
+      const exact = typeof ms === "bigint" ? ms : undefined;
+      entry.expireAt = exact === undefined ? ms as number : Number(exact);
+      this.#expires.set(key, entry, exact);
       this.keyspace.armSweep();
       if (events.flags !== 0) events.onTtl(this.index, key, true);
     }
