@@ -149,7 +149,7 @@ export class Connection {
     this.#server = server;
     this.#transport = transport;
     this.id = id;
-    this.createdAt = this.lastInteraction = Date.now();
+    this.createdAt = this.lastInteraction = server.clock.now();
     this.#decoder = new RequestDecoder({ limits: server.options.limits });
     this.#authenticated = !server.requiresAuth;
     this.#decoder.authenticated = this.#authenticated;
@@ -277,7 +277,7 @@ export class Connection {
   /** @internal Bytes from the socket. */
   receive(chunk: Uint8Array): void {
     if (this.#closing) return;
-    this.lastInteraction = Date.now();
+    this.lastInteraction = this.#server.clock.now();
     this.#server.stats.netInput += chunk.length;
     this.#decoder.feed(chunk);
     this.#pump();
@@ -509,7 +509,7 @@ export class Connection {
     if (this.#barrier === slot) this.#barrier = undefined;
     if (this.#closed) return;
     this.#pendingSlots--;
-    this.lastInteraction = Date.now();
+    this.lastInteraction = this.#server.clock.now();
     if (this.#dispatching) return; // the running pump flushes
     this.#flush();
     if (this.#closing) this.#finishClose();

@@ -24,6 +24,7 @@
  */
 
 export { Command } from "./command.ts";
+export { type Clock, realClock } from "./clock.ts";
 export { CommandError } from "./errors.ts";
 export { Connection } from "./connection.ts";
 export { Reply } from "./reply.ts";

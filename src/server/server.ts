@@ -9,6 +9,7 @@ import { CommandStats, ErrorStats } from "./command_stats.ts";
 import { stringToBytes } from "../resp/bytes.ts";
 import { type DecoderLimits, resolveLimits } from "../resp/limits.ts";
 import { builtinCommands } from "./builtins.ts";
+import { type Clock, realClock } from "./clock.ts";
 import { Connection } from "./connection.ts";
 import { endTransaction, TransactionHooks } from "./multi.ts";
 import { PubSub } from "./pubsub.ts";
@@ -49,6 +50,11 @@ export interface ServerOptions {
   databases?: number;
   /** Close clients idle for this many ms (not subscribed or blocked ones); 0 = off (default). */
   idleTimeout?: number;
+  /**
+   * The clock of idle timeouts, CLIENT LIST `age`/`idle` and INFO uptime (and, in the
+   * key-value server, of expiry, blocking timeouts and TIME). Default {@link realClock}.
+   */
+  clock?: Clock;
   /** Pending output bytes per connection above which reading pauses, default 1 MiB. */
   highWaterMark?: number;
   /** Hard output limit for normal clients (then closed), default 64 MiB; 0 = none. */
@@ -239,6 +245,8 @@ export class Server {
   readonly options: Readonly<ResolvedOptions>;
   /** @internal Counters for INFO. */
   readonly stats: ServerStats;
+  /** The clock of idle timeouts, client ages and uptime ({@link ServerOptions.clock}). */
+  readonly clock: Clock;
   /** Error replies per code (INFO errorstats) and the latency-tracking settings. */
   readonly errorStats: ErrorStats = new ErrorStats();
   /** CONFIG `latency-tracking`: per-command latency histograms are kept (default yes). */
@@ -266,7 +274,7 @@ export class Server {
   #closed = false;
   #closePromise: Promise<void> | undefined;
   #allClosed: (() => void) | undefined;
-  #idleTimer: ReturnType<typeof setInterval> | undefined;
+  #idleTimer: unknown;
   #onOpen: ServerOptions["onOpen"];
   #onClose: ServerOptions["onClose"];
   #opsSample = { time: 0, commands: 0, rate: 0 };
@@ -291,13 +299,14 @@ export class Server {
       memoryUsage: options.memoryUsage,
       cpuUsage: options.cpuUsage,
     };
+    this.clock = options.clock ?? realClock;
     this.stats = {
       connections: 0,
       commands: 0,
       rejected: 0,
       netInput: 0,
       netOutput: 0,
-      startedAt: Date.now(),
+      startedAt: this.clock.now(),
     };
     this.authenticator = options.authenticate;
     this.requiresAuth = options.password !== undefined || options.authenticate !== undefined;
@@ -458,7 +467,7 @@ export class Server {
     this.#options.cpuUsage ??= stats.cpuUsage;
   }
 
-  /** @internal Instantaneous ops/sec, sampled at most once a second. */
+  /** @internal Instantaneous ops/sec, sampled at most once a second (of real time: a rate). */
   opsPerSecond(): number {
     const now = Date.now();
     const sample = this.#opsSample;
@@ -524,25 +533,34 @@ export class Server {
     }
   }
 
+  /**
+   * The idle sweep runs on the server's clock (a timer re-armed after each sweep), so a test
+   * clock moved forward closes idle clients at the times they became idle.
+   */
   #startIdleTimer(): void {
     const idle = this.#options.idleTimeout;
     if (idle <= 0 || this.#idleTimer !== undefined) return;
-    this.#idleTimer = setInterval(() => this.#sweepIdle(), Math.min(1000, Math.max(10, idle / 2)));
+    this.#idleTimer = this.clock.setTimer(
+      () => this.#sweepIdle(),
+      Math.min(1000, Math.max(10, idle / 2)),
+    );
   }
 
   #stopIdleTimer(): void {
-    if (this.#idleTimer !== undefined) clearInterval(this.#idleTimer);
+    if (this.#idleTimer !== undefined) this.clock.clearTimer(this.#idleTimer);
     this.#idleTimer = undefined;
   }
 
   #sweepIdle(): void {
+    this.#idleTimer = undefined;
     const idle = this.#options.idleTimeout;
     if (idle <= 0) return;
-    const now = Date.now();
+    const now = this.clock.now();
     for (const connection of this.#connections) {
       if (connection.subscriptions > 0 || connection.blocked) continue;
       if (now - connection.lastInteraction > idle) connection.destroy();
     }
+    if (this.#connections.size > 0) this.#startIdleTimer();
   }
 
   /** @internal Zeroes the INFO counters (CONFIG RESETSTAT). */

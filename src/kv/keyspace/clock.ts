@@ -1,60 +1,20 @@
 /**
- * The one clock of a keyspace: everything the key-value server does by time — key expiry
- * (lazy and active), the timeouts of blocking commands, TIME, stream IDs and consumer idle
- * times — reads {@link Clock.now} and schedules with {@link Clock.setTimer}. The default,
+ * The one clock of a server and its keyspace: everything the key-value server does by time —
+ * key expiry (lazy and active), the timeouts of blocking commands, TIME, stream IDs and
+ * consumer idle times, idle client timeouts, CLIENT LIST ages, INFO uptime — reads
+ * {@link Clock.now} and schedules with {@link Clock.setTimer}. The default,
  * {@link realClock}, is `Date.now` and `setTimeout` themselves; a {@link TestClock} lets a
  * test move time forward (`advance`) or jump (`set`), running what became due before it
- * returns.
+ * returns. A script's busy time stays on the wall clock: it is a CPU budget.
  *
  * @module
  */
 
-/**
- * A source of time and timers, in ms since the epoch.
- *
- * @example
- * ```ts
- * import { type Clock, realClock } from "rediserver/kv";
- *
- * const clock: Clock = realClock;
- * const timer = clock.setTimer(() => console.log("due"), 10);
- * clock.clearTimer(timer);
- * console.log(clock.now() > 0); // true
- * ```
- */
-export interface Clock {
-  /** The time in ms since the epoch. A plain function: callers may keep it unbound. */
-  readonly now: () => number;
-  /** Runs `callback` once the clock reached now + `ms`; returns a handle for clearTimer. */
-  setTimer(callback: () => void, ms: number): unknown;
-  /** Cancels a timer set with {@link Clock.setTimer} (unknown or fired handles are ignored). */
-  clearTimer(handle: unknown): void;
-  /**
-   * Clocks moved by hand call `hook` after each move (after the timers that became due),
-   * so that the keyspace removes every key whose TTL passed. Real clocks leave it out.
-   */
-  onAdvance?(hook: () => void): void;
-}
+import type { Clock } from "../../server/clock.ts";
 
-/**
- * The real clock: `Date.now` and the runtime's `setTimeout`.
- *
- * @example
- * ```ts
- * import { realClock } from "rediserver/kv";
- *
- * console.log(Math.abs(realClock.now() - Date.now()) < 1000); // true
- * ```
- */
-export const realClock: Clock = {
-  now: Date.now,
-  setTimer(callback: () => void, ms: number): unknown {
-    return setTimeout(callback, ms);
-  },
-  clearTimer(handle: unknown): void {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
-  },
-};
+// The interface and the real clock live with the server (which keeps idle times and uptime
+// by the same clock); `rediserver/kv` re-exports them as before.
+export { type Clock, realClock } from "../../server/clock.ts";
 
 /** setTimeout's limit is 2^31-1 ms: a later wake-up re-arms. */
 const MAX_DELAY = 2_000_000_000;

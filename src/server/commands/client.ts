@@ -38,7 +38,7 @@ export function validName(bytes: Uint8Array): boolean {
  * import { clientInfoLine } from "./client.ts";
  * import type { Connection } from "../connection.ts";
  *
- * const describe = (connection: Connection) => clientInfoLine(connection, Date.now());
+ * const describe = (c: Connection) => clientInfoLine(c, c.server.clock.now());
  * ```
  */
 export function clientInfoLine(c: Connection, now: number): string {
@@ -93,7 +93,7 @@ const clientList: Handler = (command, reply, connection) => {
       return reply.error(SYNTAX);
     }
   }
-  const now = Date.now();
+  const now = server.clock.now();
   let text = "";
   for (const c of server.connections) {
     if (type !== undefined && clientType(c) !== type) continue;
@@ -246,7 +246,7 @@ export const clientCommands: readonly CommandDefinition[] = [
         summary: "Returns information about the current client connection.",
         tips: ["nondeterministic_output"],
         handler: (_c, reply, connection) => {
-          reply.verbatim(clientInfoLine(connection, Date.now()) + "\n");
+          reply.verbatim(clientInfoLine(connection, connection.server.clock.now()) + "\n");
         },
       },
       list: {

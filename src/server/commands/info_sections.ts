@@ -160,7 +160,7 @@ function jsEngine(): string {
  * ```
  */
 export function standardSection(server: Server, name: string): Fields | undefined {
-  const now = Date.now();
+  const now = server.clock.now();
   const stats = server.stats;
   const options = server.options;
   switch (name) {
