@@ -23,6 +23,7 @@ import { registerKeyValueCommands } from "./src/kv/mod.ts";
 import { TestClock } from "./src/kv/keyspace/clock.ts";
 import { Keyspace } from "./src/kv/keyspace/keyspace.ts";
 import { cloneValue, type KeyValue } from "./src/kv/keyspace/values.ts";
+import type { Connection } from "./src/server/connection.ts";
 import { Server, type ServerOptions } from "./src/server/server.ts";
 import { makeSelfSignedCertificate } from "./src/testing/self_signed.ts";
 import type { TlsOptions, Transport, TransportHandler } from "./src/server/transport.ts";
@@ -45,7 +46,7 @@ export type { Keyspace } from "./src/kv/keyspace/keyspace.ts";
  * const options: TestServerOptions = { clock: "manual", password: "secret", databases: 4 };
  * ```
  */
-export interface TestServerOptions extends Omit<ServerOptions, "handler"> {
+export interface TestServerOptions extends Omit<ServerOptions, "handler" | "clock"> {
   /**
    * `"real"` (default): the wall clock, which `clock.advance()` and `clock.set()` still move
    * forward. `"manual"`: time stands still until the test moves it. Or a clock of your own.
@@ -118,11 +119,19 @@ export interface TestServer extends AsyncDisposable {
   failNext(command: string, error: string, count?: number): void;
   /** Every command named `command` ("*": any) answers `error` until the returned function is called. */
   failAlways(command: string, error: string): () => void;
-  /** Holds every reply back `ms` real milliseconds (0 turns it off); order is kept. */
-  delayReplies(ms: number): void;
+  /**
+   * Holds replies back `ms` real milliseconds (0 turns it off), every reply or, with
+   * `{ command }`, those of the commands named so (any case). Order is kept: replies behind
+   * a delayed one wait for it. The command runs at once; only the bytes of its reply wait
+   * (for a blocking command, the reply written right after it is called, not its wake-up).
+   */
+  delayReplies(ms: number, options?: DelayOptions): void;
   /** Drops every client connection at once; the server keeps listening. */
   disconnectAll(): void;
-  /** Closes every new connection as soon as it is accepted, for `ms` real milliseconds. */
+  /**
+   * For `ms` real milliseconds, every new connection is accepted and closed at once (the
+   * client sees its connection closed, not ECONNREFUSED). Open connections stay.
+   */
   refuseConnections(ms: number): void;
   /** Empties every database, puts the clock back to now, and drops injected failures and delays. */
   reset(): void;
@@ -134,6 +143,23 @@ export interface TestServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/**
+ * Options of {@link TestServer.delayReplies}.
+ *
+ * @example
+ * ```ts
+ * import { type DelayOptions, startTestServer } from "rediserver/testing";
+ *
+ * await using redis = await startTestServer();
+ * const onlyGets: DelayOptions = { command: "GET" };
+ * redis.delayReplies(50, onlyGets); // GET replies wait 50 ms; other commands answer at once
+ * ```
+ */
+export interface DelayOptions {
+  /** Delay only the replies of this command (any case); all replies without it. */
+  command?: string;
+}
+
 /** An injected error and the commands it applies to. */
 interface Failure {
   readonly command: string;
@@ -143,23 +169,61 @@ interface Failure {
 
 /** A Server whose accepted transports pass through the test controls. */
 class TestableServer extends Server {
+  /** While Date.now() is below it, accepted connections are closed at once. */
   refuseUntil = 0;
+  /** Delay of every reply, in ms. */
   replyDelay = 0;
+  /** Delays of the replies of some commands (lower-case name → ms). */
+  readonly commandDelays = new Map<string, number>();
+  readonly #transports = new WeakMap<Connection, DelayingTransport>();
+  #accepting: DelayingTransport | undefined;
+
+  constructor(options: ServerOptions) {
+    const onOpen = options.onOpen;
+    super({
+      ...options,
+      onOpen: (connection) => {
+        if (this.#accepting !== undefined) this.#transports.set(connection, this.#accepting);
+        onOpen?.(connection);
+      },
+    });
+    this.addCommandGate((connection, entry) => {
+      if (this.commandDelays.size === 0) return undefined;
+      const ms = this.commandDelays.get(entry.fullName.split("|")[0]);
+      if (ms !== undefined) this.#transports.get(connection)?.delayNextWrite(ms);
+      return undefined;
+    });
+  }
 
   override accept(transport: Transport): TransportHandler {
     if (Date.now() < this.refuseUntil) {
       (transport.destroy ?? transport.close).call(transport);
       return { receive() {}, drained() {}, closed() {} };
     }
-    return super.accept(new DelayingTransport(transport, this));
+    this.#accepting = new DelayingTransport(transport, this);
+    try {
+      return super.accept(this.#accepting);
+    } finally {
+      this.#accepting = undefined;
+    }
   }
 }
 
-/** A transport whose writes wait `server.replyDelay` ms when it is set, in order. */
+/** Bytes waiting to be written, and when (Date.now() ms). */
+interface Held {
+  readonly bytes: Uint8Array;
+  readonly due: number;
+}
+
+/**
+ * A transport whose writes wait `server.replyDelay` ms (or the delay asked for the next
+ * write), in order: a write never overtakes one held before it.
+ */
 class DelayingTransport implements Transport {
   #inner: Transport;
   #server: TestableServer;
-  #queue: Uint8Array[] = [];
+  #held: Held[] = [];
+  #nextDelay = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closing = false;
 
@@ -176,18 +240,37 @@ class DelayingTransport implements Transport {
     return this.#inner.localAddress;
   }
 
+  /** The next write (a command's reply) waits at least `ms`. */
+  delayNextWrite(ms: number): void {
+    this.#nextDelay = Math.max(this.#nextDelay, ms);
+  }
+
   write(bytes: Uint8Array): boolean {
-    const delay = this.#server.replyDelay;
-    if (delay <= 0 && this.#queue.length === 0) return this.#inner.write(bytes);
-    this.#queue.push(bytes);
-    this.#timer ??= setTimeout(() => this.#flush(), delay);
+    const delay = Math.max(this.#server.replyDelay, this.#nextDelay);
+    this.#nextDelay = 0;
+    if (delay <= 0 && this.#held.length === 0) return this.#inner.write(bytes);
+    this.#held.push({ bytes, due: Date.now() + delay });
+    if (this.#held.length === 1) this.#arm();
     return true;
+  }
+
+  #arm(): void {
+    const first = this.#held[0];
+    if (first !== undefined) {
+      this.#timer = setTimeout(() => this.#flush(), Math.max(0, first.due - Date.now()));
+    }
   }
 
   #flush(): void {
     this.#timer = undefined;
-    for (const bytes of this.#queue.splice(0)) this.#inner.write(bytes);
-    if (this.#closing) this.#inner.close();
+    const now = Date.now();
+    let i = 0;
+    while (i < this.#held.length && this.#held[i].due <= now) {
+      this.#inner.write(this.#held[i++].bytes);
+    }
+    this.#held.splice(0, i);
+    if (this.#held.length !== 0) this.#arm();
+    else if (this.#closing) this.#inner.close();
   }
 
   pause(): void {
@@ -199,14 +282,14 @@ class DelayingTransport implements Transport {
   }
 
   close(): void {
-    if (this.#timer !== undefined) this.#closing = true;
+    if (this.#held.length !== 0) this.#closing = true;
     else this.#inner.close();
   }
 
   destroy(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#queue.length = 0;
+    this.#held.length = 0;
     (this.#inner.destroy ?? this.#inner.close).call(this.#inner);
   }
 }
@@ -253,7 +336,7 @@ function urlOf(running: RunningServer, tls: boolean): { url: string; host: strin
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const clock = makeClock(options);
-  const server = new TestableServer(options);
+  const server = new TestableServer({ ...options, clock });
   const keyspace = new Keyspace({ databases: server.options.databases, clock });
   registerKeyValueCommands(server, keyspace);
   server.onClose(() => {
@@ -310,8 +393,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         if (at !== -1) failures.splice(at, 1);
       };
     },
-    delayReplies(ms: number): void {
-      server.replyDelay = Math.max(0, ms);
+    delayReplies(ms: number, options?: DelayOptions): void {
+      const delay = Math.max(0, ms);
+      const command = options?.command?.toLowerCase();
+      if (command === undefined) server.replyDelay = delay;
+      else if (delay === 0) server.commandDelays.delete(command);
+      else server.commandDelays.set(command, delay);
     },
     disconnectAll(): void {
       for (const connection of [...server.connections]) connection.destroy();
@@ -323,6 +410,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       keyspace.flushAll();
       failures.length = 0;
       server.replyDelay = 0;
+      server.commandDelays.clear();
       server.refuseUntil = 0;
       clock.reset();
     },
