@@ -15,7 +15,7 @@ import {
   U64_MAX,
   ZERO_ID,
 } from "../../src/kv/values/stream_id.ts";
-import { NODE_MAX_ENTRIES } from "../../src/kv/values/stream_node.ts";
+import { streamNodeLimits } from "../../src/kv/values/stream_node.ts";
 
 /** A small deterministic PRNG (mulberry32). */
 function random(seed: number): () => number {
@@ -144,7 +144,9 @@ function runSeed(seed: number, steps: number): void {
     assert.equal(formatId(stream.firstId), formatId(first), `seed ${seed} step ${step} first`);
     let live = 0;
     for (const node of stream.nodes) {
-      assert.ok(node.count <= NODE_MAX_ENTRIES && node.live > 0 && node.live <= node.count);
+      assert.ok(
+        node.count <= streamNodeLimits.maxEntries && node.live > 0 && node.live <= node.count,
+      );
       live += node.live;
     }
     assert.equal(live, model.length);

@@ -10,15 +10,25 @@
 import { bytesToLatin1 } from "../../resp/bytes.ts";
 import type { Server } from "../../server/server.ts";
 import { encodingLimits } from "../values/encoding_limits.ts";
+import { streamNodeLimits } from "../values/stream_node.ts";
 import { syncHashLimits } from "../values/hash.ts";
 import { syncZSetLimits } from "../values/zset.ts";
 
 type LimitName = keyof typeof encodingLimits;
+type StreamLimitName = keyof typeof streamNodeLimits;
 
-/** One parameter: its limit, whether it takes memory units, and its range. */
+/** A limit's name in {@link encodingLimits} or in {@link streamNodeLimits}. */
+function isStreamLimit(name: LimitName | StreamLimitName): name is StreamLimitName {
+  return Object.hasOwn(streamNodeLimits, name);
+}
+
+/**
+ * One parameter: its limit (in {@link encodingLimits} or {@link streamNodeLimits}), whether
+ * it takes memory units, and its range.
+ */
 interface LimitParameter {
   readonly names: readonly string[];
-  readonly limit: LimitName;
+  readonly limit: LimitName | StreamLimitName;
   readonly memory: boolean;
   readonly min: number;
   readonly max: number;
@@ -79,6 +89,20 @@ const PARAMETERS: readonly LimitParameter[] = [
     min: 0,
     max: INT_MAX,
   },
+  {
+    names: ["stream-node-max-entries"],
+    limit: "maxEntries",
+    memory: false,
+    min: 0,
+    max: LONG_MAX,
+  },
+  {
+    names: ["stream-node-max-bytes"],
+    limit: "maxBytes",
+    memory: true,
+    min: 0,
+    max: LONG_MAX,
+  },
 ];
 
 const UNITS: Readonly<Record<string, number>> = {
@@ -128,7 +152,12 @@ function setter(p: LimitParameter): (value: Uint8Array) => boolean | string {
         p.max === LONG_MAX ? LONG_MAX_TEXT : p.max
       } inclusive`;
     }
-    encodingLimits[p.limit] = n;
+    const limit = p.limit;
+    if (isStreamLimit(limit)) {
+      streamNodeLimits[limit] = n;
+      return true;
+    }
+    encodingLimits[limit] = n;
     syncHashLimits();
     syncZSetLimits();
     return true;
@@ -151,7 +180,10 @@ export function attachEncodingConfig(server: Server): void {
     for (const name of p.names) {
       server.addConfigParameter({
         name,
-        get: () => String(encodingLimits[p.limit]),
+        get: () => {
+          const limit = p.limit;
+          return String(isStreamLimit(limit) ? streamNodeLimits[limit] : encodingLimits[limit]);
+        },
         set: setter(p),
       });
     }

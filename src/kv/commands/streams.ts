@@ -24,7 +24,7 @@ import {
   U64_MAX,
   ZERO_ID,
 } from "../values/stream_id.ts";
-import type { StreamNode } from "../values/stream_node.ts";
+import { type StreamNode, streamNodeLimits } from "../values/stream_node.ts";
 import { encodeEntries } from "./streams_encode.ts";
 
 /** Writes one entry as [id, [field, value, ...]]. */
@@ -135,7 +135,8 @@ function parseAddOrTrim(command: Command, xadd: boolean): AddTrimArgs {
   if (limitGiven) {
     if (!approx) fail("ERR syntax error, LIMIT cannot be used without the special ~ option");
   } else {
-    limit = approx ? 10000 : 0;
+    // Redis caps `~` trimming at 100 nodes' worth of entries (10000 when that is 0).
+    limit = approx ? Math.min(100 * streamNodeLimits.maxEntries || 10000, 1000000) : 0;
   }
   const trim = strategy === undefined ? undefined : { strategy, maxlen, minid, approx, limit };
   return { trim, noMkStream, idIndex: i, id, seqGiven };

@@ -17,10 +17,32 @@ const DELETED = 1;
 /** Entry flag: same fields as the master entry (values only are stored). */
 const SAME_FIELDS = 2;
 
-/** Redis's `stream-node-max-entries` default. */
-export const NODE_MAX_ENTRIES = 100;
-/** Redis's `stream-node-max-bytes` default. */
-export const NODE_MAX_BYTES = 4096;
+/**
+ * How big a stream node grows before XADD starts a new one: `stream-node-max-entries` (0: no
+ * limit) and `stream-node-max-bytes` (0: Redis's 1 GB cap), Redis 7.0's defaults. CONFIG SET
+ * changes them (process-wide); nodes already cut keep their boundaries, as in Redis.
+ *
+ * @example
+ * ```ts
+ * import { streamNodeLimits } from "./stream_node.ts";
+ *
+ * streamNodeLimits.maxEntries; // 100
+ * ```
+ */
+export const streamNodeLimits = {
+  /** stream-node-max-entries: entries (deleted ones included) per node; 0 for no limit. */
+  maxEntries: 100,
+  /** stream-node-max-bytes: bytes of a node's listpack; 0 for Redis's cap. */
+  maxBytes: 4096,
+};
+
+/** Redis's STREAM_LISTPACK_MAX_SIZE: the byte cap of a node whatever the setting. */
+const LISTPACK_MAX_SIZE = 2 ** 30;
+
+/** The entry limit as a capacity bound (no limit: unbounded). */
+function entryLimit(): number {
+  return streamNodeLimits.maxEntries > 0 ? streamNodeLimits.maxEntries : Infinity;
+}
 
 /** Bytes of a listpack integer element (encoding and back-length). */
 function lpIntegerSize(value: number | bigint): number {
@@ -131,8 +153,8 @@ export class StreamNode {
   count = 0;
   /** Entries not deleted. */
   live = 0;
-  /** Size of Redis's listpack for this node. */
-  lpBytes: number;
+  /** Size of Redis's listpack for this node, but for the live and deleted counters. */
+  #lpFixed: number;
   #master: StreamId;
   #ids: IdColumn;
   #flags: Uint8Array;
@@ -155,15 +177,23 @@ export class StreamNode {
     // Sized like the previous node when there is one (a long stream fills nodes alike), so
     // that appends do not regrow the arrays; a new stream starts small.
     const entries = like === undefined ? 4 : like.count;
-    this.#ids = new IdColumn(master, NODE_MAX_ENTRIES, entries);
+    this.#ids = new IdColumn(master, entryLimit(), entries);
     this.#flags = new Uint8Array(entries);
     this.#starts = new Uint32Array(entries + 1);
     this.#ends = new Uint32Array(like === undefined ? 16 : like.#parts);
     this.#bytes = new Uint8Array(like === undefined ? 64 : like.#used + 64);
-    // Header and terminator, then count, deleted, num-fields, fields, and the 0 terminator.
-    let size = 7 + 2 + 2 + lpIntegerSize(fields.length) + 2;
+    // Header and terminator, then (count, deleted,) num-fields, fields, and the 0 terminator.
+    let size = 7 + lpIntegerSize(fields.length) + 2;
     for (const field of fields) size += lpStringSize(field);
-    this.lpBytes = size;
+    this.#lpFixed = size;
+  }
+
+  /**
+   * Size of Redis's listpack for this node: the master entry's live and deleted counters are
+   * listpack integers whose size grows with them.
+   */
+  get lpBytes(): number {
+    return this.#lpFixed + lpIntegerSize(this.live) + lpIntegerSize(this.count - this.live);
   }
 
   /** The master ID (the node's first entry's ID, deleted or not). */
@@ -171,12 +201,18 @@ export class StreamNode {
     return this.#master;
   }
 
-  /** Whether an entry with `pairs` ([field, value, ...]) fits under Redis's limits. */
+  /**
+   * Whether an entry with `pairs` ([field, value, ...]) fits under the limits
+   * ({@link streamNodeLimits}), as Redis's streamAppendItem decides.
+   */
   fits(pairs: readonly Uint8Array[]): boolean {
-    if (this.count >= NODE_MAX_ENTRIES) return false;
+    let maxBytes = streamNodeLimits.maxBytes;
+    if (maxBytes === 0 || maxBytes > LISTPACK_MAX_SIZE) maxBytes = LISTPACK_MAX_SIZE;
     let total = 0;
     for (const part of pairs) total += part.length;
-    return this.lpBytes + total < NODE_MAX_BYTES;
+    if (this.lpBytes + total >= maxBytes) return false;
+    const maxEntries = streamNodeLimits.maxEntries;
+    return maxEntries === 0 || this.count < maxEntries;
   }
 
   /** Whether `pairs` ([field, value, ...]) has exactly the master fields. */
@@ -208,7 +244,7 @@ export class StreamNode {
   append(id: StreamId, pairs: readonly Uint8Array[]): void {
     const i = this.count;
     if (i >= this.#flags.length) {
-      const flags = new Uint8Array(Math.min(this.#flags.length * 2, NODE_MAX_ENTRIES));
+      const flags = new Uint8Array(Math.max(i + 1, Math.min(i * 2, entryLimit())));
       flags.set(this.#flags);
       this.#flags = flags;
     }
@@ -226,7 +262,7 @@ export class StreamNode {
     }
     if (!same) size += lpIntegerSize(fields);
     size += lpIntegerSize(same ? fields + 3 : fields * 2 + 4);
-    this.lpBytes += size;
+    this.#lpFixed += size;
     this.#starts[i + 1] = this.#parts;
     this.count++;
     this.live++;
@@ -340,7 +376,7 @@ export class StreamNode {
     const copy = new StreamNode(this.#master, this.fields);
     copy.count = this.count;
     copy.live = this.live;
-    copy.lpBytes = this.lpBytes;
+    copy.#lpFixed = this.#lpFixed;
     copy.#ids = this.#ids.clone(this.#master);
     copy.#flags = this.#flags.slice();
     copy.#starts = this.#starts.slice();
