@@ -521,9 +521,18 @@ export class Database {
     }
   }
 
-  /** Deletes every key (FLUSHDB); WATCHers of keys that existed are marked dirty. */
+  /**
+   * Deletes every key (FLUSHDB); WATCHers of keys that existed are marked dirty, and keys
+   * that held a stream are signalled (Redis's scanDatabaseForDeletedStreams), so that
+   * clients blocked in XREADGROUP on them are answered.
+   */
   clear(): void {
     if (this.#watched.size > 0) this.#watched.touchWhere((key) => this.#data.has(key));
+    if (this.keyspace.blocking.blockedClients > 0) {
+      for (const key of this.keyspace.blocking.keysWaitedOn(this.index)) {
+        this.#signalIfStream(key, this.#data.get(key)?.value);
+      }
+    }
     this.#data = new Map();
     this.#expires = new ExpireIndex();
     this.#resetIterators();
