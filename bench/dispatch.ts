@@ -77,6 +77,15 @@ const tests: Array<[string, (i: number) => string[]]> = [
   ["INCR -r", (i) => ["INCR", counter(i)]],
   ["SET -d 1024", () => ["SET", "key:__rand_int__", kilobyte]],
   ["GET -d 1024", () => ["GET", "key:__rand_int__"]],
+  // The write tests of redis-benchmark's default suite, as it sends them without `-r`.
+  ["LPUSH", () => ["LPUSH", "mylist", value]],
+  ["RPUSH", () => ["RPUSH", "mylist", value]],
+  ["SADD", () => ["SADD", "myset", "element:__rand_int__"]],
+  ["HSET", () => ["HSET", "myhash", "element:__rand_int__", value]],
+  ["ZADD", () => ["ZADD", "myzset", "0", "element:__rand_int__"]],
+  ["MSET", () => ["MSET", ...Array.from({ length: 10 }, () => ["key:__rand_int__", value]).flat()]],
+  // bench/streams.ts's XADD: 9 arguments.
+  ["XADD", () => ["XADD", "bench:1", "*", "f1", "v1", "f2", "v2", "f3", "v3"]],
 ];
 
 const args: string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??

@@ -1,9 +1,10 @@
 /**
  * What INFO `commandstats`, `errorstats` and `latencystats` report (Redis's `call()`
  * accounting): per command its calls, microseconds, rejected and failed calls and a latency
- * histogram; per error code the replies sent. The hot path is a few increments and two
- * clock readings per command; the histogram is kept as counts per whole microsecond, the
- * way Redis measures, and read through HdrHistogram's buckets only when INFO asks.
+ * histogram; per error code the replies sent. The hot path is a few increments (the clock
+ * readings are shared by runs of commands: `dispatch.ts`); the histogram is kept as counts
+ * per whole microsecond, the way Redis measures, and read through HdrHistogram's buckets
+ * only when INFO asks.
  *
  * @module
  */
@@ -40,6 +41,14 @@ export class CommandStats {
   /** Counts a completed call of `usec` microseconds (latency kept when `latency`). */
   record(usec: number, latency = true): void {
     this.calls++;
+    this.time(usec, latency);
+  }
+
+  /**
+   * Adds the `usec` microseconds of a call already counted in `calls` (the server counts a
+   * call when it completes and times it when its run of commands ends: see `dispatch.ts`).
+   */
+  time(usec: number, latency = true): void {
     this.usec += usec;
     if (!latency) return;
     if (usec < DENSE_USEC) {

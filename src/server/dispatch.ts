@@ -178,17 +178,30 @@ function finish(reply: Reply, value: unknown): void {
 }
 
 /**
- * Command timing (INFO commandstats, latencystats). A clock reading is not free (a system
- * call on some virtual machines: more than a fast command costs), so the connection's read
- * loop times its commands back to back: a command starts when the previous one ended, its
- * parsing and checks included. Runs of commands Redis flags `fast` (O(1) or O(log N): GET,
- * INCR, PING) share one reading taken when the run ends and split its time equally; any
- * other command is timed on its own.
+ * Command timing (INFO commandstats, latencystats). A clock reading is not free: on some
+ * virtual machines (this project's benchmark VM among them) `performance.now()` is a system
+ * call of 300 to 700 ns, more than a SET costs. So the connection's read loop times the
+ * commands of a read back to back (a command starts when the previous one ended, its parsing
+ * and checks included), and a run of commands shares one reading, taken when the run ends
+ * and split equally among them:
+ * - a run of commands Redis flags `fast` (O(1) or O(log N): GET, INCR, LPUSH, XADD, PING),
+ *   whatever their mix;
+ * - or a run of calls of one other command (a pipeline of SETs or MSETs), which cost about
+ *   the same each time.
+ * A command of another kind ends the run first (one reading), so a slow command is never
+ * averaged with cheap ones of another kind: `usec` per command stays exact, and a run of
+ * equal commands keeps its total and mean (latencystats then sees the run's mean for each).
+ * Calls and failures are counted at once; only the microseconds wait for the reading, which
+ * the read loop takes before it returns (`stopClock`). Sampling was not chosen: it would
+ * leave `usec` empty for rare commands and estimate the rest. Commands outside the read loop
+ * (EXEC's, scripts', async replies) are timed on their own with two readings.
  */
 let clock = 0;
-/** The fast commands run since `clock` and not yet recorded, with their latency flag. */
+/** The commands run since `clock` whose time is not recorded yet, with their latency flag. */
 const untimed: CommandEntry[] = [];
 const untimedLatency: boolean[] = [];
+/** The kind of the run in `untimed`: undefined for fast commands, else its one command. */
+let runOf: CommandEntry | undefined;
 
 /** Records the run of untimed commands as ending at `now`, which becomes the last reading. */
 function settle(now: number): void {
@@ -198,7 +211,7 @@ function settle(now: number): void {
     const share = Math.floor(usec / count);
     const extra = usec - share * count; // the whole microseconds left: one more to the first
     for (let i = 0; i < count; i++) {
-      untimed[i].stats.record(i < extra ? share + 1 : share, untimedLatency[i]);
+      untimed[i].stats.time(i < extra ? share + 1 : share, untimedLatency[i]);
     }
     untimed.length = 0;
     untimedLatency.length = 0;
@@ -223,7 +236,7 @@ export function startClock(): void {
 
 /**
  * Records the commands whose time was not recorded yet (the read loop calls it when it
- * stops), so that every completed command is counted before anything else runs.
+ * stops), so that every completed command is timed before anything else runs.
  *
  * @example
  * ```ts
@@ -258,11 +271,10 @@ export function runHandler(
   reply.wrote = false;
   reply.start = reply.writer.length;
   reply.lastError = undefined;
-  let started: number;
+  let started = 0;
   if (!chained) started = performance.now();
-  else {
-    if (!entry.fast && untimed.length !== 0) settle(performance.now());
-    started = clock;
+  else if (untimed.length !== 0 && (entry.fast ? runOf !== undefined : runOf !== entry)) {
+    settle(performance.now()); // a command of another kind: the run ends here
   }
   let result: unknown;
   try {
@@ -273,6 +285,11 @@ export function runHandler(
       return undefined;
     }
     if (isThenable(result)) {
+      if (chained) {
+        // Timed on its own from here (its synchronous part goes to the run before it).
+        settle(performance.now());
+        started = clock;
+      }
       return Promise.resolve(result).then(
         (value) => {
           finish(reply, value);
@@ -297,7 +314,7 @@ export function runHandler(
 /**
  * Redis's call() accounting of a completed command: calls, microseconds (whole, as Redis
  * measures them), latency, and a failure when it answered an error. `chained`: it completed
- * in the read loop, whose clock its end moves (a fast command's time waits for its run's).
+ * in the read loop, and its time waits for its run's reading (see `settle`).
  */
 function account(
   entry: CommandEntry,
@@ -307,20 +324,21 @@ function account(
   chained: boolean,
 ): void {
   const server = connection.server;
-  if (chained && entry.fast) {
+  const stats = entry.stats;
+  stats.calls++;
+  if (chained) {
     untimed.push(entry);
     untimedLatency.push(server.latencyTracking);
+    runOf = entry.fast ? undefined : entry;
   } else {
-    const now = performance.now();
-    if (chained) clock = now;
-    entry.stats.record(
-      Math.floor(now * 1000) - Math.floor(started * 1000),
+    stats.time(
+      Math.floor(performance.now() * 1000) - Math.floor(started * 1000),
       server.latencyTracking,
     );
   }
   const error = reply.lastError;
   if (error !== undefined) {
-    entry.stats.failed++;
+    stats.failed++;
     server.errorStats.count(error);
     reply.lastError = undefined;
   }

@@ -10,7 +10,7 @@
 import { parseLong } from "../../server/args.ts";
 import type { Server } from "../../server/server.ts";
 import { BUSY_FUNCTION, BUSY_SCRIPT } from "./kill.ts";
-import { scriptingOf } from "./state.ts";
+import { type Scripting, scriptingOf } from "./state.ts";
 
 const attached = new WeakSet<Server>();
 
@@ -42,8 +42,11 @@ export function attachScripting(server: Server): void {
       },
     });
   }
+  // The gate runs before every command: the state is looked up once (its entry in
+  // scriptingOf's WeakMap is never replaced), not per command.
+  let scripting: Scripting | undefined;
   server.addCommandGate((_connection, entry) => {
-    const ctx = scriptingOf(server).runner.current;
+    const ctx = (scripting ??= scriptingOf(server)).runner.current;
     if (ctx === undefined || !ctx.timedOut) return undefined;
     if (entry.spec.flags?.includes("allow_busy")) return undefined;
     return ctx.evalMode ? BUSY_SCRIPT : BUSY_FUNCTION;
