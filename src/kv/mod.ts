@@ -62,7 +62,8 @@ export {
   type SetOptions,
   type StoredEntry,
 } from "./keyspace/keyspace.ts";
-export type { KeyValue, RedisObject } from "./keyspace/values.ts";
+export type { KeyValue, RedisObject, StringEncoding } from "./keyspace/values.ts";
+export type { ExpireMs } from "./keyspace/expire.ts";
 export type { Watcher } from "./keyspace/watch.ts";
 
 /** Every command family of the key-value server, in registration order. */

@@ -21,11 +21,6 @@ const SWEEP_TIME_BUDGET = 10;
  */
 export type ExpireMs = number | bigint;
 
-/** The expiry index's number for `ms` (exact up to 2^53, the nearest double beyond). */
-export function expireNumber(ms: ExpireMs): number {
-  return typeof ms === "number" ? ms : Number(ms);
-}
-
 /**
  * An expiry computed as a bigint, as an {@link ExpireMs}: a number when it is a safe
  * integer.

@@ -12,7 +12,7 @@
  */
 
 /** Redis's LRU_CLOCK_MAX: the clock is 24 bits of seconds. */
-export const LRU_CLOCK_MAX = (1 << 24) - 1;
+export const LRU_CLOCK_MAX: number = (1 << 24) - 1;
 
 /**
  * The keyspace's LRU clock: {@link LruClock.stamp} is the current clock in seconds (mod 2^24),
