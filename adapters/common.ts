@@ -148,14 +148,24 @@ export async function serveWith(
  * Gives `server` the runtime's `process.memoryUsage()` / `process.cpuUsage()` for the hooks
  * the application did not set, then takes the first memory reading (INFO
  * `used_memory_startup`). Without `node:process` the hooks stay unset (figures read 0).
+ *
+ * The server counts `heapUsed` plus `external` (memory outside the heap: ArrayBuffers). On
+ * Bun `heapUsed` is JavaScriptCore's heap size, which already includes `external`, so the
+ * hook hands the server Bun's `heapUsed` without it: array buffers are counted once.
  */
 async function useRuntimeUsage(server: Server): Promise<void> {
   const options = server.options;
   if (options.memoryUsage === undefined || options.cpuUsage === undefined) {
     try {
       const process = (await import("node:process")).default;
+      const onBun = (process.versions as Record<string, string | undefined>).bun !== undefined;
       server.setRuntimeStats({
-        memoryUsage: () => process.memoryUsage(),
+        memoryUsage: onBun
+          ? () => {
+            const m = process.memoryUsage();
+            return { ...m, heapUsed: Math.max(0, m.heapUsed - m.external) };
+          }
+          : () => process.memoryUsage(),
         cpuUsage: () => process.cpuUsage(),
       });
     } catch { /* no node:process in this runtime */ }
