@@ -25,6 +25,7 @@ import { Keyspace } from "./src/kv/keyspace/keyspace.ts";
 import { cloneValue, type KeyValue } from "./src/kv/keyspace/values.ts";
 import type { Connection } from "./src/server/connection.ts";
 import { Server, type ServerOptions } from "./src/server/server.ts";
+import { Refusal } from "./src/testing/refusal.ts";
 import { makeSelfSignedCertificate } from "./src/testing/self_signed.ts";
 import type { TlsOptions, Transport, TransportHandler } from "./src/server/transport.ts";
 
@@ -129,17 +130,29 @@ export interface TestServer extends AsyncDisposable {
   /** Drops every client connection at once; the server keeps listening. */
   disconnectAll(): void;
   /**
-   * For `ms` real milliseconds, every new connection is accepted and closed at once (the
-   * client sees its connection closed, not ECONNREFUSED). Open connections stay.
+   * Stops listening for `ms` real milliseconds, then listens again on the same port (or
+   * socket path): meanwhile a TCP client's connect fails with ECONNREFUSED (a Unix socket's
+   * path is gone: ENOENT). Connections already open stay open. The promise resolves once
+   * the listening socket is closed (on Node and Bun before the call returns; Deno closes it
+   * a moment later). A later call restarts the wait; {@link TestServer.reset} ends it at once.
+   *
+   * If listening again fails (another process took the port meanwhile), the server stays
+   * closed to new connections and {@link TestServer.close} rejects with that error.
    */
-  refuseConnections(ms: number): void;
-  /** Empties every database, puts the clock back to now, and drops injected failures and delays. */
+  refuseConnections(ms: number): Promise<void>;
+  /**
+   * Empties every database, puts the clock back to now, drops injected failures and delays,
+   * and ends a {@link TestServer.refuseConnections} pause.
+   */
   reset(): void;
   /** A deep copy of every database (values and TTLs). */
   snapshot(): Snapshot;
   /** Replaces every database's contents with a copy of `snapshot`. */
   restore(snapshot: Snapshot): void;
-  /** Closes the server: blocked clients are answered, every connection closed. */
+  /**
+   * Closes the server: blocked clients are answered, every connection closed. Rejects (after
+   * closing) if listening again after {@link TestServer.refuseConnections} failed.
+   */
   close(): Promise<void>;
 }
 
@@ -169,8 +182,6 @@ interface Failure {
 
 /** A Server whose accepted transports pass through the test controls. */
 class TestableServer extends Server {
-  /** While Date.now() is below it, accepted connections are closed at once. */
-  refuseUntil = 0;
   /** Delay of every reply, in ms. */
   replyDelay = 0;
   /** Delays of the replies of some commands (lower-case name → ms). */
@@ -196,10 +207,6 @@ class TestableServer extends Server {
   }
 
   override accept(transport: Transport): TransportHandler {
-    if (Date.now() < this.refuseUntil) {
-      (transport.destroy ?? transport.close).call(transport);
-      return { receive() {}, drained() {}, closed() {} };
-    }
     this.#accepting = new DelayingTransport(transport, this);
     try {
       return super.accept(this.#accepting);
@@ -356,23 +363,38 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     return undefined;
   });
   const tls = options.tls === true ? await makeSelfSignedCertificate() : options.tls;
+  const listenOptions = {
+    server,
+    hostname: options.hostname ?? "127.0.0.1",
+    port: options.port ?? 0,
+    path: options.path,
+    tls,
+  };
   let running: RunningServer;
   try {
-    running = await serve({
-      server,
-      hostname: options.hostname ?? "127.0.0.1",
-      port: options.port ?? 0,
-      path: options.path,
-      tls,
-    });
+    running = await serve(listenOptions);
   } catch (error) {
     await server.close();
     throw error;
   }
   const { url, host, port } = urlOf(running, tls !== undefined);
+  // Refusing connections closes the listener; it listens again on the port it got.
+  const refusal = new Refusal(running, async () => {
+    try {
+      return await serve({ ...listenOptions, port });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`rediserver/testing: could not listen again on ${url}: ${reason}`, {
+        cause: error,
+      });
+    }
+  });
   const close = async (): Promise<void> => {
-    await running.close();
-    await server.close();
+    try {
+      await refusal.close();
+    } finally {
+      await server.close();
+    }
   };
   return {
     url,
@@ -403,15 +425,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     disconnectAll(): void {
       for (const connection of [...server.connections]) connection.destroy();
     },
-    refuseConnections(ms: number): void {
-      server.refuseUntil = Date.now() + Math.max(0, ms);
+    refuseConnections(ms: number): Promise<void> {
+      return refusal.pause(ms);
     },
     reset(): void {
       keyspace.flushAll();
       failures.length = 0;
       server.replyDelay = 0;
       server.commandDelays.clear();
-      server.refuseUntil = 0;
+      refusal.resume();
       clock.reset();
     },
     snapshot(): Snapshot {

@@ -49,7 +49,8 @@ export interface RunningServer {
   readonly address: ListenAddress;
   /**
    * Closes the server gracefully when `serve()` created it; when a `server` was given, stops
-   * only this listener and leaves the server (and its other listeners) running.
+   * only this listener (removed from `server.listeners`; open connections stay) and leaves
+   * the server (and its other listeners) running: `serve({ server })` can listen again.
    */
   close(): Promise<void>;
 }
@@ -140,7 +141,10 @@ export async function serveWith(
   return {
     server,
     address: listener.address,
-    close: own ? () => server.close() : () => listener.close(),
+    close: own ? () => server.close() : () => {
+      server.removeListener(listener);
+      return listener.close();
+    },
   };
 }
 

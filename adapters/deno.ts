@@ -428,7 +428,8 @@ export const listen: ListenFunction = (options, onConnection): Promise<Listener>
       transport.start();
     }
   };
-  void acceptLoop();
+  // Settles once the pending accept failed after close(): only then is the socket closed.
+  const accepting = acceptLoop();
 
   let closed: Promise<void> | undefined;
   const listener: Listener = {
@@ -442,7 +443,7 @@ export const listen: ListenFunction = (options, onConnection): Promise<Listener>
           // Already closed.
         }
         if (path !== undefined) removeSocketFile(path);
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        await accepting;
       })();
       return closed;
     },

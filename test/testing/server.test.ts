@@ -1,6 +1,6 @@
 /**
  * rediserver/testing as a test suite uses it: real clients (ioredis, node-redis) against
- * startTestServer(), injected errors, delayed replies, dropped and refused connections,
+ * startTestServer(), injected errors, delayed replies, dropped connections,
  * reset, snapshot/restore, `await using`, a Unix socket and TLS, and a thousand servers
  * started and closed in one process.
  */
@@ -93,19 +93,6 @@ describe("startTestServer with ioredis and node-redis", () => {
     assert.equal(await io.set("after", "drop"), "OK");
     await reconnected;
     assert.equal(await nr.get("after"), "drop");
-  });
-
-  it("refuseConnections closes new connections for a while; clients get through after", async () => {
-    redis.refuseConnections(200);
-    const refused = await connectClient({ port: redis.port });
-    await refused.waitClosed();
-    const client = new Redis(redis.url, { retryStrategy: () => 50, maxRetriesPerRequest: 20 });
-    client.on("error", () => {}); // refused first, on purpose
-    try {
-      assert.equal(await client.ping(), "PONG");
-    } finally {
-      client.disconnect();
-    }
   });
 
   it("snapshot and restore: a fixture shared between tests", async () => {
@@ -203,7 +190,10 @@ describe("startTestServer lifecycle", () => {
     }
   });
 
-  it("a thousand servers started and closed leave no connection, timer or socket", async () => {
+  // 3-4 s on Bun on a quiet 2-core machine: above Bun's default 5 s limit under load.
+  it("a thousand servers started and closed leave no connection, timer or socket", {
+    timeout: 60_000,
+  }, async () => {
     for (let i = 0; i < 1000; i++) {
       const redis = await startTestServer({ clock: i % 2 === 0 ? "manual" : "real" });
       redis.keyspace.db(0).set("k", text("v"));
