@@ -2,8 +2,9 @@
  * `bench/dispatch.ts` for two or more checkouts in one process: imports the server and the
  * key-value commands from each root (git worktrees of the commits to compare), and times each
  * test on every root in turn, round after round (the order alternating), so that machine
- * noise hits all of them alike. Prints the best nanoseconds per command of each root and the
- * ratio of each to the first.
+ * noise hits all of them alike. Prints the median CPU time per command of each root (the
+ * process's user + system nanoseconds: waiting for a busy machine's cores is not counted,
+ * collector threads are) and the ratio of each to the first.
  *
  * ```sh
  * git worktree add /tmp/wt-before <commit>   # node_modules: a symlink is enough
@@ -18,14 +19,15 @@
  * @module
  */
 import {
+  cpuChunks,
   NullTransport,
   PIPELINE,
   pipelines,
   runtime,
   scriptArgs,
   selectTests,
-  timeChunks,
 } from "./lib/dispatch_cases.ts";
+import process from "node:process";
 import type { TransportHandler } from "../src/server/transport.ts";
 
 interface Root {
@@ -62,6 +64,14 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
+const cpuUsage = () => process.cpuUsage();
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 let rounds = 11;
 const dirs: string[] = [];
 const filters: string[] = [];
@@ -76,21 +86,22 @@ const roots: Root[] = [];
 for (const dir of dirs) roots.push(await load(dir));
 
 console.log(
-  `rediserver dispatch A/B on ${runtime} (ns per command, pipelines of ${PIPELINE}, best of ` +
+  `rediserver dispatch A/B on ${runtime} (CPU ns per command, pipelines of ${PIPELINE}, median of ` +
     `${rounds} alternating rounds): ${dirs.join(" | ")}`,
 );
 for (const [name, make] of selectTests(filters)) {
   // One uncounted pass first: the first timing of a test includes compiling its path.
-  for (const root of roots) timeChunks(root.handler, pipelines(make, 1024));
-  const best = roots.map(() => Infinity);
+  for (const root of roots) cpuChunks(root.handler, pipelines(make, 1024), cpuUsage);
+  const samples: number[][] = roots.map(() => []);
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < roots.length; k++) {
       const i = round % 2 === 0 ? k : roots.length - 1 - k;
-      best[i] = Math.min(best[i], timeChunks(roots[i].handler, pipelines(make, 4096)));
+      samples[i].push(cpuChunks(roots[i].handler, pipelines(make, 4096), cpuUsage));
     }
   }
-  const cells = best.map((ns, i) =>
-    `${ns.toFixed(0).padStart(6)}${i === 0 ? "" : ` (${(ns / best[0]).toFixed(2)}x)`}`
+  const typical = samples.map(median);
+  const cells = typical.map((ns, i) =>
+    `${ns.toFixed(0).padStart(6)}${i === 0 ? "" : ` (${(ns / typical[0]).toFixed(2)}x)`}`
   );
   console.log(`${name.padEnd(14)} ${cells.join("  ")}`);
 }
