@@ -70,6 +70,42 @@ describe("fuzzer corners vs redis-server", { skip: oracleSkip }, () => {
         }
       });
 
+      run("random-member counts at the long limits, with and without pairs", async (d) => {
+        await d.same("HSET", "h", "f", "v", "g", "w");
+        await d.same("SADD", "s", "m", "n");
+        await d.same("ZADD", "z", "1", "m", "2", "n");
+        const whole = "9223372036854775807";
+        // The whole collection: sorted, as its order is unspecified.
+        await d.sameUnordered("HRANDFIELD", "h", whole);
+        await d.sameUnordered("SRANDMEMBER", "s", whole);
+        await d.sameUnordered("ZRANDMEMBER", "z", whole);
+        await d.sameUnordered("HRANDFIELD", "h", "4611686018427387903", "WITHVALUES");
+        await d.sameUnordered("ZRANDMEMBER", "z", "4611686018427387903", "WITHSCORES");
+        // Errors Redis gives before writing anything (counts it would stream without end are
+        // not compared: Redis 7.0.15 runs out of memory on them).
+        for (
+          const count of [
+            whole,
+            "4611686018427387904",
+            "-4611686018427387904",
+            "-9223372036854775807",
+            "-9223372036854775808",
+          ]
+        ) {
+          await d.same("HRANDFIELD", "h", count, "WITHVALUES");
+          await d.same("ZRANDMEMBER", "z", count, "WITHSCORES");
+          await d.same("HRANDFIELD", "nokey", count, "WITHVALUES");
+          await d.same("ZRANDMEMBER", "nokey", count, "WITHSCORES");
+        }
+        for (const command of ["HRANDFIELD", "SRANDMEMBER", "ZRANDMEMBER"]) {
+          await d.same(command, command[0].toLowerCase(), "-9223372036854775808");
+          await d.same(command, "nokey", "-9223372036854775807");
+          await d.same(command, "nokey", whole);
+        }
+        await d.same("HRANDFIELD", "h", "-9223372036854775808", "WITHVALUES", "x");
+        await d.same("HRANDFIELD", "h", whole, "NOPE");
+      });
+
       run("EXEC with extra arguments, in and out of MULTI", async (d) => {
         await d.same("EXEC", "x");
         await d.same("MULTI");

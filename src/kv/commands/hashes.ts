@@ -26,12 +26,8 @@ import {
   parseLongDouble,
 } from "../values/long_double.ts";
 import { MapScanner } from "../values/map_scanner.ts";
+import { checkPairedCount, checkRepeatedPicks } from "./random_count.ts";
 import { randomIndex } from "../values/set.ts";
-
-/** Largest count HRANDFIELD serves (Redis would try to write without bound). */
-const RANDOM_MAX = 100_000_000;
-/** LONG_MAX / 2: HRANDFIELD WITHVALUES's count limit. */
-const LONG_HALF = 4611686018427387903;
 
 /** Redis `hashTypeTryConversion`: long arguments convert before anything is set. */
 function tryConversion(hash: RedisHash, command: Command, from: number, to: number): void {
@@ -138,7 +134,7 @@ const hrandfield: KvHandler = (db, key, command, reply) => {
       fail(SYNTAX);
     } else if (command.length === 3) {
       withValues = true;
-      if (l < -LONG_HALF || l > LONG_HALF) fail("ERR value is out of range");
+      checkPairedCount(command, 1);
     }
     return randomFields(lookup<RedisHash>(db, key, "hash"), reply, l, withValues);
   }
@@ -159,7 +155,6 @@ function randomFields(
   const unique = l >= 0;
   const count = unique ? l : -l;
   if (count === 0) return reply.arrayHeader(0);
-  if (count > RANDOM_MAX) fail("ERR value is out of range");
   const nested = withValues && reply.protocol === 3;
   const emit = (field: string, value: Uint8Array): void => {
     if (nested) reply.arrayHeader(2);
@@ -169,6 +164,7 @@ function randomFields(
   const entries = [...hash];
   const size = entries.length;
   if (!unique || count === 1) {
+    checkRepeatedPicks(count);
     reply.arrayHeader(withValues && !nested ? count * 2 : count);
     for (let i = 0; i < count; i++) {
       const [field, value] = entries[randomIndex(size)];

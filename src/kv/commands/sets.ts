@@ -7,6 +7,7 @@
  */
 
 import { positiveLongArg, rangeLongArg } from "../../server/args.ts";
+import { checkRepeatedPicks } from "./random_count.ts";
 import type { Command } from "../../server/command.ts";
 import { fail, NOT_POSITIVE, SYNTAX } from "../../server/errors.ts";
 import { globMatch } from "../../server/glob.ts";
@@ -25,9 +26,6 @@ import {
   RedisSet,
   unionOf,
 } from "../values/set.ts";
-
-/** Largest count SRANDMEMBER serves with repetitions (Redis would write without bound). */
-const RANDOM_MAX = 100_000_000;
 
 function writeMembers(reply: Reply, members: readonly string[], asSet: boolean): void {
   if (asSet) reply.setHeader(members.length);
@@ -109,7 +107,7 @@ const srandmember: KvHandler = (db, key, command, reply) => {
   const set = lookup<RedisSet>(db, key, "set");
   if (set === undefined || count === 0) return reply.arrayHeader(0);
   if (!unique || count === 1) {
-    if (count > RANDOM_MAX) fail("ERR value is out of range");
+    checkRepeatedPicks(count);
     reply.arrayHeader(count);
     for (let i = 0; i < count; i++) reply.bulk(keyBytes(set.random()));
     return;

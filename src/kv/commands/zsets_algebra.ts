@@ -8,6 +8,7 @@
  */
 
 import { longArg, parseDouble, positiveLongArg, rangeLongArg } from "../../server/args.ts";
+import { checkPairedCount, checkRepeatedPicks } from "./random_count.ts";
 import type { Command } from "../../server/command.ts";
 import { fail, SYNTAX, WRONGTYPE } from "../../server/errors.ts";
 import type { Reply } from "../../server/reply.ts";
@@ -219,9 +220,6 @@ function storeRange(
   store(db, dst, zset, reply);
 }
 
-/** `l` beyond which a random pick with repetitions would not fit a reply. */
-const RANDOM_MAX = 2 ** 31;
-
 const zrandmember: KvHandler = (db, key, command, reply) => {
   if (command.length < 2) {
     const zset = lookup<RedisZSet>(db, key, "zset");
@@ -235,14 +233,14 @@ const zrandmember: KvHandler = (db, key, command, reply) => {
     fail(SYNTAX);
   } else if (command.length === 3) {
     withScores = true;
-    if (l < -4611686018427387903 || l > 4611686018427387903) fail("ERR value is out of range");
+    checkPairedCount(command, 1);
   }
   const zset = lookup<RedisZSet>(db, key, "zset");
   if (zset === undefined) return reply.arrayHeader(0);
   const unique = l >= 0;
   const count = unique ? l : -l;
   if (count === 0) return reply.arrayHeader(0);
-  if (count > RANDOM_MAX) fail("ERR value is out of range");
+  if (!unique || count === 1) checkRepeatedPicks(count);
   const entries = [...zset.dict];
   const size = entries.length;
   const nested = withScores && reply.protocol === 3;
