@@ -2,23 +2,30 @@
 # The README as a new user runs it: packs the npm package (`npm pack`, which builds), installs
 # the tarball into fresh directories made with `npm init -y`, and runs the README's blocks:
 # the quick-start server (`node server.mjs`, `npx tsx server.mts`, Deno, Bun) answering
-# `redis-cli greet world`, the "Use it in tests" example (tsx, Deno, Bun), and the
-# `rediserver` command (--version, a taken port, SIGTERM). Only the npm registry is used
-# (for tsx and ioredis). Usage: scripts/ci_pack.sh [tarball]   (exit 1 on the first failure)
+# `redis-cli greet world`, the "Use it in tests" example (tsx, Deno, Bun), the test-runner
+# examples (node:test, Vitest, Jest, deno test, bun test: each in a directory of its own with
+# the tools its README paragraph installs, run with the command in its first line), and the
+# `rediserver` command (--version, a taken port, SIGTERM). Only the npm registry is used (tsx,
+# ioredis, redis, vitest, jest; --prefer-offline: what npm's cache holds is not fetched again).
+# Usage: scripts/ci_pack.sh [tarball]   (exit 1 on the first failure)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$root/node_modules/.bin
 work=$(mktemp -d "${TMPDIR:-/tmp}/rediserver-pack-XXXXXX")
 pids=()
+started=$SECONDS
+runner_pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+  for pid in "${runner_pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 tarball=${1:-}
 if [ -z "$tarball" ]; then
-  (cd "$root" && npm pack --silent --pack-destination "$work" >/dev/null)
+  (cd "$root" && npm pack --silent --pack-destination "$work" >"$work/pack.log" 2>&1) ||
+    { echo "npm pack failed:"; cat "$work/pack.log"; exit 1; }
   tarball=$(ls "$work"/rediserver-*.tgz)
 fi
 echo "tarball: $tarball"
@@ -55,8 +62,8 @@ app=$work/app
 mkdir "$app" && cd "$app"
 npm init -y >/dev/null
 grep -q '"type": "commonjs"' package.json || echo "(npm init did not write type: commonjs)"
-npm install --no-audit --no-fund --silent "$tarball"
-npm install --no-audit --no-fund --silent -D tsx ioredis
+install() { npm install --no-audit --no-fund --silent --prefer-offline "$@"; }
+install "$tarball" tsx ioredis
 
 node "$root/scripts/readme_blocks.mjs" "// server.mjs" >server.src
 
@@ -79,6 +86,42 @@ for run in "npx tsx example.mts" "$bin/deno run -A example.ts" "$bin/bun example
   echo "$run (Use it in tests): ok"
 done
 
+# The test-runner examples: a fresh project per runner with the package and the runner's
+# tools, the README's files saved under their names, the README's command run there
+# (Deno and Bun from this checkout's dev dependencies).
+runners_started=$SECONDS
+runner() { # runner DIR "TOOLS..." FILE... : the last FILE's first line holds the command
+  local name=$1 tools=$2 command="" t0=$SECONDS
+  shift 2
+  mkdir "$work/$name" && cd "$work/$name"
+  npm init -y >/dev/null
+  # shellcheck disable=SC2086 # tools is a list of package names
+  install -D "$tarball" $tools
+  for file in "$@"; do command=$(node "$root/scripts/readme_blocks.mjs" --save "$file"); done
+  PATH=$bin:$PATH bash -c "$command" >run.log 2>&1 || { echo "$name: '$command' failed:"; cat run.log; exit 1; }
+  echo "$name: $command: ok ($((SECONDS - t0)) s with the install)"
+}
+# The five run side by side (installs wait on the network and npm's cache more than on CPU).
+runner node-test "ioredis" test/cache.test.mjs >"$work/node-test.log" 2>&1 &
+runner_pids=($!)
+runner vitest "vitest redis" vitest.config.mjs redis.setup.mjs any.test.mjs >"$work/vitest.log" 2>&1 &
+runner_pids+=($!)
+runner jest "jest ioredis" cache.test.mjs >"$work/jest.log" 2>&1 &
+runner_pids+=($!)
+runner deno-test "redis" cache_test.ts >"$work/deno-test.log" 2>&1 &
+runner_pids+=($!)
+runner bun-test "" cache.test.ts >"$work/bun-test.log" 2>&1 &
+runner_pids+=($!)
+runners_failed=0
+for name in node-test vitest jest deno-test bun-test; do
+  wait "${runner_pids[0]}" || runners_failed=1
+  runner_pids=("${runner_pids[@]:1}")
+  cat "$work/$name.log"
+done
+[ $runners_failed -eq 0 ] || exit 1
+echo "test runners: $((SECONDS - runners_started)) s"
+cd "$app"
+
 port=$(free_port)
 version=$(npx rediserver --version)
 [[ $version == rediserver\ * ]] || { echo "--version: $version"; exit 1; }
@@ -97,3 +140,4 @@ for _ in $(seq 1 30); do
 done
 redis-cli -p "$port" ping >/dev/null 2>&1 && { echo "still listening after SIGTERM to npx"; exit 1; }
 echo "npx rediserver (--version, port in use, SIGTERM): ok"
+echo "readme-pack: $((SECONDS - started)) s"
