@@ -10,7 +10,8 @@
  * ```
  *
  * Flags: `--runtimes node,deno,bun`, `--connections N` (10000), `--keys N` (1000000),
- * `--only connections|keys`, `--no-write`, `--deadline SECONDS` (default 900).
+ * `--only connections|keys`, `--no-write`, `--deadline SECONDS` (default 900), `--node-flags
+ * FLAG,FLAG` (given to Node before our server's script, e.g. V8 heap settings).
  *
  * Connections: opened in batches from this process, each sends `PING` and waits for `+PONG`
  * (so the server has accepted it and read from it), then they stay idle; RSS is read after
@@ -52,6 +53,8 @@ interface Options {
   only: "connections" | "keys" | "both";
   write: boolean;
   deadline: number;
+  /** Runtime flags for our server on Node (`--node-flags a,b`: V8 heap settings to compare). */
+  nodeFlags: string[];
 }
 
 const TARGET_CONNECTIONS_RSS = 100e6;
@@ -65,6 +68,7 @@ function parseOptions(argv: readonly string[]): Options {
     only: "both",
     write: true,
     deadline: 900,
+    nodeFlags: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2) as [string, string | undefined];
@@ -95,6 +99,9 @@ function parseOptions(argv: readonly string[]): Options {
       case "--no-write":
         options.write = false;
         break;
+      case "--node-flags":
+        options.nodeFlags = value().split(",").filter(Boolean);
+        break;
       case "--deadline":
         options.deadline = Math.max(10, Number(value()) || 900);
         break;
@@ -103,7 +110,7 @@ function parseOptions(argv: readonly string[]): Options {
         process.stdout.write(
           "Usage: node --import tsx bench/memory.ts [--runtimes node,deno,bun] " +
             "[--connections N] [--keys N] [--only connections|keys] [--no-write] " +
-            "[--deadline SECONDS]\n",
+            "[--deadline SECONDS] [--node-flags FLAG,FLAG]\n",
         );
         process.exit(0);
         break;
@@ -264,9 +271,13 @@ interface KeysResult {
 /** Floor servers are named "<runtime> floor" (see `bench/lib/floor_server.mjs`). */
 const FLOOR = " floor";
 
+/** `--node-flags`, for our server on Node (set by main). */
+let nodeFlags: readonly string[] = [];
+
 function start(name: string, extra: readonly string[]): Promise<ServerProcess> {
   if (name.endsWith(FLOOR)) return startFloor(name.slice(0, -FLOOR.length) as Runtime);
-  return name === "redis" ? startRedis(extra) : startOurs(name as Runtime, extra);
+  if (name === "redis") return startRedis(extra);
+  return startOurs(name as Runtime, extra, name === "node" ? nodeFlags : []);
 }
 
 async function measureConnections(name: string, count: number): Promise<ConnectionResult> {
@@ -313,6 +324,7 @@ async function measureKeys(name: string, count: number): Promise<KeysResult> {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  nodeFlags = options.nodeFlags;
   if (options.only !== "keys") ensureFdLimit(options.connections + 1000);
   setDeadline(options.deadline * 1000);
   buildDist();

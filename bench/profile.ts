@@ -12,7 +12,9 @@
  *
  * Flags: `--runtime node|deno|bun`, `--pipeline N` (1), `--tests set,get`, `--requests N`
  * (per test; default 300,000 for -P 1, 2,000,000 for -P 16), `--size N` (value bytes, 3),
- * `--top N` (30), `--out DIR` (bench/results), `--summarize FILE` (only summarise a profile).
+ * `--top N` (30), `--out DIR` (bench/results), `--summarize FILE` (only summarise a profile),
+ * `--command "XADD s * f v"` (a custom command for redis-benchmark instead of `--tests`;
+ * split on spaces).
  *
  * @module
  */
@@ -138,6 +140,7 @@ async function main(): Promise<void> {
   let top = 30;
   let out = join(ROOT, "bench", "results");
   let only: string | undefined;
+  let command: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2) as [string, string | undefined];
     const value = () => inline ?? argv[++i] ?? "";
@@ -167,6 +170,9 @@ async function main(): Promise<void> {
       case "--summarize":
         only = value();
         break;
+      case "--command":
+        command = value().split(" ").filter(Boolean);
+        break;
       default:
         throw new Error(`Unknown option ${flag}`);
     }
@@ -181,7 +187,8 @@ async function main(): Promise<void> {
   if (requests === 0) requests = pipeline > 1 ? 2_000_000 : 300_000;
   mkdirSync(out, { recursive: true });
   const since = Date.now() - 1000;
-  const name = `${runtime}-P${pipeline}-${tests.replace(/,/g, "_")}-${Date.now()}.cpuprofile`;
+  const label = command ? command[0].toLowerCase() : tests.replace(/,/g, "_");
+  const name = `${runtime}-P${pipeline}-${label}-${Date.now()}.cpuprofile`;
   const flags: Record<Runtime, string[]> = {
     // No fixed name on Node: tsx's loader thread writes a profile too (the largest wins).
     node: ["--cpu-prof", `--cpu-prof-dir=${out}`],
@@ -203,9 +210,8 @@ async function main(): Promise<void> {
     String(pipeline),
     "-d",
     String(size),
-    "-t",
-    tests,
     "--csv",
+    ...(command ?? ["-t", tests]),
   ];
   const result = await run(REDIS_BENCHMARK, args, 300_000);
   process.stdout.write(result.stdout);
