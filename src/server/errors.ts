@@ -22,6 +22,27 @@ export const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong ki
 /** `-ERR DB index is out of range` (SELECT, MOVE, SWAPDB, COPY DB). */
 export const DB_INDEX_RANGE = "ERR DB index is out of range";
 
+/**
+ * A user argument as C's `%s` prints it into an error text: up to its first NUL byte (Redis's
+ * arguments are C strings there) and at most `max` bytes (`%.<max>s`), decoded as UTF-8; ""
+ * when missing.
+ *
+ * @example
+ * ```ts
+ * import { cText } from "./errors.ts";
+ *
+ * cText(new Uint8Array([102, 0, 120])); // "f"
+ * ```
+ */
+export function cText(bytes: Uint8Array | undefined, max: number = Infinity): string {
+  if (bytes === undefined) return "";
+  let end = bytes.indexOf(0);
+  if (end < 0) end = bytes.length;
+  return decoder.decode(bytes.subarray(0, Math.min(end, max)));
+}
+
+const decoder = new TextDecoder();
+
 /** The largest int64 (LLONG_MAX) as a bigint. */
 export const LLONG_MAX = 9223372036854775807n;
 /** The smallest int64 (LLONG_MIN) as a bigint. */

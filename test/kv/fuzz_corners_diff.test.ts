@@ -142,6 +142,32 @@ describe("fuzzer corners vs redis-server", { skip: oracleSkip }, () => {
         await d.same("OBJECT", "foo\0x", "k");
         await d.same("XGROUP", "foo\0x");
         await d.same("NOSUCH\0CMD", "a\0b");
+        for (const container of ["CONFIG", "COMMAND", "CLIENT", "MEMORY", "XINFO", "PUBSUB"]) {
+          await d.same(container, "foo\0bar");
+        }
+        await d.same("CONFIG", "SET", "foo\0bar", "1");
+        await d.same("CONFIG", "SET", "maxmemory\0", "1");
+        await d.same("CONFIG", "SET", "notify-keyspace-events", "", "x\0y", "2");
+        await d.same("CONFIG", "SET", "Databases", "1");
+        await d.same("CONFIG", "SET", "Notify-Keyspace-Events", "", "notify-keyspace-events", "");
+        await d.same("HELLO", "3", "foo\0bar");
+        await d.same("CLIENT", "KILL", "TYPE", "x\0y");
+        await d.same("CLIENT", "LIST", "TYPE", "x\0y");
+        await d.same("CLIENT", "KILL", "foo\0bar", "x");
+        await d.same("PFDEBUG", "x\0y", "k");
+        await d.same("XADD", "s\0k", "1-1", "f", "v");
+        await d.same("XGROUP", "CREATE", "s\0k", "g\0h", "0");
+        await d.same("XREADGROUP", "GROUP", "g\0x", "c", "STREAMS", "s\0k", ">");
+        await d.same("XREADGROUP", "GROUP", "g", "c", "STREAMS", "nokey\0x", ">");
+        await d.same("XPENDING", "s\0k", "g\0x");
+        await d.same("XCLAIM", "s\0k", "g\0x", "c", "0", "1-1");
+        await d.same("XCLAIM", "s\0k", "g\0h", "c", "0", "1-1", "FOO\0X");
+        await d.same("XAUTOCLAIM", "s\0k", "g\0x", "c", "0", "0");
+        await d.same("XGROUP", "SETID", "s\0k", "g\0x", "$");
+        await d.same("XGROUP", "CREATECONSUMER", "s\0k", "g\0x", "c");
+        await d.same("XGROUP", "DELCONSUMER", "s\0k", "g\0x", "c");
+        await d.same("XINFO", "CONSUMERS", "s\0k", "g\0x");
+        await d.same("XGROUP", "HELP\0", "x");
       });
     });
   }

@@ -7,7 +7,7 @@
 
 import { int64Arg } from "../../server/args.ts";
 import type { Command } from "../../server/command.ts";
-import { fail, LLONG_MAX, LLONG_MIN } from "../../server/errors.ts";
+import { cText, fail, LLONG_MAX, LLONG_MIN } from "../../server/errors.ts";
 import { keyAt, type KvCommand, type KvHandler } from "../command.ts";
 import { type ExpireMs, expireMs } from "../keyspace/expire.ts";
 
@@ -54,7 +54,7 @@ function expireFlags(command: Command, from: number): number {
     else if (command.is(i, "xx")) flags |= XX;
     else if (command.is(i, "gt")) flags |= GT;
     else if (command.is(i, "lt")) flags |= LT;
-    else fail(`ERR Unsupported option ${command.string(i).split("\0")[0]}`);
+    else fail(`ERR Unsupported option ${cText(command.arg(i))}`);
   }
   if ((flags & NX) && (flags & (XX | GT | LT))) {
     fail("ERR NX and XX, GT or LT options at the same time are not compatible");

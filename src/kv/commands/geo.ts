@@ -8,7 +8,7 @@
 
 import { parseDouble, parseLongBig } from "../../server/args.ts";
 import { Command } from "../../server/command.ts";
-import { fail, NOT_FLOAT, NOT_INTEGER, SYNTAX } from "../../server/errors.ts";
+import { cText, fail, NOT_FLOAT, NOT_INTEGER, SYNTAX } from "../../server/errors.ts";
 import type { Reply } from "../../server/reply.ts";
 import type { KeySpec } from "../../server/command_spec.ts";
 import { isWord } from "../args.ts";
@@ -65,12 +65,6 @@ function numberArg(bytes: Uint8Array, message: string): number {
 function memberLonLat(zset: RedisZSet, member: Uint8Array): [number, number] | undefined {
   const score = zset.score(keyOf(member));
   return score === undefined ? undefined : decodeScore(score);
-}
-
-/** A C string's text of an argument (up to its first NUL byte). */
-function cText(bytes: Uint8Array): string {
-  const end = bytes.indexOf(0);
-  return new TextDecoder().decode(end === -1 ? bytes : bytes.subarray(0, end));
 }
 
 /** A coordinate as `addReplyHumanLongDouble` sends it (RESP3: a double). */

@@ -8,7 +8,7 @@
  */
 
 import type { Command } from "../../server/command.ts";
-import { fail, WRONGTYPE } from "../../server/errors.ts";
+import { cText, fail, WRONGTYPE } from "../../server/errors.ts";
 import type { Reply } from "../../server/reply.ts";
 import { keyAt, keyRange, type KvCommand } from "../command.ts";
 import { keyOf } from "../keyspace/encoding.ts";
@@ -161,12 +161,6 @@ function decodeSparse(bytes: Uint8Array): string {
     }
   }
   return parts.join(" ");
-}
-
-/** A C string's view of an argument: up to its first NUL byte. */
-function cText(bytes: Uint8Array): string {
-  const end = bytes.indexOf(0);
-  return new TextDecoder().decode(end === -1 ? bytes : bytes.subarray(0, end));
 }
 
 function pfdebug(db: Database, key: string, command: Command, reply: Reply): void {

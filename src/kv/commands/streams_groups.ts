@@ -8,10 +8,10 @@
 
 import { longArg } from "../../server/args.ts";
 import type { Command } from "../../server/command.ts";
-import { fail, SYNTAX } from "../../server/errors.ts";
+import { cText, fail, SYNTAX } from "../../server/errors.ts";
 import type { Reply } from "../../server/reply.ts";
 import { keyAt, type KvCommand, type KvHandler } from "../command.ts";
-import { keyBytes, keyOf } from "../keyspace/encoding.ts";
+import { keyBytes, keyOf, keyText } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
 import { RedisStream } from "../values/stream.ts";
 import { type Consumer, ConsumerGroup, type Nack } from "../values/stream_group.ts";
@@ -30,7 +30,7 @@ import { collect, streamAt, writeEntry } from "./streams.ts";
 
 /** `addReplySubcommandSyntaxError` for XGROUP or XINFO. */
 export function subcommandError(command: Command, parent: string): never {
-  const sub = keyOf(command.arg(0)!).slice(0, 128);
+  const sub = cText(command.arg(0), 128);
   return fail(
     `ERR unknown subcommand or wrong number of arguments for '${sub}'. Try ${parent} HELP.`,
   );
@@ -47,7 +47,7 @@ export function helpReply(reply: Reply, parent: string, lines: readonly string[]
 
 /** NOGROUP for a missing key or group (XPENDING, XCLAIM, XAUTOCLAIM). */
 function noGroup(key: string, group: string): never {
-  return fail(`NOGROUP No such key '${key}' or consumer group '${group}'`);
+  return fail(`NOGROUP No such key '${keyText(key)}' or consumer group '${keyText(group)}'`);
 }
 
 /** The group of `key`, or the NOGROUP error. */
@@ -116,7 +116,7 @@ function xgroupPrologue(db: Database, key: string, command: Command) {
     }
     group = stream.groups.get(name);
     if (group === undefined && !create && !command.is(0, "destroy")) {
-      fail(`NOGROUP No such consumer group '${name}' for key name '${key}'`);
+      fail(`NOGROUP No such consumer group '${keyText(name)}' for key name '${keyText(key)}'`);
     }
   }
   return { stream, group, name, entriesRead };
@@ -310,7 +310,7 @@ const xclaim: KvHandler = (db, key, command, reply) => {
       retryCount = longArg(command, ++j, "ERR Invalid RETRYCOUNT option argument for XCLAIM");
     } else if (command.is(j, "lastid") && more > 0) {
       lastId = parseId(command.arg(++j)!, 0, true);
-    } else fail(`ERR Unrecognized XCLAIM option '${keyOf(command.arg(j)!)}'`);
+    } else fail(`ERR Unrecognized XCLAIM option '${cText(command.arg(j))}'`);
   }
   if (compareIds(lastId, group.lastId) > 0) group.lastId = lastId;
   if (deliveryTime === -1 || deliveryTime < 0 || deliveryTime > now) deliveryTime = now;

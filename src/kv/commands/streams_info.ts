@@ -9,7 +9,7 @@
 import { longArg } from "../../server/args.ts";
 import type { Reply } from "../../server/reply.ts";
 import { keyAt, type KvCommand, type KvHandler } from "../command.ts";
-import { keyBytes, keyOf } from "../keyspace/encoding.ts";
+import { keyBytes, keyOf, keyText } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
 import { fail } from "../../server/errors.ts";
 import type { RedisStream } from "../values/stream.ts";
@@ -169,7 +169,7 @@ const xinfoConsumers: KvHandler = (db, key, command, reply) => {
   const name = keyOf(command.arg(2)!);
   const group = stream.groups.get(name);
   if (group === undefined) {
-    fail(`NOGROUP No such consumer group '${name}' for key name '${key}'`);
+    fail(`NOGROUP No such consumer group '${keyText(name)}' for key name '${keyText(key)}'`);
   }
   const now = db.keyspace.now();
   reply.arrayHeader(group.consumers.size);

@@ -10,7 +10,7 @@
 import { longArg } from "../../server/args.ts";
 import type { Command } from "../../server/command.ts";
 import type { Connection } from "../../server/connection.ts";
-import { fail, SYNTAX } from "../../server/errors.ts";
+import { cText, fail, SYNTAX } from "../../server/errors.ts";
 import type { Reply } from "../../server/reply.ts";
 import type { KvCommand, KvHandler } from "../command.ts";
 import { keyBytes, keyOf } from "../keyspace/encoding.ts";
@@ -179,7 +179,7 @@ function parseRead(db: Database, command: Command, xreadgroup: boolean): ReadArg
     const stream = streamAt(db, key);
     if (group !== undefined && (stream === undefined || !stream.groups.has(keyOf(group)))) {
       fail(
-        "NOGROUP No such key '" + key + "' or consumer group '" + keyOf(group) +
+        "NOGROUP No such key '" + cText(keyArg) + "' or consumer group '" + cText(group) +
           "' in XREADGROUP with GROUP option",
       );
     }

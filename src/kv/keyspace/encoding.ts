@@ -9,6 +9,7 @@
 import { bytesToLatin1, latin1ToBytes } from "../../resp/bytes.ts";
 import { Slab } from "../../resp/slab.ts";
 import { FRESH_MAX } from "../../resp/input_buffer.ts";
+import { cText } from "../../server/errors.ts";
 
 /**
  * Turns key bytes into the keyspace's binary-string form (one char per byte): the codec's
@@ -72,3 +73,8 @@ const VALUE_SLAB = new Slab(16 * 1024, 256);
  * ```
  */
 export const keyBytes: (key: string) => Uint8Array = latin1ToBytes;
+
+/** A key (or group, consumer name) as C's `%s` prints it into an error text: up to a NUL. */
+export function keyText(key: string): string {
+  return cText(keyBytes(key));
+}

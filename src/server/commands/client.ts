@@ -9,7 +9,7 @@ import { bytesToString } from "../../resp/bytes.ts";
 import { parseLong } from "../args.ts";
 import type { CommandDefinition, Handler } from "../command_spec.ts";
 import type { Connection } from "../connection.ts";
-import { NOT_INTEGER, SYNTAX } from "../errors.ts";
+import { cText, NOT_INTEGER, SYNTAX } from "../errors.ts";
 import { container } from "./help.ts";
 
 /**
@@ -80,7 +80,7 @@ const clientList: Handler = (command, reply, connection) => {
     if (command.is(1, "type") && command.length === 3) {
       type = command.lower(2);
       if (!CLIENT_TYPES.has(type)) {
-        return reply.error(`ERR Unknown client type '${command.string(2)}'`);
+        return reply.error(`ERR Unknown client type '${cText(command.arg(2))}'`);
       }
     } else if (command.is(1, "id") && command.length >= 3) {
       ids = new Set();
@@ -137,7 +137,9 @@ const clientKill: Handler = (command, reply, connection) => {
     else if (command.is(i, "user")) user = value;
     else if (command.is(i, "type")) {
       type = value.toLowerCase();
-      if (!CLIENT_TYPES.has(type)) return reply.error(`ERR Unknown client type '${value}'`);
+      if (!CLIENT_TYPES.has(type)) {
+        return reply.error(`ERR Unknown client type '${cText(command.arg(i + 1))}'`);
+      }
     } else if (command.is(i, "skipme")) {
       const yes = value.toLowerCase();
       if (yes === "yes") skipMe = true;

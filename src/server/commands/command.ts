@@ -8,7 +8,7 @@
 
 import { bytesToString } from "../../resp/bytes.ts";
 import type { CommandDefinition, CommandSpec, KeyReference, KeySpec } from "../command_spec.ts";
-import { fail, SYNTAX } from "../errors.ts";
+import { cText, fail, SYNTAX } from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import { findKeys, legacyRange } from "../key_specs.ts";
 import type { Reply } from "../reply.ts";
@@ -377,7 +377,7 @@ export const commandCommands: readonly CommandDefinition[] = [
     // COMMAND without a subcommand: the whole table.
     handler: (command, reply, connection) => {
       if (command.length > 0) {
-        fail(`ERR unknown subcommand '${command.string(0)}'. Try COMMAND HELP.`);
+        fail(`ERR unknown subcommand '${cText(command.arg(0))}'. Try COMMAND HELP.`);
       }
       writeAllInfo(connection.server.router, reply);
     },

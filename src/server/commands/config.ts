@@ -8,6 +8,7 @@
 import { bytesToString, stringToBytes } from "../../resp/bytes.ts";
 import { parseDouble, parseLong } from "../args.ts";
 import type { CommandDefinition, Handler } from "../command_spec.ts";
+import { cText } from "../errors.ts";
 import { globMatch } from "../glob.ts";
 import type { Server } from "../server.ts";
 import { container } from "./help.ts";
@@ -148,17 +149,21 @@ const configSet: Handler = (command, reply, connection) => {
     const item = CONFIG.find((c) => c.name === name);
     if (item === undefined) {
       return reply.error(
-        `ERR Unknown option or number of arguments for CONFIG SET - '${command.string(i)}'`,
+        `ERR Unknown option or number of arguments for CONFIG SET - '${cText(command.arg(i))}'`,
       );
     }
     if (item.set === undefined) {
       return reply.error(
-        `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`,
+        `ERR CONFIG SET failed (possibly related to argument '${
+          cText(command.arg(i))
+        }') - can't set immutable config`,
       );
     }
     if (changes.some(([seen]) => seen === item)) {
       return reply.error(
-        `ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`,
+        `ERR CONFIG SET failed (possibly related to argument '${
+          cText(command.arg(i))
+        }') - duplicate parameter`,
       );
     }
     changes.push([item, command.argv[i + 2]]);

@@ -9,7 +9,7 @@ import { bytesToString, stringToBytes } from "../../resp/bytes.ts";
 import { intArg, longArg } from "../args.ts";
 import type { CommandDefinition, Handler } from "../command_spec.ts";
 import type { Connection } from "../connection.ts";
-import { DB_INDEX_RANGE, SYNTAX } from "../errors.ts";
+import { cText, DB_INDEX_RANGE, SYNTAX } from "../errors.ts";
 import type { Reply } from "../reply.ts";
 import type { Server } from "../server.ts";
 import { validName } from "./client.ts";
@@ -133,7 +133,7 @@ const hello: Handler = (command, reply, connection) => {
       name = command.argv[i + 2];
       i += 1;
     } else {
-      return reply.error(`ERR Syntax error in HELLO option '${command.string(i)}'`);
+      return reply.error(`ERR Syntax error in HELLO option '${cText(command.arg(i))}'`);
     }
   }
   const finish = (): void => {

@@ -6,7 +6,7 @@
  */
 
 import type { CommandDefinition, CommandInfo, CommandSpec, Handler } from "../command_spec.ts";
-import { fail } from "../errors.ts";
+import { cText, fail } from "../errors.ts";
 
 /** What {@link container} takes: the parent's entry, and the info of its HELP subcommand. */
 export interface ContainerDefinition extends Omit<CommandDefinition, "name" | "handler"> {
@@ -52,7 +52,7 @@ export function container(name: string, definition: ContainerDefinition): Comman
   const { help: _help, ...parent } = definition;
   return {
     handler: (command) => {
-      fail(`ERR unknown subcommand '${command.string(0)}'. Try ${upper} HELP.`);
+      fail(`ERR unknown subcommand '${cText(command.arg(0))}'. Try ${upper} HELP.`);
     },
     ...parent,
     name,
