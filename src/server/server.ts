@@ -280,6 +280,7 @@ export class Server {
   #opsSample = { time: 0, commands: 0, rate: 0 };
   #memoryPeak = 0;
   #memoryStartup: number | undefined;
+  #maxBulkLength = 0;
 
   /** Creates a server; built-in commands are registered on {@link Server.router}. */
   constructor(options: ServerOptions = {}) {
@@ -291,7 +292,7 @@ export class Server {
       outputLimit: options.outputLimit ?? 64 * 1024 * 1024,
       pubsubOutputLimit: options.pubsubOutputLimit ?? 32 * 1024 * 1024,
       maxQueryBuffer: options.maxQueryBuffer ?? 1024 * 1024 * 1024,
-      limits: resolveLimits(options.limits),
+      limits: this.#liveLimits(resolveLimits(options.limits)),
       commandTimeout: options.commandTimeout ?? 0,
       serverName: options.serverName ?? "redis",
       version: options.version ?? "7.0.15",
@@ -582,6 +583,28 @@ export class Server {
   /** @internal Changes the client limit (CONFIG SET maxclients). */
   setMaxClients(count: number): void {
     this.#options.maxClients = count;
+  }
+
+  /**
+   * @internal Changes the largest request bulk (CONFIG SET proto-max-bulk-len): decoders of new
+   * and open connections read it from {@link ServerOptions.limits} at every bulk header.
+   */
+  setMaxBulkLength(bytes: number): void {
+    this.#maxBulkLength = bytes;
+  }
+
+  /** `limits` (frozen, so decoders share it) with `maxBulkLength` read live from the server. */
+  #liveLimits(limits: Readonly<DecoderLimits>): Readonly<DecoderLimits> {
+    this.#maxBulkLength = limits.maxBulkLength;
+    const read = (): number => this.#maxBulkLength;
+    return Object.freeze({
+      maxInlineLength: limits.maxInlineLength,
+      get maxBulkLength(): number {
+        return read();
+      },
+      maxMultibulkLength: limits.maxMultibulkLength,
+      maxDepth: limits.maxDepth,
+    });
   }
 
   /** @internal Changes the idle timeout (CONFIG SET timeout). */

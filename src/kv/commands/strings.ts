@@ -10,6 +10,7 @@
 import { parseBigInt } from "../../resp/bytes.ts";
 import { int64Arg } from "../../server/args.ts";
 import type { Command } from "../../server/command.ts";
+import type { Connection } from "../../server/connection.ts";
 import { fail, NOT_INTEGER, SYNTAX, WRONGTYPE } from "../../server/errors.ts";
 import type { KeyReference } from "../../server/command_spec.ts";
 import type { Reply } from "../../server/reply.ts";
@@ -21,8 +22,12 @@ import type { Database, SetOptions } from "../keyspace/keyspace.ts";
 import { expireTime } from "./expire.ts";
 
 /** proto-max-bulk-len: the largest string value (512 MiB). */
-const MAX_STRING = 512 * 1024 * 1024;
 const TOO_BIG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+
+/** Redis's `checkStringLength` bound: CONFIG proto-max-bulk-len. */
+function maxString(connection: Connection): number {
+  return connection.server.options.limits.maxBulkLength;
+}
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -448,14 +453,14 @@ export const stringCommands: readonly KvCommand[] = [
     complexity:
       "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
     summary: "Append a value to a key",
-    handler: (db, key, command, reply) => {
+    handler: (db, key, command, reply, connection) => {
       const extra = command.arg(1)!;
       const old = stringAt(db, key);
       if (old === undefined) {
         db.set(key, extra);
         return reply.integer(extra.length);
       }
-      if (old.length + extra.length > MAX_STRING) fail(TOO_BIG);
+      if (old.length + extra.length > maxString(connection)) fail(TOO_BIG);
       const value = extra.length === 0 ? old : appendBytes(old, extra);
       db.set(key, value, extra.length === 0 ? KEEP_TTL_AS_RAW : KEEP_TTL_RAW);
       reply.integer(value.length);
@@ -516,14 +521,14 @@ export const stringCommands: readonly KvCommand[] = [
     complexity:
       "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",
     summary: "Overwrite part of a string at key starting at the specified offset",
-    handler: (db, key, command, reply) => {
+    handler: (db, key, command, reply, connection) => {
       const offsetArg = bigArg(command, 1);
       if (offsetArg < 0n) fail("ERR offset is out of range");
       const patch = command.arg(2)!;
       const old = stringAt(db, key);
       if (old === undefined && patch.length === 0) return reply.integer(0);
       if (old !== undefined && patch.length === 0) return reply.integer(old.length);
-      if (offsetArg + BigInt(patch.length) > BigInt(MAX_STRING)) fail(TOO_BIG);
+      if (offsetArg + BigInt(patch.length) > BigInt(maxString(connection))) fail(TOO_BIG);
       const offset = Number(offsetArg);
       const oldLength = old === undefined ? 0 : old.length;
       const value = new Uint8Array(Math.max(oldLength, offset + patch.length));

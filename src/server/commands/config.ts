@@ -66,7 +66,11 @@ const CONFIG: ConfigItem[] = [
     get: (s) => String(Math.floor(s.options.idleTimeout / 1000)),
     set: setInteger(0, (s, v) => s.setIdleTimeout(v * 1000)),
   },
-  { name: "proto-max-bulk-len", get: (s) => String(s.options.limits.maxBulkLength) },
+  {
+    name: "proto-max-bulk-len",
+    get: (s) => protoMaxBulkLen.get(s) ?? String(s.options.limits.maxBulkLength),
+    set: setProtoMaxBulkLen,
+  },
   { name: "client-query-buffer-limit", get: (s) => String(s.options.maxQueryBuffer) },
   { name: "maxmemory", get: () => "0" },
   { name: "maxmemory-policy", get: () => "noeviction" },
@@ -88,6 +92,51 @@ const CONFIG: ConfigItem[] = [
     set: setPercentiles,
   },
 ];
+
+/** Units of Redis's `memtoull` (lower case) and their multipliers. */
+const MEMORY_UNITS = new Map<string, bigint>([
+  ["", 1n],
+  ["b", 1n],
+  ["k", 1000n],
+  ["kb", 1024n],
+  ["m", 1000n * 1000n],
+  ["mb", 1024n * 1024n],
+  ["g", 1000n * 1000n * 1000n],
+  ["gb", 1024n * 1024n * 1024n],
+]);
+
+/**
+ * Redis's `memtoull` then the cast to long long of a MEMORY_CONFIG: digits (strtoull,
+ * saturating) and an optional unit; the product wraps modulo 2^64 as in C. Undefined when
+ * malformed ("argument must be a memory value").
+ */
+function parseMemoryValue(bytes: Uint8Array): bigint | undefined {
+  const text = cText(bytes);
+  let digits = 0;
+  while (digits < text.length && text.charCodeAt(digits) >= 48 && text.charCodeAt(digits) <= 57) {
+    digits++;
+  }
+  const multiplier = MEMORY_UNITS.get(text.slice(digits).toLowerCase());
+  if (multiplier === undefined || digits >= 128) return undefined;
+  let value = digits === 0 ? 0n : BigInt(text.slice(0, digits));
+  if (value > 0xffffffffffffffffn) value = 0xffffffffffffffffn; // strtoull's ERANGE
+  return BigInt.asIntN(64, value * multiplier);
+}
+
+/** Exact CONFIG GET text of proto-max-bulk-len (values beyond 2^53 are not exact numbers). */
+const protoMaxBulkLen = new WeakMap<Server, string>();
+
+/** CONFIG SET proto-max-bulk-len: a memory value from 1 MiB to LONG_MAX (Redis 7.0). */
+function setProtoMaxBulkLen(server: Server, bytes: Uint8Array): true | string {
+  const value = parseMemoryValue(bytes);
+  if (value === undefined) return "argument must be a memory value";
+  if (value < 1048576n) {
+    return "argument must be between 1048576 and 9223372036854775807 inclusive";
+  }
+  server.setMaxBulkLength(Number(value));
+  protoMaxBulkLen.set(server, String(value));
+  return true;
+}
 
 /** CONFIG SET latency-tracking-info-percentiles: numbers from 0 to 100, space separated. */
 function setPercentiles(server: Server, value: Uint8Array): boolean | string {
