@@ -107,7 +107,10 @@ export interface TestServer extends AsyncDisposable {
   readonly host: string;
   /** The typed store the commands see: read and write values directly. */
   readonly keyspace: Keyspace;
-  /** The clock of expiry, blocking timeouts, TIME and stream IDs. */
+  /**
+   * The clock of expiry, blocking timeouts, TIME, stream IDs, OBJECT IDLETIME, the idle
+   * timeout, CLIENT LIST age/idle and INFO uptime.
+   */
   readonly clock: TestClock;
   /** The underlying server (router, connections, pub/sub). */
   readonly server: Server;

@@ -25,6 +25,8 @@ export class Refusal {
   /** Why listening again failed, until {@link Refusal.close} reports it. */
   #failure: { error: unknown } | undefined;
   #closed = false;
+  /** Attempts to listen again queued or running: a close must wait for them. */
+  #reopening = 0;
 
   /** `listening` is open now; `open` listens again on the same address. */
   constructor(listening: Listening, open: () => Promise<Listening>) {
@@ -41,7 +43,7 @@ export class Refusal {
     if (this.#closed) return Promise.resolve();
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.resume(), Math.max(0, ms));
-    return this.#enqueue(() => this.#stop());
+    return this.#stopSoon();
   }
 
   /** Ends a pause now (nothing if not paused). */
@@ -49,7 +51,14 @@ export class Refusal {
     if (this.#timer === undefined) return;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    void this.#enqueue(() => this.#listenAgain());
+    this.#reopening++;
+    void this.#enqueue(async () => {
+      try {
+        await this.#listenAgain();
+      } finally {
+        this.#reopening--;
+      }
+    });
   }
 
   /**
@@ -60,7 +69,7 @@ export class Refusal {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#enqueue(() => this.#stop());
+    await this.#stopSoon();
     const failure = this.#failure;
     this.#failure = undefined;
     if (failure !== undefined) throw failure.error;
@@ -69,6 +78,16 @@ export class Refusal {
   #enqueue(operation: () => Promise<void>): Promise<void> {
     this.#queue = this.#queue.then(operation);
     return this.#queue;
+  }
+
+  /**
+   * Closes the listener now when nothing is queued (the adapters start closing the listening
+   * socket before their first await), else once the queued attempts to listen are done.
+   */
+  #stopSoon(): Promise<void> {
+    if (this.#reopening !== 0) return this.#enqueue(() => this.#stop());
+    const stopped = this.#stop();
+    return this.#enqueue(() => stopped);
   }
 
   async #stop(): Promise<void> {
