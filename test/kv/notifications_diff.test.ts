@@ -267,6 +267,33 @@ describe("keyspace notifications vs redis-server", { skip: oracleSkip }, () => {
           ["XGROUP", "DESTROY", "x", "g"],
         ]);
       });
+
+      run("streams: consumers created implicitly, XADD that trims", async (d) => {
+        // Redis's unit/pubsub "stream events test", then XCLAIM / XAUTOCLAIM / XREADGROUP
+        // creating consumers or not, and XADD's xtrim only when entries went.
+        await events(d, "KEA", [
+          ["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"],
+          ["XGROUP", "CREATECONSUMER", "s", "g", "Bob"],
+          ["XADD", "s", "1-0", "f", "A"],
+          ["XREADGROUP", "GROUP", "g", "Alice", "STREAMS", "s", ">"],
+          ["XCLAIM", "s", "g", "Mike", "0", "1-0", "FORCE"],
+          ["XGROUP", "DELCONSUMER", "s", "g", "Lee"],
+          ["XAUTOCLAIM", "s", "g", "Bob", "0", "1-0"],
+          ["XGROUP", "DELCONSUMER", "s", "g", "Bob"],
+          ["XREADGROUP", "GROUP", "g", "Nobody", "STREAMS", "s", ">"],
+          ["XREADGROUP", "GROUP", "g", "History", "STREAMS", "s", "0"],
+          ["XCLAIM", "s", "g", "Idle", "1000000", "1-0"],
+          ["XAUTOCLAIM", "s", "g", "Auto", "0", "0-0"],
+          ["XAUTOCLAIM", "s", "g", "Auto2", "0", "0-0"],
+          ["XADD", "s", "MAXLEN", "5", "2-0", "f", "B"],
+          ["XADD", "s", "MAXLEN", "1", "3-0", "f", "C"],
+          ["XADD", "s", "MINID", "3", "4-0", "f", "D"],
+          ["XADD", "s", "MAXLEN", "~", "1", "5-0", "f", "E"],
+          ["XADD", "t", "MAXLEN", "0", "1-0", "f", "v"],
+          ["XADD", "none", "NOMKSTREAM", "MAXLEN", "0", "*", "f", "v"],
+          ["XLEN", "t"],
+        ]);
+      });
     });
   }
 });

@@ -187,8 +187,8 @@ const xadd: KvHandler = (db, key, command, reply, connection) => {
   if (created) db.set(key, stream);
   stream.append(id, pairs);
   reply.bulk(formatId(id));
-  if (args.trim !== undefined) stream.trim(args.trim);
-  db.touch(key);
+  db.touch(key); // `xadd`, then `xtrim` if trimming deleted entries (Redis's order)
+  if (args.trim !== undefined && stream.trim(args.trim) > 0) db.notify("t", "xtrim", key);
   db.signalReady(key);
   if (!connection.inTransaction) db.keyspace.blocking.serve();
 };

@@ -45,6 +45,24 @@ export function helpReply(reply: Reply, parent: string, lines: readonly string[]
   reply.status("    Prints this help.");
 }
 
+/**
+ * The consumer `name` of `group` (of the stream at `key`), seen at `now`; created when
+ * missing, which publishes `xgroup-createconsumer` (Redis's streamCreateConsumer as
+ * XREADGROUP, XCLAIM and XAUTOCLAIM call it).
+ */
+export function consumerOf(
+  db: Database,
+  key: string,
+  group: ConsumerGroup,
+  name: string,
+  now: number,
+): Consumer {
+  const { consumer, created } = group.consumer(name, now);
+  consumer.seenTime = now;
+  if (created) db.notify("t", "xgroup-createconsumer", key);
+  return consumer;
+}
+
 /** NOGROUP for a missing key or group (XPENDING, XCLAIM, XAUTOCLAIM). */
 function noGroup(key: string, group: string): never {
   return fail(`NOGROUP No such key '${keyText(key)}' or consumer group '${keyText(group)}'`);
@@ -329,10 +347,7 @@ const xclaim: KvHandler = (db, key, command, reply) => {
     }
     if (nack === undefined) continue;
     if (nack.consumer !== undefined && minIdle && now - nack.deliveryTime < minIdle) continue;
-    if (consumer === undefined) {
-      consumer = group.consumer(consumerName, now).consumer;
-      consumer.seenTime = now;
-    }
+    consumer ??= consumerOf(db, key, group, consumerName, now);
     nack.deliveryTime = deliveryTime;
     if (retryCount >= 0) nack.deliveryCount = retryCount;
     else if (!justId) nack.deliveryCount++;
@@ -389,10 +404,7 @@ const xautoclaim: KvHandler = (db, key, command, reply) => {
     }
     cursor = next;
     if (minIdle && now - nack.deliveryTime < minIdle) continue;
-    if (consumer === undefined) {
-      consumer = group.consumer(consumerName, now).consumer;
-      consumer.seenTime = now;
-    }
+    consumer ??= consumerOf(db, key, group, consumerName, now);
     nack.deliveryTime = now;
     if (!justId) nack.deliveryCount++;
     assign(nack, consumer);

@@ -28,6 +28,7 @@ import {
   ZERO_ID,
 } from "../values/stream_id.ts";
 import { collect, streamAt, writeEntries, writeEntry } from "./streams.ts";
+import { consumerOf } from "./streams_groups.ts";
 
 /** XREAD BLOCK's count when none is given (Redis's XREAD_BLOCKED_DEFAULT_COUNT). */
 const BLOCKED_DEFAULT_COUNT = 1000;
@@ -204,17 +205,17 @@ function parseRead(db: Database, command: Command, xreadgroup: boolean): ReadArg
   return { timeout, count, keys, ids, group: groupRead };
 }
 
-/** The group and consumer (created if missing) of an XREADGROUP on `stream`. */
+/** The group and consumer (created if missing) of an XREADGROUP on the stream at `key`. */
 function groupConsumer(
+  db: Database,
+  key: string,
   stream: RedisStream,
   read: GroupRead,
   now: number,
 ): { group: ConsumerGroup; consumer: Consumer } | undefined {
   const group = stream.groups.get(keyOf(read.group));
   if (group === undefined) return undefined;
-  const consumer = group.consumer(keyOf(read.consumer), now).consumer;
-  consumer.seenTime = now;
-  return { group, consumer };
+  return { group, consumer: consumerOf(db, key, group, keyOf(read.consumer), now) };
 }
 
 /** Serves the streams that have something for the reader now; the number served. */
@@ -245,7 +246,7 @@ function serveNow(db: Database, args: ReadArgs, reply: Reply): number {
       writeEntries(reply, collect(stream, nextId(gt) ?? MAX_ID, MAX_ID, false, args.count));
       continue;
     }
-    const { group, consumer } = groupConsumer(stream, args.group, now)!;
+    const { group, consumer } = groupConsumer(db, keyOf(key), stream, args.group, now)!;
     if (!isNewEntries(gt)) {
       deliverHistory(reply, stream, consumer, nextId(gt) ?? MAX_ID, args.count, now);
     } else {
@@ -288,7 +289,7 @@ function serveBlocked(
   }
   if (compareIds(stream.lastId, gt) <= 0) return false;
   const now = db.keyspace.now();
-  if (read !== undefined) target = groupConsumer(stream, read, now);
+  if (read !== undefined) target = groupConsumer(db, key, stream, read, now);
   if (reply.protocol === 2) {
     reply.arrayHeader(1);
     reply.arrayHeader(2);

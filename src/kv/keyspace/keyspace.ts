@@ -555,6 +555,15 @@ export class Database {
   }
 
   /**
+   * Redis's notifyKeyspaceEvent for an event a command publishes beside the one its table
+   * entry declares (XADD's `xtrim`, a consumer created by XREADGROUP / XCLAIM / XAUTOCLAIM).
+   */
+  notify(type: string, event: string, key: string): void {
+    const events = this.keyspace.events;
+    if (events.flags !== 0) events.notify(type, event, key, this.index);
+  }
+
+  /**
    * Redis's signalKeyAsReady: `key` may now serve clients blocked on it (a list or sorted set
    * that became non-empty); they are served after the current command.
    */
