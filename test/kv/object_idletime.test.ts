@@ -63,6 +63,36 @@ describe("OBJECT IDLETIME with a manual clock", () => {
     assert.equal(await idle("l"), 0);
   });
 
+  it("RENAME, MOVE, COPY and PERSIST look their keys up as Redis: an access each", async () => {
+    const keys = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for (const key of keys) await client.call("SET", key, "v");
+    await client.call("SELECT", "1");
+    await client.call("SET", "f", "in1");
+    await client.call("SET", "g", "in1");
+    await client.call("SELECT", "0");
+    redis.clock.advance(100_000);
+    assert.equal(await client.call("RENAME", "a", "a2"), "OK");
+    assert.equal(await client.call("RENAMENX", "b", "c"), 0); // both looked up
+    assert.equal(await client.call("COPY", "d", "d2"), 1);
+    assert.equal(await client.call("COPY", "e", "h"), 0); // the destination is looked up
+    assert.equal(await client.call("MOVE", "f", "1"), 0); // both looked up
+    assert.equal(await client.call("PERSIST", "i"), 0); // no TTL: still an access
+    for (const key of ["a2", "b", "c", "d", "d2", "e", "f", "h", "i"]) {
+      assert.equal(await idle(key), 0, key);
+    }
+    assert.equal(await idle("g"), 100);
+    await client.call("SELECT", "1");
+    assert.equal(await idle("f"), 0);
+    assert.equal(await idle("g"), 100);
+    await client.call("SET", "x", "in1");
+    redis.clock.advance(50_000);
+    assert.equal(await client.call("MOVE", "x", "0"), 1);
+    await client.call("SELECT", "0");
+    assert.equal(await idle("x"), 0);
+    assert.equal(await idle("g"), 150);
+    await client.call("FLUSHALL");
+  });
+
   it("RESTORE ... IDLETIME n gives n, which then grows with the clock", async () => {
     await client.call("SET", "src", "payload");
     const raw = await connectClient({ port: redis.port }, { bulkAsString: false });

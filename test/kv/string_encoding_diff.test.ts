@@ -69,6 +69,28 @@ const CASES: ReadonlyArray<readonly Step[]> = [
   [["PFADD", "k", "a", "b"]],
   [["PFADD", "h", "a"], ["PFMERGE", "k", "h"]],
   [["PFADD", "h", "a"], ["DUMP", "h"]],
+  // RENAME and MOVE move Redis's object, COPY duplicates it: raw, embstr and int stay.
+  ...[
+    [["SET", "a", "abc"], ["APPEND", "a", "d"]],
+    [["SET", "a", "12"], ["APPEND", "a", "3"]],
+    [["SET", "a", "12"], ["SETRANGE", "a", "0", "3"]],
+    [["SET", "a", "12"]],
+    [["SET", "a", "abc"]],
+    [["SET", "a", "x".repeat(50)]],
+    [["SET", "a", "10"], ["INCRBYFLOAT", "a", "1"]],
+  ].flatMap((made): Step[][] => [
+    [...made, ["RENAME", "a", "k"]],
+    [...made, ["SET", "k", "1"], ["RENAME", "a", "k"]],
+    [...made, ["RENAMENX", "a", "k"]],
+    [...made, ["COPY", "a", "k"]],
+    [...made, ["SET", "k", "1"], ["COPY", "a", "k", "REPLACE"]],
+    [["SELECT", "1"], ...made, ["COPY", "a", "k", "DB", "0"], ["SELECT", "0"]],
+    [["SELECT", "1"], ...made.map((step) => step.map((w) => w === "a" ? "k" : w)), [
+      "MOVE",
+      "k",
+      "0",
+    ], ["SELECT", "0"]],
+  ]),
 ];
 
 describe("kv string encodings vs redis-server", { skip: oracleSkip }, () => {

@@ -223,7 +223,8 @@ export const expireCommands: readonly KvCommand[] = [
     complexity: "O(1)",
     summary: "Remove the expiration from a key",
     handler: (db, key, _command, reply) => {
-      if (db.expireTime(key) === undefined) return reply.integer(0);
+      // lookupKeyWrite first: a key without a TTL is still accessed.
+      if (db.get(key) === undefined || db.expireTime(key) === undefined) return reply.integer(0);
       db.setExpireAt(key, undefined);
       reply.integer(1);
     },

@@ -15,7 +15,7 @@ import { keyAt, keyRange, type KvCommand, type KvHandler } from "../command.ts";
 import { keyBytes, keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
 import type { ExpireMs } from "../keyspace/expire.ts";
-import { cloneValue, type KeyValue, typeOf } from "../keyspace/values.ts";
+import { cloneValue, type KeyValue, type StringEncoding, typeOf } from "../keyspace/values.ts";
 import { parseCursor, parseScanOptions, scanReply } from "../scan.ts";
 
 /** `-ERR source and destination objects are the same`. */
@@ -43,9 +43,19 @@ const hasKey = (db: Database, key: string): boolean => db.has(key);
 /** TOUCH: a lookup that marks the key accessed (EXISTS's does not). */
 const touchKey = (db: Database, key: string): boolean => db.get(key) !== undefined;
 
-/** Moves (MOVE, RENAME) or copies (COPY) `value` with its TTL to `newKey` of `dst`. */
-function place(dst: Database, newKey: string, value: KeyValue, expire: ExpireMs | undefined): void {
-  dst.set(newKey, value);
+/**
+ * Moves (MOVE, RENAME) or copies (COPY) `value` with its TTL to `newKey` of `dst`. The string
+ * encoding goes with it: RENAME and MOVE move Redis's object, COPY's dupStringObject keeps
+ * `raw`, `embstr` and `int`. The access time is now (the source was just looked up).
+ */
+function place(
+  dst: Database,
+  newKey: string,
+  value: KeyValue,
+  expire: ExpireMs | undefined,
+  encoding: StringEncoding | undefined,
+): void {
+  dst.set(newKey, value, encoding === undefined ? undefined : { encoding });
   if (expire !== undefined) dst.setExpireAt(newKey, expire);
   signalIfBlockable(dst, newKey, value);
 }
@@ -57,11 +67,12 @@ function renameHandler(nx: boolean): KvHandler {
     if (value === undefined) return reply.error("ERR no such key");
     if (src === dst) return nx ? reply.integer(0) : reply.status("OK");
     const expire = db.expireTime(src);
-    if (db.has(dst)) {
+    // Redis's lookupKeyWrite of the destination: an access of the key there.
+    if (db.get(dst) !== undefined) {
       if (nx) return reply.integer(0);
       db.delete(dst);
     }
-    place(db, dst, value, expire);
+    place(db, dst, value, expire, db.stringEncoding(src));
     db.delete(src);
     return nx ? reply.integer(1) : reply.status("OK");
   };
@@ -133,11 +144,11 @@ const copy: KvHandler = (src, key, command, reply) => {
   const value = src.get(key);
   if (value === undefined) return reply.integer(0);
   const expire = src.expireTime(key);
-  if (dst.has(newKey)) {
+  if (dst.get(newKey) !== undefined) {
     if (!replace) return reply.integer(0);
     dst.delete(newKey);
   }
-  place(dst, newKey, cloneValue(value), expire);
+  place(dst, newKey, cloneValue(value), expire, src.stringEncoding(key));
   reply.integer(1);
 };
 
@@ -148,8 +159,8 @@ const move: KvHandler = (src, key, command, reply) => {
   const value = src.get(key);
   if (value === undefined) return reply.integer(0);
   const expire = src.expireTime(key);
-  if (dst.has(key)) return reply.integer(0);
-  place(dst, key, value, expire);
+  if (dst.get(key) !== undefined) return reply.integer(0);
+  place(dst, key, value, expire, src.stringEncoding(key));
   src.delete(key);
   reply.integer(1);
 };
