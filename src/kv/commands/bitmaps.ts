@@ -12,7 +12,7 @@ import { fail, NOT_INTEGER, SYNTAX, WRONGTYPE } from "../../server/errors.ts";
 import { keyAt, keyRange, type KvCommand } from "../command.ts";
 import { keyOf } from "../keyspace/encoding.ts";
 import type { Database, SetOptions } from "../keyspace/keyspace.ts";
-import { bitop, type BitOperator, bitpos, popcount } from "../values/bits.ts";
+import { bitop, type BitOperator, bitpos, popcount, popcountByte } from "../values/bits.ts";
 import { KEEP_TTL_RAW, stringAt } from "./strings.ts";
 
 const BAD_OFFSET = "ERR bit offset is not an integer or out of range";
@@ -126,6 +126,12 @@ function clamp(v: bigint): number {
   return v > 1n << 53n ? 2 ** 53 : v < -(1n << 53n) ? -(2 ** 53) : Number(v);
 }
 
+/** A range argument clamped to the safe integers (a bigint parsed only beyond them). */
+function clampedArg(command: Command, index: number): number {
+  const value = parseLong(command.arg(index)!);
+  return value !== undefined && Number.isSafeInteger(value) ? value : clamp(bigArg(command, index));
+}
+
 /** BYTE or BIT at argument `index`: true for BIT; anything else is a syntax error. */
 function unitIsBit(command: Command, index: number): boolean {
   if (command.is(index, "bit")) return true;
@@ -165,24 +171,41 @@ function normalizeRange(
   return { start, end, firstMask, lastMask };
 }
 
+/**
+ * BITCOUNT's start and end (arguments 1 and 2), clamped to the safe integers, or undefined
+ * when both are negative and start > end (an empty range, compared exactly). Plain numbers
+ * when both are safe integers; bigints only beyond.
+ */
+function countRange(command: Command): [number, number] | undefined {
+  const start = parseLong(command.arg(1)!), end = parseLong(command.arg(2)!);
+  if (
+    start !== undefined && end !== undefined && Number.isSafeInteger(start) &&
+    Number.isSafeInteger(end)
+  ) {
+    return start < 0 && end < 0 && start > end ? undefined : [start, end];
+  }
+  const bigStart = bigArg(command, 1), bigEnd = bigArg(command, 2);
+  if (bigStart < 0n && bigEnd < 0n && bigStart > bigEnd) return undefined;
+  return [clamp(bigStart), clamp(bigEnd)];
+}
+
 function bitcount(db: Database, key: string, command: Command): number {
   const value = stringAt(db, key);
   if (value === undefined) return 0;
   let range: BitRange;
   if (command.length === 3 || command.length === 4) {
-    const start = bigArg(command, 1);
-    const end = bigArg(command, 2);
-    if (start < 0n && end < 0n && start > end) return 0;
+    const args = countRange(command);
+    if (args === undefined) return 0;
     const isBit = command.length === 4 && unitIsBit(command, 3);
-    range = normalizeRange(value.length, clamp(start), clamp(end), isBit);
+    range = normalizeRange(value.length, args[0], args[1], isBit);
   } else if (command.length === 1) {
     range = { start: 0, end: value.length - 1, firstMask: 0, lastMask: 0 };
   } else fail(SYNTAX);
   const { start, end, firstMask, lastMask } = range;
   if (start > end) return 0;
   let count = popcount(value, start, end + 1);
-  if (firstMask !== 0) count -= popcount(new Uint8Array([value[start] & firstMask]), 0, 1);
-  if (lastMask !== 0) count -= popcount(new Uint8Array([value[end] & lastMask]), 0, 1);
+  if (firstMask !== 0) count -= popcountByte(value[start] & firstMask);
+  if (lastMask !== 0) count -= popcountByte(value[end] & lastMask);
   return count;
 }
 
@@ -197,11 +220,11 @@ function bitposCommand(db: Database, key: string, command: Command): number {
   let range: BitRange;
   const n = command.length;
   if (n >= 3 && n <= 5) {
-    const start = clamp(bigArg(command, 2));
+    const start = clampedArg(command, 2);
     const isBit = n === 5 && unitIsBit(command, 4);
     let end: number;
     if (n >= 4) {
-      end = clamp(bigArg(command, 3));
+      end = clampedArg(command, 3);
       endGiven = true;
     } else end = isBit ? value.length * 8 + 7 : value.length - 1;
     range = normalizeRange(value.length, start, end, isBit);

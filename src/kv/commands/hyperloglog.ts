@@ -13,6 +13,7 @@ import type { Reply } from "../../server/reply.ts";
 import { keyAt, keyRange, type KvCommand } from "../command.ts";
 import { keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
+import type { KeyValue } from "../keyspace/values.ts";
 import {
   cachedCardinality,
   createHll,
@@ -49,7 +50,10 @@ function sparseMaxBytes(): number {
 
 /** The HLL string at `key`, undefined if missing; throws Redis's errors for other values. */
 function hllAt(db: Database, key: string): Uint8Array | undefined {
-  const value = db.get(key);
+  return checkedHll(db.get(key));
+}
+
+function checkedHll(value: KeyValue | undefined): Uint8Array | undefined {
   if (value === undefined) return undefined;
   if (!(value instanceof Uint8Array)) fail(WRONGTYPE);
   if (!isHll(value)) fail(NOT_HLL);
@@ -61,10 +65,11 @@ function hllAt(db: Database, key: string): Uint8Array | undefined {
  * dbUnshareStringValue, which leaves it `raw` (OBJECT ENCODING).
  */
 function writableAt(db: Database, key: string): Uint8Array | undefined {
-  const value = hllAt(db, key);
+  const entry = db.entry(key);
+  const value = checkedHll(entry?.value);
   if (value === undefined) return undefined;
   db.markRaw(key);
-  return isWritableHll(value) && db.entry(key)!.owned ? value : writableHll(value);
+  return isWritableHll(value) && entry!.owned ? value : writableHll(value);
 }
 
 /** Stores `bytes` at `key` unless it already is the stored value; then marks the key changed. */

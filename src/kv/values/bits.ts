@@ -11,10 +11,23 @@
 const POPCOUNT8 = new Uint8Array(256);
 for (let i = 1; i < 256; i++) POPCOUNT8[i] = (i & 1) + POPCOUNT8[i >> 1];
 
-function popcount32(v: number): number {
-  v = v - ((v >>> 1) & 0x55555555);
-  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
-  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
+/**
+ * The set bits of four 32-bit words (the SWAR popcount: 2-bit, then 4-bit sums per word;
+ * two words' 4-bit sums added per nibble, at most 8; then bytes of at most 32, summed by one
+ * multiply).
+ */
+function popcount128(a: number, b: number, c: number, d: number): number {
+  a = a - ((a >>> 1) & 0x55555555);
+  b = b - ((b >>> 1) & 0x55555555);
+  c = c - ((c >>> 1) & 0x55555555);
+  d = d - ((d >>> 1) & 0x55555555);
+  const ab = (a & 0x33333333) + ((a >>> 2) & 0x33333333) + (b & 0x33333333) +
+    ((b >>> 2) & 0x33333333);
+  const cd = (c & 0x33333333) + ((c >>> 2) & 0x33333333) + (d & 0x33333333) +
+    ((d >>> 2) & 0x33333333);
+  const bytes = (ab & 0x0f0f0f0f) + ((ab >>> 4) & 0x0f0f0f0f) + (cd & 0x0f0f0f0f) +
+    ((cd >>> 4) & 0x0f0f0f0f);
+  return Math.imul(bytes, 0x01010101) >>> 24;
 }
 
 /**
@@ -32,17 +45,32 @@ export function popcount(bytes: Uint8Array, start: number, end: number): number 
   let i = start;
   // Head bytes up to a 4-byte aligned address, then whole words, then the tail.
   while (i < end && ((bytes.byteOffset + i) & 3) !== 0) count += POPCOUNT8[bytes[i++]];
-  const words = (end - i) >>> 2;
-  if (words > 0) {
-    const view = new Int32Array(bytes.buffer, bytes.byteOffset + i, words);
-    for (let w = 0; w < words; w++) {
-      const v = view[w];
-      if (v !== 0) count += popcount32(v);
+  // Whole groups of four words (runs of zero words, common in bitmaps, skipped cheaply).
+  const quads = (end - i) >>> 4;
+  if (quads > 0) {
+    const view = new Int32Array(bytes.buffer, bytes.byteOffset + i, quads * 4);
+    for (let w = 0; w < quads * 4; w += 4) {
+      const a = view[w], b = view[w + 1], c = view[w + 2], d = view[w + 3];
+      if ((a | b | c | d) !== 0) count += popcount128(a, b, c, d);
     }
-    i += words * 4;
+    i += quads * 16;
   }
   while (i < end) count += POPCOUNT8[bytes[i++]];
   return count;
+}
+
+/**
+ * The number of set bits in one byte.
+ *
+ * @example
+ * ```ts
+ * import { popcountByte } from "./bits.ts";
+ *
+ * popcountByte(0xf1); // 5
+ * ```
+ */
+export function popcountByte(byte: number): number {
+  return POPCOUNT8[byte & 0xff];
 }
 
 /**

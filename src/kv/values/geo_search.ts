@@ -12,7 +12,7 @@ import {
   cellScores,
   decodeScoreInto,
   type GeoShape,
-  withinShape,
+  ShapeFilter,
 } from "./geohash.ts";
 import type { RedisZSet } from "./zset.ts";
 
@@ -44,6 +44,7 @@ export interface GeoPoint {
  */
 export function searchPoints(zset: RedisZSet, shape: GeoShape, limit: number): GeoPoint[] {
   const found: GeoPoint[] = [];
+  const filter = new ShapeFilter(shape);
   const { cells } = areasByShape(shape);
   let last = 0;
   for (let i = 0; i < cells.length; i++) {
@@ -60,8 +61,8 @@ export function searchPoints(zset: RedisZSet, shape: GeoShape, limit: number): G
     while (node !== null && node.score < max) {
       decodeScoreInto(node.score, XY);
       const lon = XY[0], lat = XY[1];
-      const dist = withinShape(shape, lon, lat);
-      if (dist !== undefined) {
+      const dist = filter.distanceIfWithin(lon, lat);
+      if (dist >= 0) {
         found.push({ member: node.member, score: node.score, lon, lat, dist });
       }
       if (found.length > 0 && limit > 0 && found.length >= limit) break;
@@ -85,74 +86,92 @@ export function searchPoints(zset: RedisZSet, shape: GeoShape, limit: number): G
  * ```
  */
 export function sortPoints(points: GeoPoint[], direction: 1 | -1, returned: number): void {
-  const cmp = (a: GeoPoint, b: GeoPoint): number =>
-    direction * (a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1);
-  if (returned === points.length) points.sort(cmp);
-  else pqsort(points, cmp, 0, returned - 1);
+  if (returned === points.length) {
+    points.sort((a, b) => compare(a, b, direction));
+  } else pqsort(points, direction, 0, returned - 1, 0, points.length);
 }
 
-/** Redis's pqsort.c (a BSD quicksort that skips partitions outside [lo, hi]). */
-function pqsort<T>(arr: T[], cmp: (a: T, b: T) => number, lo: number, hi: number): void {
-  const swap = (i: number, j: number) => {
-    const t = arr[i];
-    arr[i] = arr[j];
-    arr[j] = t;
-  };
-  const vecswap = (i: number, j: number, n: number) => {
-    for (let k = 0; k < n; k++) swap(i + k, j + k);
-  };
-  const med3 = (a: number, b: number, c: number): number =>
-    cmp(arr[a], arr[b]) < 0
-      ? (cmp(arr[b], arr[c]) < 0 ? b : (cmp(arr[a], arr[c]) < 0 ? c : a))
-      : (cmp(arr[b], arr[c]) > 0 ? b : (cmp(arr[a], arr[c]) < 0 ? a : c));
-  const outside = (s: number, m: number) => (lo < s && hi < s) || (lo >= s + m && hi >= s + m);
-  const sort = (a: number, n: number): void => {
-    for (;;) {
-      if (n < 7) {
-        for (let pm = a + 1; pm < a + n; pm++) {
-          for (let pl = pm; pl > a && cmp(arr[pl - 1], arr[pl]) > 0; pl--) swap(pl, pl - 1);
+/** The order of two points by distance, ascending (1) or descending (-1). */
+function compare(a: GeoPoint, b: GeoPoint, direction: 1 | -1): number {
+  return direction * (a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1);
+}
+
+function swap(arr: GeoPoint[], i: number, j: number): void {
+  const t = arr[i];
+  arr[i] = arr[j];
+  arr[j] = t;
+}
+
+/** The index of the median of three (pqsort.c's `med3`). */
+function med3(arr: GeoPoint[], dir: 1 | -1, a: number, b: number, c: number): number {
+  return compare(arr[a], arr[b], dir) < 0
+    ? (compare(arr[b], arr[c], dir) < 0 ? b : (compare(arr[a], arr[c], dir) < 0 ? c : a))
+    : (compare(arr[b], arr[c], dir) > 0 ? b : (compare(arr[a], arr[c], dir) < 0 ? a : c));
+}
+
+/**
+ * Redis's pqsort.c over `arr[a, a + n)` (a BSD quicksort that skips partitions outside
+ * [lo, hi]).
+ */
+function pqsort(
+  arr: GeoPoint[],
+  dir: 1 | -1,
+  lo: number,
+  hi: number,
+  a: number,
+  n: number,
+): void {
+  for (;;) {
+    if (n < 7) {
+      for (let pm = a + 1; pm < a + n; pm++) {
+        for (let pl = pm; pl > a && compare(arr[pl - 1], arr[pl], dir) > 0; pl--) {
+          swap(arr, pl, pl - 1);
         }
-        return;
-      }
-      let pm = a + Math.floor(n / 2);
-      if (n > 7) {
-        let pl = a, pn = a + n - 1;
-        if (n > 40) {
-          const d = Math.floor(n / 8);
-          pl = med3(pl, pl + d, pl + 2 * d);
-          pm = med3(pm - d, pm, pm + d);
-          pn = med3(pn - 2 * d, pn - d, pn);
-        }
-        pm = med3(pl, pm, pn);
-      }
-      swap(a, pm);
-      let pa = a + 1, pb = a + 1, pc = a + n - 1, pd = a + n - 1;
-      for (;;) {
-        let c: number;
-        while (pb <= pc && (c = cmp(arr[pb], arr[a])) <= 0) {
-          if (c === 0) swap(pa++, pb);
-          pb++;
-        }
-        while (pb <= pc && (c = cmp(arr[pc], arr[a])) >= 0) {
-          if (c === 0) swap(pc, pd--);
-          pc--;
-        }
-        if (pb > pc) break;
-        swap(pb++, pc--);
-      }
-      const pn = a + n;
-      let r = Math.min(pa - a, pb - pa);
-      vecswap(a, pb - r, r);
-      r = Math.min(pd - pc, pn - pd - 1);
-      vecswap(pb, pn - r, r);
-      if ((r = pb - pa) > 1 && !outside(a, r)) sort(a, r);
-      if ((r = pd - pc) > 1) {
-        a = pn - r;
-        n = r;
-        if (!outside(a, n)) continue;
       }
       return;
     }
-  };
-  sort(0, arr.length);
+    let pm = a + Math.floor(n / 2);
+    if (n > 7) {
+      let pl = a, pn = a + n - 1;
+      if (n > 40) {
+        const d = Math.floor(n / 8);
+        pl = med3(arr, dir, pl, pl + d, pl + 2 * d);
+        pm = med3(arr, dir, pm - d, pm, pm + d);
+        pn = med3(arr, dir, pn - 2 * d, pn - d, pn);
+      }
+      pm = med3(arr, dir, pl, pm, pn);
+    }
+    swap(arr, a, pm);
+    let pa = a + 1, pb = a + 1, pc = a + n - 1, pd = a + n - 1;
+    for (;;) {
+      let c: number;
+      while (pb <= pc && (c = compare(arr[pb], arr[a], dir)) <= 0) {
+        if (c === 0) swap(arr, pa++, pb);
+        pb++;
+      }
+      while (pb <= pc && (c = compare(arr[pc], arr[a], dir)) >= 0) {
+        if (c === 0) swap(arr, pc, pd--);
+        pc--;
+      }
+      if (pb > pc) break;
+      swap(arr, pb++, pc--);
+    }
+    const pn = a + n;
+    let r = Math.min(pa - a, pb - pa);
+    for (let k = 0; k < r; k++) swap(arr, a + k, pb - r + k);
+    r = Math.min(pd - pc, pn - pd - 1);
+    for (let k = 0; k < r; k++) swap(arr, pb + k, pn - r + k);
+    if ((r = pb - pa) > 1 && !outside(lo, hi, a, r)) pqsort(arr, dir, lo, hi, a, r);
+    if ((r = pd - pc) > 1) {
+      a = pn - r;
+      n = r;
+      if (!outside(lo, hi, a, n)) continue;
+    }
+    return;
+  }
+}
+
+/** Whether [lo, hi] lies wholly before or after the partition `[s, s + m)`. */
+function outside(lo: number, hi: number, s: number, m: number): boolean {
+  return (lo < s && hi < s) || (lo >= s + m && hi >= s + m);
 }

@@ -163,24 +163,38 @@ export function decodeScore(score: number): [number, number] {
 
 const SCRATCH = new Float64Array(2);
 const LAT_SCALE = GEO_LAT_MAX - GEO_LAT_MIN, LON_SCALE = GEO_LONG_MAX - GEO_LONG_MIN;
-const CELLS_26 = 2 ** GEO_STEP_MAX;
+/** 2^-26 and 2^-32: multiplying by them is the exact division by 2^26 / 2^32, only faster. */
+const PER_CELL_26 = 2 ** -GEO_STEP_MAX, PER_2_32 = 2 ** -32;
 
 /**
  * {@link decodeScore} without allocating: writes longitude and latitude to `out[0]`, `out[1]`.
  */
 export function decodeScoreInto(score: number, out: Float64Array): void {
-  let hi: number, lo: number;
-  if (score >= 0 && score < 4503599627370496) {
-    const v = Math.floor(score);
-    hi = Math.floor(v / 4294967296);
-    lo = v - hi * 4294967296;
-  } else [hi, lo] = toUint64(score);
+  if (!(score >= 0 && score < 4503599627370496)) return decodeWideInto(score, out);
+  // A 52-bit hash: its halves with 32-bit integer operations (exact: v < 2^52).
+  const v = Math.floor(score);
+  const lo = v >>> 0, hi = (v * PER_2_32) >>> 0;
+  cellCentreInto(
+    squeeze16(lo) | (squeeze16(hi) << 16),
+    squeeze16(lo >>> 1) | (squeeze16(hi >>> 1) << 16),
+    out,
+  );
+}
+
+/** {@link decodeScoreInto} of a score outside [0, 2^52) (converted as C does). */
+function decodeWideInto(score: number, out: Float64Array): void {
+  const [hi, lo] = toUint64(score);
   const ilato = (squeeze16(lo) + squeeze16(hi) * 65536) >>> 0;
   const ilono = (squeeze16(lo >>> 1) + squeeze16(hi >>> 1) * 65536) >>> 0;
-  const latMin = GEO_LAT_MIN + (ilato * 1.0 / CELLS_26) * LAT_SCALE;
-  const latMax = GEO_LAT_MIN + (((ilato + 1) >>> 0) * 1.0 / CELLS_26) * LAT_SCALE;
-  const lonMin = GEO_LONG_MIN + (ilono * 1.0 / CELLS_26) * LON_SCALE;
-  const lonMax = GEO_LONG_MIN + (((ilono + 1) >>> 0) * 1.0 / CELLS_26) * LON_SCALE;
+  cellCentreInto(ilato, ilono, out);
+}
+
+/** The clamped centre of the step-26 cell (`ilato`, `ilono`) into `out`. */
+function cellCentreInto(ilato: number, ilono: number, out: Float64Array): void {
+  const latMin = GEO_LAT_MIN + ilato * PER_CELL_26 * LAT_SCALE;
+  const latMax = GEO_LAT_MIN + ((ilato + 1) >>> 0) * PER_CELL_26 * LAT_SCALE;
+  const lonMin = GEO_LONG_MIN + ilono * PER_CELL_26 * LON_SCALE;
+  const lonMax = GEO_LONG_MIN + ((ilono + 1) >>> 0) * PER_CELL_26 * LON_SCALE;
   let lon = (lonMin + lonMax) / 2;
   if (lon > GEO_LONG_MAX) lon = GEO_LONG_MAX;
   if (lon < GEO_LONG_MIN) lon = GEO_LONG_MIN;
@@ -346,20 +360,78 @@ export function distance(lon1: number, lat1: number, lon2: number, lat2: number)
 }
 
 /**
- * Redis's `geoWithinShape` for a point: its distance from the centre (metres) when inside
- * the circle or the box, else undefined.
+ * Redis's `geoWithinShape` for the points of one search: built once per shape, then
+ * {@link ShapeFilter.distanceIfWithin} per point. Distances are {@link distance}'s, bit for
+ * bit (the centre's cosine is computed once: the same double). Points clearly outside are
+ * rejected before the trigonometry they cannot need: the great-circle distance is never
+ * below the latitude distance, and haversine's `a` is never below `cos(lat1) * cos(lat2) *
+ * sin^2(dLon / 2)`, where `cos(lat2)` is at least its minimum over the latitude band that
+ * passed; both tests keep a relative margin of 1e-6, far beyond rounding, so every point
+ * near the edge gets the exact test.
+ *
+ * @example
+ * ```ts
+ * import { ShapeFilter } from "./geohash.ts";
+ *
+ * const filter = new ShapeFilter({ lon: 15, lat: 37, radius: 200, conversion: 1000 });
+ * filter.distanceIfWithin(13.361389, 38.115556); // about 190484 (metres)
+ * filter.distanceIfWithin(2.35, 48.85); // -1: outside
+ * ```
  */
-export function withinShape(shape: GeoShape, lon: number, lat: number): number | undefined {
-  if (shape.radius !== undefined) {
-    // The great-circle distance is never below the latitude distance: points far outside
-    // the circle's latitude band (by a margin far beyond rounding) skip the trigonometry.
-    const limit = shape.radius * shape.conversion;
-    if (latDistance(lat, shape.lat) > limit * 1.000001 + 1) return undefined;
-    const d = distance(shape.lon, shape.lat, lon, lat);
-    return d > shape.radius * shape.conversion ? undefined : d;
+export class ShapeFilter {
+  readonly #shape: GeoShape;
+  readonly #circle: boolean;
+  /** The circle's radius in metres. */
+  readonly #limit: number;
+  /** Latitude distance beyond which a point is outside the circle. */
+  readonly #band: number;
+  readonly #lonR: number;
+  readonly #latR: number;
+  readonly #cosLat: number;
+  /** `cos(lat1) * min cos(lat2)` over the band (0: no longitude test). */
+  readonly #cosBand: number;
+  /** The haversine `a` of the radius, with the margin (Infinity: no longitude test). */
+  readonly #aLimit: number;
+
+  /** The filter of `shape` (a circle when `radius` is set, else a box). */
+  constructor(shape: GeoShape) {
+    this.#shape = shape;
+    this.#circle = shape.radius !== undefined;
+    this.#limit = this.#circle ? shape.radius! * shape.conversion : 0;
+    this.#band = this.#limit * 1.000001 + 1;
+    this.#lonR = degRad(shape.lon);
+    this.#latR = degRad(shape.lat);
+    this.#cosLat = Math.cos(this.#latR);
+    const halfAngle = this.#limit / (2 * EARTH_RADIUS_IN_METERS);
+    const farthest = Math.abs(this.#latR) + this.#band / EARTH_RADIUS_IN_METERS + 1e-9;
+    const cosBand = farthest < Math.PI / 2 ? this.#cosLat * Math.cos(farthest) : 0;
+    this.#cosBand = cosBand > 0 ? cosBand * (1 - 1e-9) : 0;
+    this.#aLimit = halfAngle < Math.PI / 2 - 1e-6
+      ? Math.sin(halfAngle) ** 2 * (1 + 1e-6) + 1e-300
+      : Infinity;
   }
-  const height = shape.height! * shape.conversion, width = shape.width! * shape.conversion;
-  if (latDistance(lat, shape.lat) > height / 2) return undefined;
-  if (distance(lon, lat, shape.lon, lat) > width / 2) return undefined;
-  return distance(shape.lon, shape.lat, lon, lat);
+
+  /** The point's distance from the centre in metres when inside the shape, else -1. */
+  distanceIfWithin(lon: number, lat: number): number {
+    const shape = this.#shape;
+    if (!this.#circle) {
+      const height = shape.height! * shape.conversion, width = shape.width! * shape.conversion;
+      if (latDistance(lat, shape.lat) > height / 2) return -1;
+      if (distance(lon, lat, shape.lon, lat) > width / 2) return -1;
+      return distance(shape.lon, shape.lat, lon, lat);
+    }
+    if (latDistance(lat, shape.lat) > this.#band) return -1;
+    // distance(shape.lon, shape.lat, lon, lat), its operations in the same order.
+    const v = Math.sin((degRad(lon) - this.#lonR) / 2);
+    let d: number;
+    if (v === 0.0) d = latDistance(shape.lat, lat);
+    else {
+      if (this.#cosBand * v * v > this.#aLimit) return -1;
+      const lat2r = degRad(lat);
+      const u = Math.sin((lat2r - this.#latR) / 2);
+      const a = u * u + this.#cosLat * Math.cos(lat2r) * v * v;
+      d = 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a));
+    }
+    return d > this.#limit ? -1 : d;
+  }
 }

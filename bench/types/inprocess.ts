@@ -1,0 +1,118 @@
+/**
+ * In-process cost of the data-type benchmark's commands (`bench/types.ts`: SETBIT, GETBIT,
+ * BITCOUNT, PFADD, PFCOUNT, GEOSEARCH) through the whole server without sockets: decoder,
+ * router, key-value handler and reply writer, on the same seeded data, fed as redis-benchmark
+ * sends them (`-P 16`: sixteen commands per chunk). Prints nanoseconds per command, best of a
+ * few rounds, of wall time and of the process's CPU time (steadier on a shared machine), next
+ * to PING as the floor of the dispatch path. Profile one test with Node's
+ * `--cpu-prof`.
+ *
+ * ```sh
+ * node --import tsx bench/types/inprocess.ts [filter...]
+ * node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/types/inprocess.ts geosearch
+ * npx deno run -A bench/types/inprocess.ts
+ * npx bun bench/types/inprocess.ts
+ * ```
+ *
+ * @module
+ */
+import process from "node:process";
+import { Keyspace } from "../../src/kv/keyspace/keyspace.ts";
+import { registerKeyValueCommands } from "../../src/kv/mod.ts";
+import { Server } from "../../src/server/server.ts";
+import type { Transport, TransportHandler } from "../../src/server/transport.ts";
+import { prng, seedCommands, TESTS } from "./data.ts";
+
+const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node";
+
+/** A transport that keeps the last reply chunk and counts bytes. */
+class NullTransport implements Transport {
+  readonly remoteAddress = "127.0.0.1:50000";
+  readonly localAddress = "127.0.0.1:6379";
+  written = 0;
+  last: Uint8Array = new Uint8Array(0);
+  handler!: TransportHandler;
+  write(bytes: Uint8Array): boolean {
+    this.written += bytes.length;
+    this.last = bytes;
+    return true;
+  }
+  pause(): void {}
+  resume(): void {}
+  close(): void {}
+  destroy(): void {}
+}
+
+const PIPELINE = 16;
+const encoder = new TextEncoder();
+
+function frame(args: readonly string[]): string {
+  let text = `*${args.length}\r\n`;
+  for (const arg of args) text += `$${encoder.encode(arg).length}\r\n${arg}\r\n`;
+  return text;
+}
+
+/** `count` chunks of 16 commands, `__rand_int__` replaced as redis-benchmark `-r` does. */
+function pipelines(args: readonly string[], random: number, count: number): Uint8Array[] {
+  const rand = prng(7);
+  const out: Uint8Array[] = [];
+  for (let p = 0; p < count; p++) {
+    let text = "";
+    for (let c = 0; c < PIPELINE; c++) {
+      const value = String(random > 1 ? Math.floor(rand() * random) : 0).padStart(12, "0");
+      text += frame(args.map((a) => a.replace("__rand_int__", value)));
+    }
+    out.push(encoder.encode(text));
+  }
+  return out;
+}
+
+const argv: string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??
+  (globalThis as { process?: { argv: string[] } }).process?.argv.slice(2) ?? [];
+const tests: Array<[string, string[], number]> = [
+  ["ping", ["PING"], 1],
+  ...Object.entries(TESTS).map(([name, t]): [string, string[], number] => [
+    name,
+    t.args,
+    t.random,
+  ]),
+  ["bitpos", ["BITPOS", "bits", "1", "100", "-1"], 1],
+];
+const selected = argv.length === 0
+  ? tests
+  : tests.filter(([name]) => argv.some((a) => name.includes(a.toLowerCase())));
+
+const server = new Server();
+const keyspace = new Keyspace({ sweepInterval: 0 });
+registerKeyValueCommands(server, keyspace);
+const transport = new NullTransport();
+transport.handler = server.accept(transport);
+for (const command of seedCommands()) transport.handler.receive(encoder.encode(frame(command)));
+
+console.log(`rediserver data-type commands in process on ${runtime} (ns per command, -P 16)`);
+for (const [name, args, random] of selected) {
+  const rounds = 7;
+  const chunks = name === "geosearch" ? 512 : 4096;
+  let best = Infinity, bestCpu = Infinity;
+  const made = pipelines(args, random, chunks);
+  for (let round = 0; round < rounds; round++) {
+    // Fresh chunks per round (copies): the decoder may keep views of what it is fed.
+    const fed = made.map((chunk) => chunk.slice());
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    for (const chunk of fed) transport.handler.receive(chunk);
+    const elapsed = performance.now() - start;
+    const used = process.cpuUsage(cpu);
+    const commands = fed.length * PIPELINE;
+    best = Math.min(best, (elapsed * 1e6) / commands);
+    bestCpu = Math.min(bestCpu, ((used.user + used.system) * 1e3) / commands);
+  }
+  const reply = new TextDecoder().decode(transport.last.subarray(0, 60)).replace(/\r\n/g, " ");
+  console.log(
+    `${name.padEnd(10)} ${best.toFixed(0).padStart(7)} ns ${
+      bestCpu.toFixed(0).padStart(7)
+    } ns CPU` +
+      `   ${reply}`,
+  );
+}
+keyspace.close();
