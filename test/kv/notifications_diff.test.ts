@@ -294,6 +294,17 @@ describe("keyspace notifications vs redis-server", { skip: oracleSkip }, () => {
           ["XLEN", "t"],
         ]);
       });
+
+      it("streams: a blocked XREADGROUP served by XADD creates its consumer after xadd", async () => {
+        const d = await fx.open(protocol);
+        const blocker = await fx.open(protocol, false);
+        await d.same("XGROUP", "CREATE", "s", "g", "$", "MKSTREAM");
+        blocker.send("XREADGROUP", "GROUP", "g", "Zed", "BLOCK", "0", "STREAMS", "s", ">");
+        await sleep(100);
+        await events(d, "KEA", [["XADD", "s", "MAXLEN", "0", "1-0", "f", "v"], ["SLEEP", "100"]]);
+        await blocker.sameReplies(1, "XREADGROUP served by XADD");
+        await d.same("XINFO", "GROUPS", "s");
+      });
     });
   }
 });
