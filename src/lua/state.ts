@@ -215,6 +215,15 @@ export class LuaState {
   }
 
   /**
+   * From a native function this state's Lua code called: runs the hook at the next step check
+   * (loop iteration or function entry) instead of when the step budget runs out. For hosts
+   * whose natives do much work per step, so that the hook keeps its pace in time.
+   */
+  hookSoon(): void {
+    if (E.state === this.hooks && this.hooks.hook !== undefined) E.steps = 0;
+  }
+
+  /**
    * Makes `table`, every table reachable from it through values, and their metatables
    * read-only for Lua code (Redis 7.0's luaSetTableProtectionRecursively): writes raise
    * "Attempt to modify a readonly table". The host's own `LuaTable.set` still writes.

@@ -57,6 +57,24 @@ describe("LuaState.start: suspendable runs", () => {
     assert.ok(suspensions > 10);
   });
 
+  it("hookSoon: the hook runs at the next step check, once", () => {
+    const lua = new LuaState({ coroutines: true });
+    const seen: number[] = [];
+    let calls = 0;
+    lua.setHook(1_000_000, () => seen.push(calls));
+    lua.register("work", () => {
+      calls++;
+      if (calls % 10 === 0) lua.hookSoon();
+      return [];
+    });
+    lua.run("for i = 1, 35 do work() end");
+    assert.deepEqual(seen, [10, 20, 30]);
+    // Outside a run of this state it does nothing.
+    lua.hookSoon();
+    lua.run("for i = 1, 5 do end");
+    assert.deepEqual(seen, [10, 20, 30]);
+  });
+
   it("runs to its end in one resume() when nobody asks to suspend", () => {
     const lua = new LuaState({ coroutines: true });
     lua.setHook(10, () => {});
