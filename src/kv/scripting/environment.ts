@@ -30,7 +30,7 @@ export interface ScriptHost {
   setResp(resp: 2 | 3): void;
   /** Whether a script is running (several `redis.*` functions need one). */
   running(): boolean;
-  /** Runs every HOOK_STEPS Lua steps while a script runs (time limits, SCRIPT KILL). */
+  /** Runs every HOOK_STEPS Lua steps while a script runs, sooner if asked (time limits, SCRIPT KILL). */
   onHook(): void;
   /** `redis.acl_check_cmd`: whether the command exists (undefined: unknown command). */
   commandExists(args: unknown[]): boolean;

@@ -23,6 +23,7 @@ import { redisRandom, type ScriptEnvironment, type ScriptHost } from "./environm
 import { simpleFrame, writeLuaReply } from "./lua_to_resp.ts";
 import { formatGeneral } from "./numbers.ts";
 import { stringBytes } from "./string_bytes.ts";
+import { CallLog, ReplayDivergence } from "./replay.ts";
 import { errorTable, isErrorReply, latin1, replyToLua } from "./resp_to_lua.ts";
 import type { ScriptFlags } from "./shebang.ts";
 
@@ -38,8 +39,25 @@ const NO_SOCKET: Transport = {
 
 /** How long a script past busy-reply-threshold runs before it yields to the event loop (ms). */
 const SLICE_MS = 20;
+/**
+ * `redis.call`s between two runs of the hook at most: a loop whose every iteration runs a
+ * command takes long per Lua step, and the hook (every HOOK_STEPS steps) would come late.
+ */
+const CALLS_PER_HOOK = 16;
 /** Thrown by the hook (not a LuaError: pcall cannot catch it) to restart a script suspendable. */
 const RESTART = new Error("restart the script suspendable");
+/** A restarted run's replay diverged before any write: it is run again, live. */
+const RETRY = Symbol("retry");
+
+/** How a plain run stopped: where its replay starts from. */
+interface Restart {
+  /** The script client's database when it stopped (SELECT). */
+  readonly db: number;
+  /** The random state at its start. */
+  readonly random: readonly [number, number];
+  /** Whether it wrote (or published): a divergence then ends the script with an error. */
+  readonly wrote: boolean;
+}
 
 const NOSCRIPT = 1;
 const WRITE = 2;
@@ -95,8 +113,6 @@ export interface RunContext {
    * get BUSY between them.
    */
   timedOut: boolean;
-  /** It may be suspended (not inside EXEC, which must finish in one go). */
-  readonly suspendable: boolean;
   /** It runs as a suspendable run (LuaState.start), not as a plain call. */
   sliced: boolean;
   /** When the current slice started (ms; once timed out). */
@@ -140,10 +156,12 @@ export class ScriptRunner implements ScriptHost {
   readonly #reply: Reply;
   readonly #command = new Command();
   #environment: ScriptEnvironment | undefined = undefined;
-  /** The running script's compiled function. */
-  #fn: object | undefined = undefined;
   /** Scripts that once ran past busy-reply-threshold: they run suspendable from their start. */
   readonly #long = new WeakSet<object>();
+  /** The calls of the running plain run (recorded), or of a restarted one's start (replayed). */
+  readonly #log = new CallLog();
+  /** `redis.call`s left before the hook is asked to run (CALLS_PER_HOOK). */
+  #callsToHook = CALLS_PER_HOOK;
 
   /** A runner for `server`'s scripts. */
   constructor(server: Server) {
@@ -188,6 +206,10 @@ export class ScriptRunner implements ScriptHost {
   call(args: unknown[], raise: boolean): unknown {
     const ctx = this.current!;
     const env = this.#environment!;
+    if (--this.#callsToHook < 0) {
+      this.#callsToHook = CALLS_PER_HOOK;
+      env.lua.hookSoon();
+    }
     if (args.length === 0) {
       return this.#refuse(
         env,
@@ -230,19 +252,17 @@ export class ScriptRunner implements ScriptHost {
     }
     if ((bits & WRITE) !== 0) ctx.dirty = true;
     if ((bits & (WRITE | MAY_REPLICATE)) !== 0) ctx.effects = true;
-    const client = this.#client;
-    const writer = this.#writer;
-    writer.protocol = ctx.resp;
-    client.protocol = ctx.resp;
-    const command = this.#command;
-    command.load(commandName(entry, argv), argv);
-    const pending = runHandler(entry, command, this.#reply, client);
-    if (pending !== undefined) {
+    const log = this.#log;
+    let bytes: Uint8Array | null;
+    if (log.replaying) bytes = log.next(args, ctx.name);
+    else {
+      bytes = this.#execute(entry, argv, ctx.resp);
+      if (log.recording) log.add(args, bytes);
+    }
+    if (bytes === null) {
       // Only blocking commands answer later, and scripts may not run them.
-      writer.take();
       return this.#fail(env, "This Redis command is not allowed from script", raise);
     }
-    const bytes = writer.take();
     const value = replyToLua(bytes);
     if (isErrorReply(bytes)) {
       (value as LuaTable).set("ignore_error_stats_update", true);
@@ -252,6 +272,19 @@ export class ScriptRunner implements ScriptHost {
       }
     }
     return value;
+  }
+
+  /** Runs a command on the script client: its reply's bytes, null when it would block. */
+  #execute(entry: CommandEntry, argv: Uint8Array[], resp: 2 | 3): Uint8Array | null {
+    const client = this.#client;
+    const writer = this.#writer;
+    writer.protocol = resp;
+    client.protocol = resp;
+    const command = this.#command;
+    command.load(commandName(entry, argv), argv);
+    const pending = runHandler(entry, command, this.#reply, client);
+    const bytes = writer.take();
+    return pending === undefined ? bytes : null;
   }
 
   /** Bad arguments (luaArgsToRedisArgv): raised by redis.call, returned by redis.pcall. */
@@ -272,16 +305,23 @@ export class ScriptRunner implements ScriptHost {
   /**
    * Runs a script for `caller` and writes its reply (or error) with `reply`.
    *
-   * A script runs as a plain call (the engine's fast path, which cannot be suspended). One
-   * still running past busy-reply-threshold:
-   * - that has not written (nor published) is restarted from its start, random state
-   *   restored, as a suspendable run (LuaState.start) continued in SLICE_MS slices on later
-   *   macrotasks: other clients get BUSY meanwhile, SCRIPT/FUNCTION KILL reach it;
-   * - that has written cannot be restarted: it finishes in this call (other clients wait
-   *   instead of getting BUSY).
-   * Either way the script is remembered, and its later runs are suspendable from their
-   * start, so that they also answer BUSY and UNKILLABLE as Redis does once they wrote. The
-   * reply of a suspended run comes later: the returned promise settles once it is written.
+   * A script runs as a plain call (the engine's fast path, which cannot be suspended), its
+   * `redis.call`s recorded (replay.ts). One still running past busy-reply-threshold is
+   * stopped and restarted from its start, random state restored, as a suspendable run
+   * (LuaState.start) continued in SLICE_MS slices on later macrotasks: other clients get
+   * BUSY meanwhile, and SCRIPT/FUNCTION KILL stop it, or answer UNKILLABLE once it wrote.
+   * The restarted run is given the recorded replies of its calls until it is where the plain
+   * run stopped (each checked to be the same command with the same arguments), then runs
+   * live: its commands run once. If it makes other calls (replay.ts says when it can):
+   * - one that had not written (nor published) is run again, live from its start: nothing
+   *   it did is left, since the globals are read-only and KEYS/ARGV are rebuilt;
+   * - one that had written ends with a ReplayDivergence error; its writes stay.
+   * So that the log stays small, a plain run whose log fills up (FULL_CALLS calls) is
+   * restarted at once in the same way; it is not timed out before the threshold, so this
+   * changes only its speed.
+   * A restarted script is remembered, and its later runs are suspendable from their start.
+   * Scripts inside MULTI/EXEC are treated alike (EXEC waits for a suspended one). The reply
+   * of a suspended run comes later: the returned promise settles once it is written.
    */
   run(request: RunRequest, caller: Connection, reply: Reply): void | Promise<void> {
     const { flags, ro } = request;
@@ -291,7 +331,6 @@ export class ScriptRunner implements ScriptHost {
     }
     const env = request.environment;
     const now = Date.now();
-    const suspendable = !caller.executingTransaction;
     const ctx: RunContext = {
       caller,
       name: request.name,
@@ -302,17 +341,17 @@ export class ScriptRunner implements ScriptHost {
       resp: 2,
       killed: false,
       timedOut: false,
-      suspendable,
-      sliced: suspendable && this.#long.has(request.fn as object),
+      sliced: this.#long.has(request.fn as object),
       sliceStartedAt: now,
       startedAt: now,
       argv: request.argv,
     };
     this.#environment = env;
-    this.#fn = request.fn as object;
     this.current = ctx;
     if (ctx.sliced) return this.#runSliced(request, ctx, reply);
     const random = redisRandom.snapshot();
+    const log = this.#log;
+    log.record();
     try {
       const results = env.lua.call(request.fn, ...this.#prepare(request, ctx));
       writeLuaReply(reply, results[0], ctx.resp);
@@ -320,50 +359,101 @@ export class ScriptRunner implements ScriptHost {
       if (error === RESTART) {
         redisRandom.restore(random);
         ctx.sliced = true;
-        return this.#runSliced(request, ctx, reply);
+        this.#long.add(request.fn as object);
+        log.replay();
+        // The live part goes on in the database the plain run was in (SELECT): replayed
+        // calls do not run.
+        const restart = { db: this.#client.db, random, wrote: ctx.effects };
+        return this.#runSliced(request, ctx, reply, restart);
       }
       this.#answerError(request, reply, error);
     }
     this.#end(ctx, env);
   }
 
-  /** Runs the script as a suspendable run, in slices until it ends. */
-  #runSliced(request: RunRequest, ctx: RunContext, reply: Reply): void | Promise<void> {
-    let task: LuaRun;
-    try {
-      task = request.environment.lua.start(request.fn, ...this.#prepare(request, ctx));
-    } catch (error) {
-      this.#answerError(request, reply, error);
-      this.#end(ctx, request.environment);
-      return;
-    }
-    if (this.#slice(request, ctx, task, reply)) return;
+  /**
+   * Runs the script as a suspendable run, in slices until it ends. `restart`: it replays the
+   * log of a plain run (see {@link ScriptRunner.run}).
+   */
+  #runSliced(
+    request: RunRequest,
+    ctx: RunContext,
+    reply: Reply,
+    restart?: Restart,
+  ): void | Promise<void> {
+    let task = this.#start(request, ctx, reply, restart?.db);
+    if (task === undefined) return;
+    const slice = (): boolean => {
+      const done = this.#slice(request, ctx, task!, reply, restart);
+      if (done !== RETRY) return done;
+      // A replay that diverged before any write: run it again, live from its start.
+      redisRandom.restore(restart!.random);
+      ctx.dirty = false;
+      ctx.effects = false;
+      restart = undefined;
+      task = this.#start(request, ctx, reply);
+      return task === undefined;
+    };
+    if (slice()) return;
     return new Promise<void>((resolve) => {
       const next = () => {
-        if (this.#slice(request, ctx, task, reply)) resolve();
+        if (slice()) resolve();
         else setTimeout(next, 0);
       };
       setTimeout(next, 0);
     });
   }
 
-  /** Runs the script until it ends (true: its reply is written) or suspends (false). */
-  #slice(request: RunRequest, ctx: RunContext, task: LuaRun, reply: Reply): boolean {
+  /** Starts the suspendable run; undefined when it failed (its error is answered). */
+  #start(request: RunRequest, ctx: RunContext, reply: Reply, db?: number): LuaRun | undefined {
+    try {
+      const task = request.environment.lua.start(request.fn, ...this.#prepare(request, ctx));
+      if (db !== undefined) this.#client.db = db;
+      return task;
+    } catch (error) {
+      this.#answerError(request, reply, error);
+      this.#end(ctx, request.environment);
+      return undefined;
+    }
+  }
+
+  /**
+   * Runs the script until it ends (true: its reply is written) or suspends (false); RETRY
+   * when a replay that had no write to keep diverged.
+   */
+  #slice(
+    request: RunRequest,
+    ctx: RunContext,
+    task: LuaRun,
+    reply: Reply,
+    restart: Restart | undefined,
+  ): boolean | typeof RETRY {
     if (ctx.timedOut) ctx.sliceStartedAt = Date.now();
+    let failure: unknown;
     try {
       const values = task.resume();
       if (values === undefined) return false;
-      writeLuaReply(reply, values[0], ctx.resp);
+      failure = this.#log.ended(ctx.name);
+      if (failure === undefined) writeLuaReply(reply, values[0], ctx.resp);
     } catch (error) {
-      this.#answerError(request, reply, error);
+      // Raised before the replay's end: the run diverged, unless it was killed (a script
+      // that only published can be).
+      failure = ctx.killed ? error : this.#log.ended(ctx.name) ?? error;
+    }
+    if (failure !== undefined) {
+      if (failure instanceof ReplayDivergence && restart?.wrote === false && !ctx.killed) {
+        return RETRY;
+      }
+      this.#answerError(request, reply, failure);
     }
     this.#end(ctx, request.environment);
     return true;
   }
 
-  /** The run is over: no current script; a killed one's every-step hook goes. */
+  /** The run is over: no current script, no calls kept; a killed one's every-step hook goes. */
   #end(ctx: RunContext, env: ScriptEnvironment): void {
     this.current = undefined;
+    this.#log.clear();
     if (ctx.killed) env.resetHook();
   }
 
@@ -389,9 +479,9 @@ export class ScriptRunner implements ScriptHost {
 
   /**
    * The Lua hook of every scripting state (every HOOK_STEPS steps): stops a killed script;
-   * past busy-reply-threshold, restarts a plain run that can be restarted (see
-   * {@link ScriptRunner.run}) and suspends a suspendable run at the end of each SLICE_MS
-   * slice (from then on other clients get BUSY until it ends).
+   * restarts a plain run past busy-reply-threshold or with a full log (see
+   * {@link ScriptRunner.run}); past the threshold, suspends a suspendable run at the end of
+   * each SLICE_MS slice (from then on other clients get BUSY until it ends).
    */
   onHook(): void {
     const ctx = this.current;
@@ -402,23 +492,22 @@ export class ScriptRunner implements ScriptHost {
       env.lua.setHook(1, () => env.raise("Script killed by user with SCRIPT KILL..."));
       env.raise("Script killed by user with SCRIPT KILL...");
     }
-    if (!ctx.suspendable) return;
+    // A plain run that made many calls is restarted now, before the threshold, so that its
+    // log stays bounded.
+    if (this.#log.recording && this.#log.full) throw RESTART;
     const now = Date.now();
     if (!ctx.timedOut) {
       const limit = this.busyThreshold;
       if (limit <= 0 || now - ctx.startedAt < limit) return;
       ctx.timedOut = ctx.sliced;
-      if (!ctx.sliced) {
-        this.#long.add(this.#fn!);
-        if (!ctx.effects) throw RESTART;
-        return;
-      }
+      if (!ctx.sliced) throw RESTART;
     } else if (now - ctx.sliceStartedAt < SLICE_MS) return;
     env.lua.suspend();
   }
 
   /** The error reply text of a failed run (luaCallFunction + the error handler). */
   #errorText(error: unknown, request: RunRequest): string {
+    if (error instanceof ReplayDivergence) return error.reply;
     if (!(error instanceof LuaError)) {
       const message = error instanceof Error ? error.message : String(error);
       return `ERR Error running script ${request.name}, ${message.slice(0, 100)}`;

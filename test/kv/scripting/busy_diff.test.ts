@@ -2,8 +2,8 @@
  * Long scripts against a real redis-server 7.0, RESP2 and RESP3: past busy-reply-threshold
  * other clients get -BUSY (allow_busy commands still run), SCRIPT KILL stops a read-only
  * script (its caller gets "Script killed by user with SCRIPT KILL..."), a script that wrote is
- * UNKILLABLE (from its second long run: see ScriptRunner.run), FUNCTION KILL/STATS answer as
- * Redis does, and NOTBUSY once it is over.
+ * UNKILLABLE, FUNCTION KILL/STATS answer as Redis does, and NOTBUSY once it is over. The
+ * first long run of a script that wrote is tested in busy_writes_diff.
  */
 import { after, before, describe, it } from "node:test";
 import { type Differential, oracleFixture, oracleSkip, sleep } from "../../helpers/redis_oracle.ts";
@@ -41,11 +41,10 @@ describe("long scripts vs redis-server", { skip: oracleSkip }, () => {
         await done(b);
       });
 
-      it("a script that wrote is UNKILLABLE and ends by itself (from its second long run)", async () => {
+      it("a script that wrote is UNKILLABLE and ends by itself (its second long run)", async () => {
         const [a, b] = await pair();
-        // Our first run past the threshold of a script that already wrote cannot be suspended
-        // (it finishes, others wait); that run teaches the server to run this script
-        // suspendable from its start, as the second run below is.
+        // A first run past the threshold teaches the server to run this script suspendable
+        // from its start, as the second run below is (first runs: busy_writes_diff).
         const script = `redis.call('SET', KEYS[1], ARGV[1])
 local s = redis.call('TIME')
 local start = s[1] * 1000000 + s[2]
