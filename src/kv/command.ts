@@ -81,6 +81,8 @@ export interface KvCommand extends CommandInfo {
    * the entry of `keyspace/notify_events.ts` for its name.
    */
   readonly notify?: NotifyDeclaration;
+  /** See {@link CommandSpec.inOrder}: a suspended run holds the connection's later commands. */
+  readonly inOrder?: boolean;
   /** Subcommands by lower-case name ("usage"); their arity counts the parent name. */
   readonly subcommands?: Readonly<Record<string, Omit<KvCommand, "name">>>;
 }

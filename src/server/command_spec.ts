@@ -178,6 +178,12 @@ export interface CommandSpec extends CommandInfo {
    * arity of a subcommand counts the parent name too (CLIENT SETNAME x = 3).
    */
   readonly subcommands?: Readonly<Record<string, CommandSpec>>;
+  /**
+   * While the handler answers asynchronously, the connection runs none of its later
+   * commands (a script suspended past busy-reply-threshold: Redis runs one client's commands
+   * one after another). Blocking and "noauth" commands always wait so.
+   */
+  readonly inOrder?: boolean;
 }
 
 /**

@@ -425,8 +425,8 @@ export class Connection {
       const slot = this.#reserveSlot(pending, reply, mark);
       // AUTH / HELLO AUTH with an async authenticate: the commands behind it must be checked
       // with its outcome, so they wait (Redis runs them in order). A blocked client (BLPOP)
-      // likewise runs nothing else until it is served or times out.
-      if ((entry.noauth || entry.blocking) && !slot.done) this.#barrier = slot;
+      // or a suspended script likewise runs nothing else until it has answered.
+      if (entry.inOrder && !slot.done) this.#barrier = slot;
     }
   }
 

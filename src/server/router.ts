@@ -44,6 +44,11 @@ export interface CommandEntry {
   /** "blocking" flag: while it waits, the connection runs none of its later commands. */
   readonly blocking: boolean;
   /**
+   * While its handler answers asynchronously, the connection runs none of its later
+   * commands: "noauth" and "blocking" commands, and specs with `inOrder`.
+   */
+  readonly inOrder: boolean;
+  /**
    * "fast" flag (O(1) or O(log N)): timed in runs of fast commands (see `dispatch.ts`);
    * absent is not fast.
    */
@@ -85,6 +90,7 @@ function entryOf(
     subscribed: flags.includes("subscribed"),
     noqueue: flags.includes("noqueue"),
     blocking: flags.includes("blocking"),
+    inOrder: flags.includes("noauth") || flags.includes("blocking") || spec.inOrder === true,
     fast: flags.includes("fast"),
     subcommands,
     stats: new CommandStats(),

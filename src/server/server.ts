@@ -325,6 +325,7 @@ export class Server {
         subscribed: false,
         noqueue: false,
         blocking: false,
+        inOrder: false,
         subcommands: undefined,
         stats: new CommandStats(),
       };

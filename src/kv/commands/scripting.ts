@@ -69,6 +69,7 @@ function evalEntry(name: string, sha: boolean, ro: boolean): KvCommand {
     since: ro ? "7.0.0" : "2.6.0",
     complexity: "Depends on the script that is executed.",
     summary: ro ? "Execute a read-only Lua script server side" : "Execute a Lua script server side",
+    inOrder: true,
     handler: (_db, _key, command, reply, connection) =>
       evalGeneric(command, reply, connection, sha, ro),
   };

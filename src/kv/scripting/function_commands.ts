@@ -55,6 +55,7 @@ function fcallEntry(name: string, ro: boolean): KvCommand {
     since: "7.0.0",
     complexity: "Depends on the function that is executed.",
     summary: ro ? "Invoke a read-only function" : "Invoke a function",
+    inOrder: true,
     handler: (_db, _key, command, reply, connection) => fcall(command, reply, connection, ro),
   };
 }

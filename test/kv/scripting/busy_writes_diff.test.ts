@@ -158,13 +158,8 @@ return redis.call('LRANGE', 'l', 0, -1)`,
         await done(b);
       });
 
-      // Skipped: a command pipelined behind a suspended script on the same connection runs
-      // at once and gets BUSY (Redis runs it after the script). The connection makes only
-      // blocking and auth commands a barrier for later ones (src/server/connection.ts
-      // #execute); a pending EVAL/FCALL must be one too. This holds for every suspended run.
-      it("pipelined behind the script: the caller's next command runs after it", {
-        skip: "src/server/connection.ts: a suspended EVAL/FCALL is no barrier for its connection",
-      }, async () => {
+      // A suspended EVAL/FCALL holds its connection's later commands (CommandSpec.inOrder).
+      it("pipelined behind the script: the caller's next command runs after it", async () => {
         const [a, b] = await pair();
         const request = new Uint8Array([
           ...encodeCommand(["EVAL", `redis.call('INCR', 'n')\n${SPIN}\nreturn 1`, "0", "2000000"]),
