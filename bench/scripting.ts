@@ -29,6 +29,7 @@ import {
   startRedis,
 } from "./lib/proc.ts";
 import { median, ratio, table, thousands } from "./lib/report.ts";
+import { jobArgs } from "./scripting/job_args.ts";
 
 const REDIS_CLI = "/usr/bin/redis-cli";
 const SCRIPTS = {
@@ -85,20 +86,7 @@ async function loadScripts(server: ServerProcess): Promise<Record<ScriptName, st
 
 function evalArgs(name: ScriptName, sha: string): string[] {
   if (name === "incr") return ["EVALSHA", sha, "1", "counter:__rand_int__"];
-  return [
-    "EVALSHA",
-    sha,
-    "6",
-    "{q}:wait",
-    "{q}:prioritized",
-    "{q}:meta",
-    "{q}:id",
-    "{q}:job:",
-    "{q}:paused",
-    "queue:job:__rand_int__",
-    '{"user":42,"tags":["a","b"],"payload":"xxxxxxxxxxxxxxxx"}',
-    "1700000000000",
-  ];
+  return jobArgs(sha, "queue:job:__rand_int__");
 }
 
 /** One redis-benchmark run; requests per second. */

@@ -20,6 +20,7 @@
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import type { TransportHandler } from "../../src/server/transport.ts";
+import { jobArgs } from "./job_args.ts";
 
 interface Side {
   handler: TransportHandler;
@@ -77,15 +78,6 @@ const rounds = Number(argv[1] ?? 15);
 const sides = { base: await side(baseRoot), new: await side(new URL("../../", import.meta.url)) };
 
 const key = (i: number) => `counter:${String((i * 7919) % 100000).padStart(12, "0")}`;
-const JOB_ARGS = [
-  "6",
-  "{q}:wait",
-  "{q}:prioritized",
-  "{q}:meta",
-  "{q}:id",
-  "{q}:job:",
-  "{q}:paused",
-];
 const cases: Array<
   { name: string; make: (s: Side, i: number) => string[]; pipeline: number; n: number }
 > = [
@@ -109,7 +101,7 @@ const cases: Array<
   },
   {
     name: "job -P 16",
-    make: (s, i) => ["EVALSHA", s.shas.job, ...JOB_ARGS, key(i), '{"user":42}', "1700000000000"],
+    make: (s, i) => jobArgs(s.shas.job, key(i), '{"user":42}'),
     pipeline: 16,
     n: 8000,
   },

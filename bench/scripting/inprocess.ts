@@ -20,6 +20,7 @@ import { Keyspace } from "../../src/kv/keyspace/keyspace.ts";
 import { registerKeyValueCommands } from "../../src/kv/mod.ts";
 import { Server } from "../../src/server/server.ts";
 import type { Transport, TransportHandler } from "../../src/server/transport.ts";
+import { jobArgs } from "./job_args.ts";
 
 const runtime = "Bun" in globalThis ? "bun" : "Deno" in globalThis ? "deno" : "node";
 
@@ -91,25 +92,12 @@ const counter = (i: number) => `counter:${String((i * 7919) % 100000).padStart(1
 const tests: Array<[string, (i: number) => string[]]> = [
   ["INCR", (i) => ["INCR", counter(i)]],
   ["EVALSHA incr", (i) => ["EVALSHA", incrSha, "1", counter(i)]],
-  ["EVALSHA job", (i) => jobArgs(jobSha, i)],
-  ["EVALSHA job suspendable", (i) => jobArgs(slicedSha, i)],
+  ["EVALSHA job", (i) => jobArgsAt(jobSha, i)],
+  ["EVALSHA job suspendable", (i) => jobArgsAt(slicedSha, i)],
 ];
 
-function jobArgs(sha: string, i: number): string[] {
-  return [
-    "EVALSHA",
-    sha,
-    "6",
-    "{q}:wait",
-    "{q}:prioritized",
-    "{q}:meta",
-    "{q}:id",
-    "{q}:job:",
-    "{q}:paused",
-    `queue:job:${String((i * 7919) % 100000).padStart(12, "0")}`,
-    '{"user":42,"tags":["a","b"],"payload":"xxxxxxxxxxxxxxxx"}',
-    "1700000000000",
-  ];
+function jobArgsAt(sha: string, i: number): string[] {
+  return jobArgs(sha, `queue:job:${String((i * 7919) % 100000).padStart(12, "0")}`);
 }
 
 const argv: string[] = (globalThis as { Deno?: { args: string[] } }).Deno?.args ??

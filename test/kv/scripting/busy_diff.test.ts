@@ -6,22 +6,16 @@
  * first long run of a script that wrote is tested in busy_writes_diff.
  */
 import { after, before, describe, it } from "node:test";
-import { type Differential, oracleFixture, oracleSkip, sleep } from "../../helpers/redis_oracle.ts";
+import { oracleFixture, oracleSkip, sleep } from "../../helpers/redis_oracle.ts";
+import { busyClients, restoreThreshold } from "./busy_clients.ts";
 
 describe("long scripts vs redis-server", { skip: oracleSkip }, () => {
   const fx = oracleFixture({ before, after });
 
   for (const protocol of [2, 3] as const) {
     describe(`RESP${protocol}`, () => {
-      const pair = async (): Promise<[Differential, Differential]> => {
-        const a = await fx.open(protocol);
-        const b = await fx.open(protocol, false);
-        await b.same("CONFIG", "SET", "busy-reply-threshold", "200");
-        return [a, b];
-      };
-      const done = async (b: Differential) => {
-        await b.same("CONFIG", "SET", "busy-reply-threshold", "5000");
-      };
+      const pair = () => busyClients(fx, protocol);
+      const done = restoreThreshold;
 
       it("BUSY for others, allow_busy commands, SCRIPT KILL of a read-only script", async () => {
         const [a, b] = await pair();

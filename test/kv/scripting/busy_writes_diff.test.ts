@@ -20,6 +20,7 @@ import {
   startKeyValueServer,
   toPlain,
 } from "../../helpers/redis_oracle.ts";
+import { busyClients, restoreThreshold } from "./busy_clients.ts";
 import { encodeCommand } from "../../../src/resp/writer.ts";
 
 /** Loops on TIME until ARGV[1] microseconds have passed since `start` (a Lua local). */
@@ -49,15 +50,8 @@ describe("scripts that wrote, past busy-reply-threshold, vs redis-server", {
 
   for (const protocol of [2, 3] as const) {
     describe(`RESP${protocol}`, () => {
-      const pair = async (): Promise<[Differential, Differential]> => {
-        const a = await fx.open(protocol);
-        const b = await fx.open(protocol, false);
-        await b.same("CONFIG", "SET", "busy-reply-threshold", "200");
-        return [a, b];
-      };
-      const done = async (b: Differential) => {
-        await b.same("CONFIG", "SET", "busy-reply-threshold", "5000");
-      };
+      const pair = () => busyClients(fx, protocol);
+      const done = restoreThreshold;
       /** What another client sees while the script runs (sent 700 ms after it). */
       const busy = async (b: Differential) => {
         await sleep(700);
