@@ -136,6 +136,10 @@ describe("fuzzer corners vs redis-server", { skip: oracleSkip }, () => {
         ) await d.same("SCAN", cursor);
       });
 
+      // No name whose part before the NUL is a real one ("HELP\0", "maxmemory\0"): Redis
+      // hashes all the bytes but compares as C strings, so such a name is found only when
+      // its hash lands in the real name's bucket — which depends on the seed a redis-server
+      // picks at start (XGROUP HELP\0 x: unknown subcommand, or about 1 start in 8, arity).
       run("user bytes with a NUL in error texts", async (d) => {
         await d.same("SET", "k", "v");
         await d.same("EXPIRE", "k", "10", "foo\0bar");
@@ -146,7 +150,6 @@ describe("fuzzer corners vs redis-server", { skip: oracleSkip }, () => {
           await d.same(container, "foo\0bar");
         }
         await d.same("CONFIG", "SET", "foo\0bar", "1");
-        await d.same("CONFIG", "SET", "maxmemory\0", "1");
         await d.same("CONFIG", "SET", "notify-keyspace-events", "", "x\0y", "2");
         await d.same("CONFIG", "SET", "Databases", "1");
         await d.same("CONFIG", "SET", "Notify-Keyspace-Events", "", "notify-keyspace-events", "");
@@ -167,7 +170,6 @@ describe("fuzzer corners vs redis-server", { skip: oracleSkip }, () => {
         await d.same("XGROUP", "CREATECONSUMER", "s\0k", "g\0x", "c");
         await d.same("XGROUP", "DELCONSUMER", "s\0k", "g\0x", "c");
         await d.same("XINFO", "CONSUMERS", "s\0k", "g\0x");
-        await d.same("XGROUP", "HELP\0", "x");
       });
     });
   }
