@@ -28,6 +28,14 @@ const SPIN = `local s = redis.call('TIME')
 local start = s[1] * 1000000 + s[2]
 repeat local t = redis.call('TIME') until t[1] * 1000000 + t[2] - start > tonumber(ARGV[1])`;
 
+/**
+ * How long (µs of TIME) the scripts of the differential tests spin: far beyond the 700 ms
+ * at which the other client looks, so that on a loaded machine both servers are still
+ * running the script then.
+ */
+const LONG = "4000000";
+// Each differential test spins LONG on both servers, above Bun's default 5 s test limit.
+
 /** Writes, reads back, errors caught by pcall, a RESP3 map, math.random; then SPIN. */
 const WRITER = `local r = math.random(1000000)
 local n = redis.call('INCR', KEYS[1])
@@ -66,51 +74,65 @@ describe("scripts that wrote, past busy-reply-threshold, vs redis-server", {
         await b.same("HGETALL", "h");
       };
 
-      it("EVAL, first long run: BUSY, UNKILLABLE, each write made once", async () => {
-        const [a, b] = await pair();
-        await b.same("SET", "n", "41");
-        a.send("EVAL", WRITER, "3", "n", "l", "h", "2000000");
-        await busy(b);
-        await a.sameReplies(1, "the script's reply");
-        await data(b);
-        // Its second long run is suspendable from its start.
-        a.send("EVAL", WRITER, "3", "n", "l", "h", "2000000");
-        await busy(b);
-        await a.sameReplies(1, "the second run's reply");
-        await data(b);
-        await done(b);
-      });
+      it(
+        "EVAL, first long run: BUSY, UNKILLABLE, each write made once",
+        { timeout: 30_000 },
+        async () => {
+          const [a, b] = await pair();
+          await b.same("SET", "n", "41");
+          a.send("EVAL", WRITER, "3", "n", "l", "h", LONG);
+          await busy(b);
+          await a.sameReplies(1, "the script's reply");
+          await data(b);
+          // Its second long run is suspendable from its start.
+          a.send("EVAL", WRITER, "3", "n", "l", "h", LONG);
+          await busy(b);
+          await a.sameReplies(1, "the second run's reply");
+          await data(b);
+          await done(b);
+        },
+      );
 
-      it("FCALL, first long run: BUSY, UNKILLABLE, each write made once", async () => {
-        const [a, b] = await pair();
-        await b.same("FUNCTION", "FLUSH");
-        await b.same(
-          "FUNCTION",
-          "LOAD",
-          `#!lua name=w\nredis.register_function('w', function(KEYS, ARGV)\n${WRITER}\nend)`,
-        );
-        a.send("FCALL", "w", "3", "n", "l", "h", "2000000");
-        await busy(b);
-        await a.sameReplies(1, "the function's reply");
-        await data(b);
-        await b.same("FUNCTION", "FLUSH");
-        await done(b);
-      });
+      it(
+        "FCALL, first long run: BUSY, UNKILLABLE, each write made once",
+        { timeout: 30_000 },
+        async () => {
+          const [a, b] = await pair();
+          await b.same("FUNCTION", "FLUSH");
+          await b.same(
+            "FUNCTION",
+            "LOAD",
+            `#!lua name=w\nredis.register_function('w', function(KEYS, ARGV)\n${WRITER}\nend)`,
+          );
+          a.send("FCALL", "w", "3", "n", "l", "h", LONG);
+          await busy(b);
+          await a.sameReplies(1, "the function's reply");
+          await data(b);
+          await b.same("FUNCTION", "FLUSH");
+          await done(b);
+        },
+      );
 
-      it("EVAL inside MULTI/EXEC: BUSY, UNKILLABLE, the transaction's replies", async () => {
-        const [a, b] = await pair();
-        a.send("MULTI");
-        a.send("SET", "m", "before");
-        a.send("EVAL", WRITER, "3", "n", "l", "h", "2000000");
-        a.send("GET", "m");
-        a.send("EXEC");
-        await busy(b);
-        await a.sameReplies(5, "MULTI ... EXEC");
-        await data(b);
-        await done(b);
-      });
+      it(
+        "EVAL inside MULTI/EXEC: BUSY, UNKILLABLE, the transaction's replies",
+        { timeout: 30_000 },
+        async () => {
+          const [a, b] = await pair();
+          a.send("MULTI");
+          a.send("SET", "m", "before");
+          a.send("EVAL", WRITER, "3", "n", "l", "h", LONG);
+          a.send("GET", "m");
+          a.send("EXEC");
+          await busy(b);
+          await a.sameReplies(5, "MULTI ... EXEC");
+          await data(b);
+          await done(b);
+        },
+      );
 
-      it("many calls (a full log) before it writes, after it writes, then long", async () => {
+      it("many calls (a full log) before it writes, after it writes, then long", {
+        timeout: 30_000,
+      }, async () => {
         const [a, b] = await pair();
         for (
           const [label, body] of [
@@ -122,7 +144,7 @@ describe("scripts that wrote, past busy-reply-threshold, vs redis-server", {
             "EVAL",
             `${body}\nlocal n = redis.call('INCR', 'n')\n${SPIN}\nreturn {n, redis.call('LLEN', 'l')}`,
             "0",
-            "1000000",
+            LONG,
           );
           await busy(b);
           await a.sameReplies(1, `${label}: the script's reply`);
@@ -131,32 +153,38 @@ describe("scripts that wrote, past busy-reply-threshold, vs redis-server", {
         await done(b);
       });
 
-      it("SELECT in the script: the live part writes where the first run was", async () => {
-        const [a, b] = await pair();
-        a.send(
-          "EVAL",
-          `redis.call('SELECT', 3)
+      it(
+        "SELECT in the script: the live part writes where the first run was",
+        { timeout: 30_000 },
+        async () => {
+          const [a, b] = await pair();
+          a.send(
+            "EVAL",
+            `redis.call('SELECT', 3)
 redis.call('INCR', 'n')
 ${SPIN}
 redis.call('RPUSH', 'l', 'after')
 return redis.call('LRANGE', 'l', 0, -1)`,
-          "0",
-          "2000000",
-        );
-        await busy(b);
-        await a.sameReplies(1, "the script's reply");
-        await data(b);
-        await b.same("SELECT", "3");
-        await data(b);
-        await b.same("SELECT", "0");
-        await done(b);
-      });
+            "0",
+            LONG,
+          );
+          await busy(b);
+          await a.sameReplies(1, "the script's reply");
+          await data(b);
+          await b.same("SELECT", "3");
+          await data(b);
+          await b.same("SELECT", "0");
+          await done(b);
+        },
+      );
 
       // A suspended EVAL/FCALL holds its connection's later commands (CommandSpec.inOrder).
-      it("pipelined behind the script: the caller's next command runs after it", async () => {
+      it("pipelined behind the script: the caller's next command runs after it", {
+        timeout: 30_000,
+      }, async () => {
         const [a, b] = await pair();
         const request = new Uint8Array([
-          ...encodeCommand(["EVAL", `redis.call('INCR', 'n')\n${SPIN}\nreturn 1`, "0", "2000000"]),
+          ...encodeCommand(["EVAL", `redis.call('INCR', 'n')\n${SPIN}\nreturn 1`, "0", LONG]),
           ...encodeCommand(["INCR", "n"]),
         ]);
         a.ours.write(request);
