@@ -301,16 +301,28 @@ export async function startOurs(
  * Starts `bench/lib/floor_server.mjs` on a runtime: one pending read per connection and `+PONG`
  * to every chunk, nothing else (the runtime's own cost per connection, for comparison).
  */
-export async function startFloor(runtime: Runtime): Promise<ServerProcess> {
+export function startFloor(runtime: Runtime): Promise<ServerProcess> {
+  return startScript(runtime, "bench/lib/floor_server.mjs", `${runtime} floor`);
+}
+
+/**
+ * Starts a script of this repository that takes `--port N` (an example server, a floor
+ * server) on a runtime: Node runs TypeScript through tsx, Deno with `run -A`.
+ */
+export async function startScript(
+  runtime: Runtime,
+  script: string,
+  name: string,
+): Promise<ServerProcess> {
   const port = await freePort();
-  const script = ["bench/lib/floor_server.mjs", "--port", String(port)];
+  const argv = [script, "--port", String(port)];
   const [command, args]: [string, string[]] = runtime === "node"
-    ? [process.execPath, script]
+    ? [process.execPath, script.endsWith(".ts") ? ["--import", "tsx", ...argv] : argv]
     : runtime === "deno"
-    ? [binary("deno"), ["run", "-A", ...script]]
-    : [binary("bun"), script];
+    ? [binary("deno"), ["run", "-A", ...argv]]
+    : [binary("bun"), argv];
   const child = spawnTracked(command, args);
-  const server = track(`${runtime} floor`, port, child);
+  const server = track(name, port, child);
   await waitReady(port, child, 30_000, server.stderr);
   return server;
 }
