@@ -17,12 +17,23 @@ interface Cursor {
   at: number;
 }
 
+const NO_BYTES = new Uint8Array(0);
+/** The cursor of replyToLua (not re-entered: reading a reply calls nothing outside). */
+const CURSOR: Cursor = { bytes: NO_BYTES, at: 0 };
+
+/** Plain arrays of each short length, filled and handed to `fromCharCode.apply`. */
+const SCRATCH: number[][] = [];
+for (let n = 0; n <= 64; n++) SCRATCH.push(new Array<number>(n).fill(0));
+
 /** A byte string (one char per byte) of `bytes[start, end)`. */
 export function latin1(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start < 64) {
-    let s = "";
-    for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
-    return s;
+  const n = end - start;
+  if (n <= 64) {
+    // One call on a reused array: no rope of one-char strings, no view of the bytes.
+    if (n <= 0) return "";
+    const chars = SCRATCH[n];
+    for (let i = 0; i < n; i++) chars[i] = bytes[start + i];
+    return String.fromCharCode.apply(null, chars);
   }
   let s = "";
   for (let i = start; i < end; i += 8192) {
@@ -57,6 +68,18 @@ function count(c: Cursor): number {
   while (bytes[i] !== 13) n = n * 10 + bytes[i++] - 48;
   c.at = i + 2;
   return negative ? -n : n;
+}
+
+/**
+ * The integer reply after the type byte as a number; moves past its CRLF. Up to 15 digits are
+ * summed exactly; longer ones are rounded to the nearest double as `lua_Number` conversion
+ * (strtod-like `Number`) does.
+ */
+function integer(c: Cursor): number {
+  const start = c.at;
+  const n = count(c);
+  const end = c.at - 2;
+  return end - start > 15 ? Number(latin1(c.bytes, start, end)) : n;
 }
 
 /**
@@ -103,7 +126,7 @@ function value(c: Cursor): unknown {
       return s;
     }
     case 58: // : integer
-      return Number(line(c));
+      return integer(c);
     case 43: // + status
       return single("ok", line(c));
     case 45: // - error
@@ -188,7 +211,12 @@ function value(c: Cursor): unknown {
  * ```
  */
 export function replyToLua(bytes: Uint8Array): unknown {
-  return value({ bytes, at: 0 });
+  const c = CURSOR;
+  c.bytes = bytes;
+  c.at = 0;
+  const v = value(c);
+  c.bytes = NO_BYTES;
+  return v;
 }
 
 /** Whether a reply's bytes are an error reply (`-` or RESP3 `!`). */

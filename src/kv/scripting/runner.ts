@@ -8,7 +8,7 @@
  * @module
  */
 
-import { bytesToString } from "../../resp/bytes.ts";
+import { bytesToLatin1, bytesToString } from "../../resp/bytes.ts";
 import { Writer } from "../../resp/writer.ts";
 import { Command } from "../../server/command.ts";
 import type { CommandEntry } from "../../server/router.ts";
@@ -558,14 +558,12 @@ function luaToString(v: unknown): string {
   return "?";
 }
 
+/** KEYS or ARGV: the byte strings as the table's array part. */
 function luaArray(items: readonly Uint8Array[]): LuaTable {
   const t = new LuaTable();
-  for (let i = 0; i < items.length; i++) t.set(i + 1, latin1Of(items[i]));
+  const arr = t.arr;
+  for (let i = 0; i < items.length; i++) arr.push(bytesToLatin1(items[i]));
   return t;
-}
-
-function latin1Of(bytes: Uint8Array): string {
-  return latin1(bytes, 0, bytes.length);
 }
 
 /** Lua arguments of redis.call as a command's argv; undefined when one is not a string/number. */

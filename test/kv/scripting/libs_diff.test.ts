@@ -32,6 +32,12 @@ describe("scripting libraries vs redis-server", { skip: oracleSkip }, () => {
           "return cjson.encode({1, cjson.null, 3})",
           "return cjson.encode({[1] = 'a', [2] = 'b', [4] = 'd'})",
           "return cjson.encode({[1] = 'a', [20] = 'b'})",
+          // Array part and hash part together: objects list the array part first.
+          "local t = {1, 2, x = 'y'} return cjson.encode(t)",
+          "local t = {x = 1} t[1] = 'a' t[2] = 'b' return cjson.encode(t)",
+          "local t = {1, 2, 3} t[2] = nil return cjson.encode(t)",
+          "local t = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12} for i = 1, 11 do t[i] = nil end return cjson.encode(t)",
+          "local t = {} t[1] = 1 t[3] = 3 t[2] = 2 return cjson.encode(t)",
           "return cjson.encode({[1.5] = 'x'})",
           "return cjson.encode({[3] = 'x'})",
           "return cjson.encode(0/0)",
@@ -88,6 +94,14 @@ describe("scripting libraries vs redis-server", { skip: oracleSkip }, () => {
           "return cjson.decode(string.rep('[', 1001) .. string.rep(']', 1001))",
           "return #cjson.decode(string.rep('[', 1000) .. string.rep(']', 1000))",
           'return cjson.encode(cjson.decode(\'{"k":[1,2,{"x":false}]}\'))',
+          // Numbers and strings the decoder reads without the full strtod pattern, and next
+          // to them those it leaves to it.
+          "local t = {} for _, s in ipairs({'-0', '1.', '1.e2', '12.5e-1', '1e', '1e+', '7E3', '-01', '00', '9007199254740993', '1e999', '-1e999', '0.1', '-.5', '.5', '-', '0X1f', '2x'}) do local ok, v = pcall(cjson.decode, s) t[#t + 1] = s .. '=' .. tostring(v) end return t",
+          "return tostring(cjson.decode('1' .. string.rep('0', 450)))",
+          'return cjson.decode(\'["plain","esc\\\\"aped","tail\\\\n","\\\\u0041bc",""]\')',
+          "return cjson.decode('\"abc\\0def\"')",
+          "return cjson.decode('\"unterminated')",
+          'return cjson.decode(\'{"a":1,"b":[true,false,null],"c":{"d":"e"}}\').c.d',
         ]);
       });
 
@@ -98,6 +112,9 @@ describe("scripting libraries vs redis-server", { skip: oracleSkip }, () => {
           "return cmsgpack.pack(-0.0)",
           "return cmsgpack.pack('', 'short', string.rep('x', 31), string.rep('y', 32), string.rep('z', 256))",
           "return cmsgpack.pack({}, {1, 2, 3}, {a = 1}, {[1] = 1, [3] = 3}, {true, false})",
+          "local t = {1, 2, a = 'x'} return cmsgpack.pack(t)",
+          "local t = {1, 2, 3} t[2] = nil return cmsgpack.pack(t)",
+          "local t = {a = 1} t[1] = 'x' t[2] = 'y' return cmsgpack.pack(t)",
           "return cmsgpack.pack(string.rep('a', 70000)):sub(1, 8)",
           "local t = {} for i = 1, 20 do t[i] = i end return cmsgpack.pack(t)",
           "local t = {} for i = 1, 70000 do t[i] = 1 end return cmsgpack.pack(t):sub(1, 8)",

@@ -79,18 +79,29 @@ function encodeNumber(n: number, cfg: Config): string {
   return formatNumber(n, cfg.precision);
 }
 
-/** Array length of a table as CJSON decides it: -1 for an object. */
+/**
+ * Array length of a table as CJSON decides it: -1 for an object. The parts are read directly
+ * (the array part, then the hash part, as `next` visits them) to spare an entry per key.
+ */
 function arrayLength(t: LuaTable, cfg: Config): number {
   let max = 0;
   let items = 0;
-  for (let e = t.next(undefined); e !== undefined; e = t.next(e[0])) {
-    const k = e[0];
-    if (typeof k === "number" && k !== 0 && Math.floor(k) === k && k >= 1) {
-      if (k > max) max = k;
+  const arr = t.arr;
+  for (let i = 0; i < arr.length; i++) {
+    if (arr[i] !== undefined) {
+      max = i + 1;
       items++;
-      continue;
     }
-    return -1;
+  }
+  if (t.hash !== undefined) {
+    for (const k of t.hash.keys()) {
+      if (typeof k === "number" && k !== 0 && Math.floor(k) === k && k >= 1) {
+        if (k > max) max = k;
+        items++;
+        continue;
+      }
+      return -1;
+    }
   }
   if (cfg.sparseRatio > 0 && max > items * cfg.sparseRatio && max > cfg.sparseSafe) {
     if (!cfg.sparseConvert) encodeError(t, "excessively sparse array");
@@ -118,20 +129,29 @@ function encodeValue(v: unknown, cfg: Config, depth: number): string {
   }
   const len = arrayLength(v, cfg);
   if (len > 0) {
-    const parts: string[] = [];
-    for (let i = 1; i <= len; i++) parts.push(encodeValue(v.get(i), cfg, depth));
-    return "[" + parts.join(",") + "]";
+    let out = "[";
+    for (let i = 1; i <= len; i++) {
+      if (i > 1) out += ",";
+      out += encodeValue(v.get(i), cfg, depth);
+    }
+    return out + "]";
   }
   let out = "{";
-  let comma = false;
-  for (let e = v.next(undefined); e !== undefined; e = v.next(e[0])) {
-    if (comma) out += ",";
-    comma = true;
-    const k = e[0];
-    if (typeof k === "number") out += '"' + encodeNumber(k, cfg) + '":';
-    else if (typeof k === "string") out += encodeString(k) + ":";
-    else encodeError(k, "table key must be a number or string");
-    out += encodeValue(e[1], cfg, depth);
+  const arr = v.arr;
+  for (let i = 0; i < arr.length; i++) {
+    const value = arr[i];
+    if (value === undefined) continue;
+    if (out.length > 1) out += ",";
+    out += '"' + encodeNumber(i + 1, cfg) + '":' + encodeValue(value, cfg, depth);
+  }
+  if (v.hash !== undefined) {
+    for (const [k, value] of v.hash) {
+      if (out.length > 1) out += ",";
+      if (typeof k === "number") out += '"' + encodeNumber(k, cfg) + '":';
+      else if (typeof k === "string") out += encodeString(k) + ":";
+      else encodeError(k, "table key must be a number or string");
+      out += encodeValue(value, cfg, depth);
+    }
   }
   return out + "}";
 }
@@ -267,16 +287,54 @@ class Parser {
   }
 
   number(index: number): Token {
+    const fast = this.decimal();
+    if (fast !== undefined) return this.token(T_NUMBER, index, fast);
     const m = STRTOD.exec(this.s.slice(this.at, this.at + 400));
     if (m === null) return this.token(T_ERROR, index, undefined, "invalid number");
     this.at += m[0].length;
     return this.token(T_NUMBER, index, parseStrtod(m[0]));
   }
 
+  /**
+   * A plain decimal number at the cursor (`-?digits[.digits][e[+-]digits]`), read as strtod
+   * reads it; undefined (cursor unmoved) for anything else (hex, inf, nan, a leading dot),
+   * left to the full strtod pattern.
+   */
+  decimal(): number | undefined {
+    const s = this.s;
+    const start = this.at;
+    let at = start;
+    if (s.charCodeAt(at) === 45) at++;
+    const first = at;
+    let code = s.charCodeAt(at);
+    while (code >= 48 && code <= 57) code = s.charCodeAt(++at);
+    if (at === first) return undefined;
+    if (code === 120 || code === 88) return undefined; // 0x: hexadecimal
+    if (code === 46) {
+      code = s.charCodeAt(++at);
+      while (code >= 48 && code <= 57) code = s.charCodeAt(++at);
+    }
+    if (code === 101 || code === 69) {
+      let e = at + 1;
+      let c = s.charCodeAt(e);
+      if (c === 43 || c === 45) c = s.charCodeAt(++e);
+      if (c >= 48 && c <= 57) {
+        while (c >= 48 && c <= 57) c = s.charCodeAt(++e);
+        at = e;
+      }
+    }
+    this.at = at;
+    return Number(s.slice(start, at));
+  }
+
   string(index: number): Token {
     const s = this.s;
     let at = this.at + 1;
-    let out = "";
+    // The run up to the first quote, backslash or NUL is taken as one slice.
+    const start = at;
+    let code = s.charCodeAt(at);
+    while (code !== 34 && code !== 92 && code !== 0 && code === code) code = s.charCodeAt(++at);
+    let out = s.slice(start, at);
     for (;;) {
       const c = s[at];
       if (c === '"') break;

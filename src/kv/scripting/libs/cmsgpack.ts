@@ -90,14 +90,26 @@ function packNumber(out: number[], n: number): void {
   for (let i = 0; i < 8; i++) out.push(scratch.getUint8(i));
 }
 
+/**
+ * Whether the keys are exactly 1..n. The parts are read directly (the array part, then the
+ * hash part, as `next` visits them) to spare an entry per key.
+ */
 function isArray(t: LuaTable): boolean {
   let count = 0;
   let max = 0;
-  for (let e = t.next(undefined); e !== undefined; e = t.next(e[0])) {
-    const k = e[0];
-    if (typeof k !== "number" || k <= 0 || !Number.isInteger(k) || k > 2147483647) return false;
-    if (k > max) max = k;
-    count++;
+  const arr = t.arr;
+  for (let i = 0; i < arr.length; i++) {
+    if (arr[i] !== undefined) {
+      max = i + 1;
+      count++;
+    }
+  }
+  if (t.hash !== undefined) {
+    for (const k of t.hash.keys()) {
+      if (typeof k !== "number" || k <= 0 || !Number.isInteger(k) || k > 2147483647) return false;
+      if (k > max) max = k;
+      count++;
+    }
   }
   return max === count;
 }
@@ -122,12 +134,20 @@ function pack(out: number[], v: unknown, level: number): void {
     for (let i = 1; i <= n; i++) pack(out, v.get(i), level + 1);
     return;
   }
-  let n = 0;
-  for (let e = v.next(undefined); e !== undefined; e = v.next(e[0])) n++;
+  const arr = v.arr;
+  let n = v.hash === undefined ? 0 : v.hash.size;
+  for (let i = 0; i < arr.length; i++) if (arr[i] !== undefined) n++;
   header(out, n, 0x80, 15, 0xde, 0xdf);
-  for (let e = v.next(undefined); e !== undefined; e = v.next(e[0])) {
-    pack(out, e[0], level + 1);
-    pack(out, e[1], level + 1);
+  for (let i = 0; i < arr.length; i++) {
+    if (arr[i] === undefined) continue;
+    packNumber(out, i + 1);
+    pack(out, arr[i], level + 1);
+  }
+  if (v.hash !== undefined) {
+    for (const [k, value] of v.hash) {
+      pack(out, k, level + 1);
+      pack(out, value, level + 1);
+    }
   }
 }
 
