@@ -62,8 +62,9 @@ interface Restart {
 const NOSCRIPT = 1;
 const WRITE = 2;
 const MAY_REPLICATE = 4;
-const commandBits = new WeakMap<CommandEntry, number>();
 /** XREAD and XREADGROUP: BLOCK is refused to scripts before anything else runs. */
+const STREAM_READ = 8;
+const commandBits = new WeakMap<CommandEntry, number>();
 const STREAM_READS = new Set(["xread", "xreadgroup"]);
 
 /** Whether a BLOCK option (with a value after it) comes before STREAMS. */
@@ -84,7 +85,8 @@ function bitsOf(entry: CommandEntry): number {
   if (bits === undefined) {
     const flags = entry.spec.flags ?? [];
     bits = (flags.includes("noscript") ? NOSCRIPT : 0) | (flags.includes("write") ? WRITE : 0) |
-      (MAY_REPLICATE_COMMANDS.has(entry.fullName) ? MAY_REPLICATE : 0);
+      (MAY_REPLICATE_COMMANDS.has(entry.fullName) ? MAY_REPLICATE : 0) |
+      (STREAM_READS.has(entry.fullName) ? STREAM_READ : 0);
     commandBits.set(entry, bits);
   }
   return bits;
@@ -240,7 +242,7 @@ export class ScriptRunner implements ScriptHost {
     if (ctx.readOnly && (bits & (WRITE | MAY_REPLICATE)) !== 0) {
       return this.#fail(env, "Write commands are not allowed from read-only scripts.", raise);
     }
-    if (STREAM_READS.has(entry.fullName) && hasBlockOption(argv)) {
+    if ((bits & STREAM_READ) !== 0 && hasBlockOption(argv)) {
       // Redis answers this for script clients while it parses the options (t_stream.c).
       return this.#fail(
         env,

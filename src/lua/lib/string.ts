@@ -26,6 +26,9 @@ import {
   patternMatch,
 } from "./string_pattern.ts";
 
+/** A byte outside ASCII (string.upper and string.lower leave those as they are). */
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** 5.1's posrelat: a negative position counts from the end. */
 function posrelat(pos: number, len: number): number {
   if (pos < 0) pos += len + 1;
@@ -56,8 +59,15 @@ export function stringLib(): LuaTable {
       if (j > l) j = l;
       return i <= j ? s.slice(i - 1, j) : "";
     },
-    upper: (...a: unknown[]) => checkStr(a, 1, "upper").replace(/[a-z]+/g, (m) => m.toUpperCase()),
-    lower: (...a: unknown[]) => checkStr(a, 1, "lower").replace(/[A-Z]+/g, (m) => m.toLowerCase()),
+    upper: (...a: unknown[]) => {
+      const s = checkStr(a, 1, "upper");
+      // In ASCII, JavaScript's case mapping is C's; other bytes keep their case in C's locale.
+      return NON_ASCII.test(s) ? s.replace(/[a-z]+/g, (m) => m.toUpperCase()) : s.toUpperCase();
+    },
+    lower: (...a: unknown[]) => {
+      const s = checkStr(a, 1, "lower");
+      return NON_ASCII.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s.toLowerCase();
+    },
     rep: (...a: unknown[]) => {
       const s = checkStr(a, 1, "rep");
       const n = checkInteger(a, 2, "rep");

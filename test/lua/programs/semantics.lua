@@ -38,6 +38,8 @@ print(10 == "10", "abc" < "abd", "Z" < "a", "" == "")
 print(("%d items"):format(3), #("x"):rep(10), ("abc"):len())
 local s = "x"
 print(s:upper():lower():rep(2))
+-- Bytes past ASCII keep their case (the C locale), ASCII letters around them change.
+print(("\195\169a\255Z\223b"):upper(), ("\195\137A\192z\222B"):lower(), ("MiXeD 9"):upper())
 local obj = {n = 0}
 function obj:inc(k) self.n = self.n + (k or 1) return self end
 print(obj:inc():inc(5):inc().n)

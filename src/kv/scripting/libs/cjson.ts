@@ -186,14 +186,14 @@ const TOKEN_NAMES = [
   "T_ERROR",
   "T_UNKNOWN",
 ];
-const SIMPLE: Record<string, number> = {
-  "{": T_OBJ_BEGIN,
-  "}": T_OBJ_END,
-  "[": T_ARR_BEGIN,
-  "]": T_ARR_END,
-  ":": T_COLON,
-  ",": T_COMMA,
-};
+/** The token of each one-char token's char code. */
+const SIMPLE: number[] = new Array(128).fill(T_ERROR);
+SIMPLE[123] = T_OBJ_BEGIN; // {
+SIMPLE[125] = T_OBJ_END; // }
+SIMPLE[91] = T_ARR_BEGIN; // [
+SIMPLE[93] = T_ARR_END; // ]
+SIMPLE[58] = T_COLON; // :
+SIMPLE[44] = T_COMMA; // ,
 const UNESCAPE: Record<string, string> = {
   '"': '"',
   "\\": "\\",
@@ -238,16 +238,26 @@ class Parser {
 
   next(): Token {
     const s = this.s;
-    let c = s[this.at];
-    while (c === " " || c === "\t" || c === "\n" || c === "\r") c = s[++this.at];
-    const index = this.at;
-    if (c === undefined || c === "\0") return this.token(T_END, index);
-    const simple = SIMPLE[c];
-    if (simple !== undefined) {
-      this.at++;
-      return this.token(simple, index);
+    let at = this.at;
+    let code = s.charCodeAt(at);
+    while (code === 32 || code === 9 || code === 10 || code === 13) code = s.charCodeAt(++at);
+    this.at = at;
+    const index = at;
+    switch (code) {
+      case 123: // {
+      case 125: // }
+      case 91: // [
+      case 93: // ]
+      case 58: // :
+      case 44: // ,
+        this.at = at + 1;
+        return this.token(SIMPLE[code], index);
+      case 34: // "
+        return this.string(index);
     }
-    if (c === '"') return this.string(index);
+    // NaN: past the end.
+    if (code !== code || code === 0) return this.token(T_END, index);
+    const c = s[at];
     if (c === "-" || (c >= "0" && c <= "9")) {
       if (!this.cfg.decodeInvalid && this.invalidNumber()) {
         return this.token(T_ERROR, index, undefined, "invalid number");

@@ -16,8 +16,9 @@ const scratch = new DataView(new ArrayBuffer(8));
 class Out {
   bytes: number[] = [];
   str(): string {
-    let s = "";
     const b = this.bytes;
+    if (b.length <= 8192) return String.fromCharCode.apply(null, b);
+    let s = "";
     for (let i = 0; i < b.length; i += 8192) {
       s += String.fromCharCode.apply(null, b.slice(i, i + 8192));
     }
