@@ -83,11 +83,18 @@ export class Command {
     return value;
   }
 
-  /** Whether argument `index` equals `word`, ignoring ASCII case (`word` in lower case). */
+  /**
+   * Whether argument `index` is the option word `word` (lower case, no NUL), compared as
+   * Redis's `strcasecmp` compares it: ignoring ASCII case, and with the argument read as a C
+   * string, so it ends at its first NUL byte (`NX\0` is NX). Subcommand names, which Redis
+   * finds by a dictionary lookup of the whole argument, are matched elsewhere.
+   */
   is(index: number, word: string): boolean {
     const bytes = this.argv[index + 1];
-    if (bytes === undefined || bytes.length !== word.length) return false;
-    for (let i = 0; i < bytes.length; i++) {
+    if (bytes === undefined) return false;
+    const length = word.length;
+    if (bytes.length !== length && (bytes.length < length || bytes[length] !== 0)) return false;
+    for (let i = 0; i < length; i++) {
       let c = bytes[i];
       if (c >= 65 && c <= 90) c += 32;
       if (c !== word.charCodeAt(i)) return false;
@@ -95,8 +102,14 @@ export class Command {
     return true;
   }
 
-  /** Argument `index` lower-cased (ASCII), for option words. */
+  /**
+   * Argument `index` lower-cased (ASCII) and read as a C string (up to its first NUL byte),
+   * for option words that Redis compares with `strcasecmp`.
+   */
   lower(index: number): string {
-    return this.string(index).toLowerCase();
+    const bytes = this.argv[index + 1];
+    const end = bytes === undefined ? -1 : bytes.indexOf(0);
+    return (end === -1 ? this.string(index) : bytesToString(bytes!.subarray(0, end)))
+      .toLowerCase();
   }
 }

@@ -8,12 +8,11 @@
  */
 
 import { parseLong, parseLongBig } from "../../server/args.ts";
-import type { Command } from "../../server/command.ts";
+import { Command } from "../../server/command.ts";
 import type { Connection } from "../../server/connection.ts";
 import { fail, NOT_INTEGER, SYNTAX, WRONGTYPE } from "../../server/errors.ts";
 import type { KeyReference } from "../../server/command_spec.ts";
 import type { Reply } from "../../server/reply.ts";
-import { isWord } from "../args.ts";
 import { keyAt, type KvCommand } from "../command.ts";
 import type { Database } from "../keyspace/keyspace.ts";
 import { getBits, setBits } from "../values/bits.ts";
@@ -191,7 +190,9 @@ function bitfield(readonlyCommand: boolean) {
 /** Redis's `bitfieldGetKeys`: the key is read-only unless a SET or INCRBY (or bad syntax) comes. */
 function bitfieldKeys(argv: readonly Uint8Array[]): KeyReference[] {
   let readonly = true;
-  const is = (i: number, word: string) => isWord(argv[i], word);
+  const command = new Command();
+  command.load("bitfield", argv as Uint8Array[]);
+  const is = (i: number, word: string) => command.is(i - 1, word);
   for (let i = 2; i < argv.length; i++) {
     const remaining = argv.length - i - 1;
     if (is(i, "get") && remaining >= 2) i += 2;

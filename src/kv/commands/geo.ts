@@ -11,7 +11,6 @@ import { Command } from "../../server/command.ts";
 import { cText, fail, NOT_FLOAT, NOT_INTEGER, SYNTAX } from "../../server/errors.ts";
 import type { Reply } from "../../server/reply.ts";
 import type { KeySpec } from "../../server/command_spec.ts";
-import { isWord } from "../args.ts";
 import { keyAt, type KvCommand, type KvHandler } from "../command.ts";
 import { keyBytes, keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
@@ -46,12 +45,12 @@ function lonLatArg(argv: Uint8Array[], at: number): [number, number] {
   return [lon, lat];
 }
 
-/** Metres per unit (extractUnitOrReply). */
-function unitArg(bytes: Uint8Array): number {
-  if (isWord(bytes, "m")) return 1;
-  if (isWord(bytes, "km")) return 1000;
-  if (isWord(bytes, "ft")) return 0.3048;
-  if (isWord(bytes, "mi")) return 1609.34;
+/** Metres per unit: argv[`at`] (extractUnitOrReply, strcasecmp). */
+function unitArg(command: Command, at: number): number {
+  if (command.is(at - 1, "m")) return 1;
+  if (command.is(at - 1, "km")) return 1000;
+  if (command.is(at - 1, "ft")) return 0.3048;
+  if (command.is(at - 1, "mi")) return 1609.34;
   fail(UNIT_ERROR);
 }
 
@@ -105,7 +104,7 @@ function georadius(srcIndex: number, flags: number): KvHandler {
     const distanceAt = (at: number) => {
       shape.radius = numberArg(argv[at], "need numeric radius");
       if (shape.radius < 0) fail("ERR radius cannot be negative");
-      shape.conversion = unitArg(argv[at + 1]);
+      shape.conversion = unitArg(command, at + 1);
     };
     const options: SearchOptions = {
       withDist: false,
@@ -136,31 +135,31 @@ function georadius(srcIndex: number, flags: number): KvHandler {
     let fromMember = false, fromLonLat = false, byRadius = false, byBox = false;
     const remaining = argv.length - base;
     for (let i = 0; i < remaining; i++) {
-      const arg = argv[base + i];
+      const opt = base + i - 1; // this option as a Command index (argv[base + i])
       const next = base + i + 1;
-      if (isWord(arg, "withdist")) options.withDist = true;
-      else if (isWord(arg, "withhash")) options.withHash = true;
-      else if (isWord(arg, "withcoord")) options.withCoord = true;
-      else if (isWord(arg, "any")) options.any = true;
-      else if (isWord(arg, "asc")) options.sort = 1;
-      else if (isWord(arg, "desc")) options.sort = -1;
-      else if (isWord(arg, "count") && i + 1 < remaining) {
+      if (command.is(opt, "withdist")) options.withDist = true;
+      else if (command.is(opt, "withhash")) options.withHash = true;
+      else if (command.is(opt, "withcoord")) options.withCoord = true;
+      else if (command.is(opt, "any")) options.any = true;
+      else if (command.is(opt, "asc")) options.sort = 1;
+      else if (command.is(opt, "desc")) options.sort = -1;
+      else if (command.is(opt, "count") && i + 1 < remaining) {
         const count = parseLongBig(argv[next]);
         if (count === undefined) fail(NOT_INTEGER);
         if (count <= 0n) fail("ERR COUNT must be > 0");
         options.count = Number(count);
         i++;
       } else if (
-        (isWord(arg, "store") || isWord(arg, "storedist")) && i + 1 < remaining &&
+        (command.is(opt, "store") || command.is(opt, "storedist")) && i + 1 < remaining &&
         !(flags & NOSTORE) && !(flags & SEARCH)
       ) {
         options.store = argv[next];
-        options.storeDist = isWord(arg, "storedist");
+        options.storeDist = command.is(opt, "storedist");
         i++;
-      } else if (isWord(arg, "storedist") && (flags & SEARCH) && (flags & SEARCHSTORE)) {
+      } else if (command.is(opt, "storedist") && (flags & SEARCH) && (flags & SEARCHSTORE)) {
         options.storeDist = true;
       } else if (
-        isWord(arg, "frommember") && i + 1 < remaining && (flags & SEARCH) && !fromLonLat
+        command.is(opt, "frommember") && i + 1 < remaining && (flags & SEARCH) && !fromLonLat
       ) {
         if (zset !== undefined) {
           const at = memberLonLat(zset, argv[next]);
@@ -170,20 +169,20 @@ function georadius(srcIndex: number, flags: number): KvHandler {
         fromMember = true;
         i++;
       } else if (
-        isWord(arg, "fromlonlat") && i + 2 < remaining && (flags & SEARCH) && !fromMember
+        command.is(opt, "fromlonlat") && i + 2 < remaining && (flags & SEARCH) && !fromMember
       ) {
         [shape.lon, shape.lat] = lonLatArg(argv, next);
         fromLonLat = true;
         i += 2;
-      } else if (isWord(arg, "byradius") && i + 2 < remaining && (flags & SEARCH) && !byBox) {
+      } else if (command.is(opt, "byradius") && i + 2 < remaining && (flags & SEARCH) && !byBox) {
         distanceAt(next);
         byRadius = true;
         i += 2;
-      } else if (isWord(arg, "bybox") && i + 3 < remaining && (flags & SEARCH) && !byRadius) {
+      } else if (command.is(opt, "bybox") && i + 3 < remaining && (flags & SEARCH) && !byRadius) {
         const width = numberArg(argv[next], "need numeric width");
         const height = numberArg(argv[next + 1], "need numeric height");
         if (height < 0 || width < 0) fail("ERR height or width cannot be negative");
-        shape.conversion = unitArg(argv[next + 2]);
+        shape.conversion = unitArg(command, next + 2);
         shape.width = width;
         shape.height = height;
         shape.radius = undefined;
@@ -197,12 +196,11 @@ function georadius(srcIndex: number, flags: number): KvHandler {
       const what = flags & SEARCHSTORE ? "GEOSEARCHSTORE" : "STORE option in GEORADIUS";
       fail(`ERR ${what} is not compatible with WITHDIST, WITHHASH and WITHCOORD options`);
     }
-    const name = cText(argv[0]);
     if ((flags & SEARCH) && !(fromMember || fromLonLat)) {
-      fail(`ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for ${name}`);
+      fail(`ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for ${cText(argv[0])}`);
     }
     if ((flags & SEARCH) && !(byRadius || byBox)) {
-      fail(`ERR exactly one of BYRADIUS and BYBOX can be specified for ${name}`);
+      fail(`ERR exactly one of BYRADIUS and BYBOX can be specified for ${cText(argv[0])}`);
     }
     if (options.any && options.count === 0) fail("ERR the ANY argument requires COUNT argument");
     if (zset === undefined) {
@@ -276,9 +274,9 @@ const geoadd: KvHandler = (db, key, command, reply, connection) => {
   const argv = command.argv;
   let xx = false, nx = false, at = 2;
   for (; at < argv.length; at++) {
-    if (isWord(argv[at], "nx")) nx = true;
-    else if (isWord(argv[at], "xx")) xx = true;
-    else if (!isWord(argv[at], "ch")) break;
+    if (command.is(at - 1, "nx")) nx = true;
+    else if (command.is(at - 1, "xx")) xx = true;
+    else if (!command.is(at - 1, "ch")) break;
   }
   if ((argv.length - at) % 3 !== 0 || (xx && nx)) fail(SYNTAX);
   const zaddArgv = argv.slice(0, at);
@@ -374,7 +372,7 @@ export const geoCommands: readonly KvCommand[] = [
     summary: "Returns the distance between two members of a geospatial index",
     handler: (db, key, command, reply) => {
       let toMeters = 1;
-      if (command.length === 4) toMeters = unitArg(command.arg(3)!);
+      if (command.length === 4) toMeters = unitArg(command, 4);
       else if (command.length > 4) fail(SYNTAX);
       const zset = lookup<RedisZSet>(db, key, "zset");
       if (zset === undefined) return reply.null();

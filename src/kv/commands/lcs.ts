@@ -10,7 +10,6 @@ import { int64Arg } from "../../server/args.ts";
 import type { Command } from "../../server/command.ts";
 import { fail, SYNTAX } from "../../server/errors.ts";
 import type { Reply } from "../../server/reply.ts";
-import { isWord } from "../args.ts";
 import { keyRange, type KvCommand } from "../command.ts";
 import { keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
@@ -124,10 +123,10 @@ function parseLcsOptions(command: Command): LcsOptions {
   const argv = command.argv;
   for (let j = 3; j < argv.length; j++) {
     const more = argv.length - 1 - j;
-    if (isWord(argv[j], "idx")) o.idx = true;
-    else if (isWord(argv[j], "len")) o.len = true;
-    else if (isWord(argv[j], "withmatchlen")) o.withMatchLen = true;
-    else if (isWord(argv[j], "minmatchlen") && more > 0) {
+    if (command.is(j - 1, "idx")) o.idx = true;
+    else if (command.is(j - 1, "len")) o.len = true;
+    else if (command.is(j - 1, "withmatchlen")) o.withMatchLen = true;
+    else if (command.is(j - 1, "minmatchlen") && more > 0) {
       const n = int64Arg(command, j++);
       o.minMatchLen = n < 0 ? 0 : Number(n);
     } else fail(SYNTAX);

@@ -8,10 +8,9 @@
  */
 
 import { longArg, parseRangeDouble } from "../../server/args.ts";
-import type { Command } from "../../server/command.ts";
+import { Command } from "../../server/command.ts";
 import type { KeyReference } from "../../server/command_spec.ts";
 import { fail, SYNTAX, WRONGTYPE } from "../../server/errors.ts";
-import { isWord } from "../args.ts";
 import { keyAt, type KvCommand } from "../command.ts";
 import { keyBytes, keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
@@ -49,22 +48,22 @@ function parseOptions(command: Command, readonly: boolean): SortOptions {
   };
   const argv = command.argv;
   for (let j = 2; j < argv.length; j++) {
-    const arg = argv[j];
+    const at = j - 1; // argv[j] as a Command index
     const left = argv.length - j - 1;
-    if (isWord(arg, "asc")) options.desc = false;
-    else if (isWord(arg, "desc")) options.desc = true;
-    else if (isWord(arg, "alpha")) options.alpha = true;
-    else if (isWord(arg, "limit") && left >= 2) {
+    if (command.is(at, "asc")) options.desc = false;
+    else if (command.is(at, "desc")) options.desc = true;
+    else if (command.is(at, "alpha")) options.alpha = true;
+    else if (command.is(at, "limit") && left >= 2) {
       options.limitStart = longArg(command, j);
       options.limitCount = longArg(command, j + 1);
       j += 2;
-    } else if (!readonly && isWord(arg, "store") && left >= 1) {
+    } else if (!readonly && command.is(at, "store") && left >= 1) {
       options.store = keyOf(argv[++j]);
-    } else if (isWord(arg, "by") && left >= 1) {
+    } else if (command.is(at, "by") && left >= 1) {
       const pattern = argv[++j];
       options.by = pattern;
       options.dontSort = cStringIndexOf(pattern, 42, 0) === -1;
-    } else if (isWord(arg, "get") && left >= 1) {
+    } else if (command.is(at, "get") && left >= 1) {
       options.gets.push(argv[++j]);
     } else fail(SYNTAX);
   }
@@ -291,11 +290,13 @@ function sortCommand(readonly: boolean): KvCommand["handler"] {
 /** SORT's keys (Redis's sortGetKeys): the sorted key and the last STORE destination. */
 function sortGetKeys(argv: readonly Uint8Array[]): readonly KeyReference[] {
   const keys: KeyReference[] = [{ index: 1, flags: ["RO", "access"] }];
+  const command = new Command();
+  command.load("sort", argv as Uint8Array[]);
   let store = 0;
   for (let i = 2; i < argv.length; i++) {
-    if (isWord(argv[i], "limit")) i += 2;
-    else if (isWord(argv[i], "get") || isWord(argv[i], "by")) i += 1;
-    else if (isWord(argv[i], "store") && i + 1 < argv.length) store = i + 1;
+    if (command.is(i - 1, "limit")) i += 2;
+    else if (command.is(i - 1, "get") || command.is(i - 1, "by")) i += 1;
+    else if (command.is(i - 1, "store") && i + 1 < argv.length) store = i + 1;
   }
   if (store > 0) keys.push({ index: store, flags: ["OW", "update"] });
   return keys;
