@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import {
@@ -90,14 +90,29 @@ async function seed(server: ServerProcess): Promise<void> {
   }
 }
 
-/** One redis-benchmark run of a command; requests per second. */
+/** CPU seconds (user + system, all threads) of a process so far. */
+function cpuTime(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** A run's requests per second and the server's CPU microseconds per request. */
+interface Sample {
+  rps: number;
+  cpu: number;
+}
+
+/** One redis-benchmark run of a command. */
 async function measure(
   server: ServerProcess,
   test: string,
   pipeline: number,
   options: Options,
-): Promise<number> {
+): Promise<Sample> {
   const { args, random } = TESTS[test];
+  const requests = pipeline === 1 ? options.requests / 4 : options.requests;
+  const before = cpuTime(server.pid);
   const result = await run(REDIS_BENCHMARK, [
     "-h",
     "127.0.0.1",
@@ -106,7 +121,7 @@ async function measure(
     "-c",
     String(options.clients),
     "-n",
-    String(pipeline === 1 ? options.requests / 4 : options.requests),
+    String(requests),
     "-P",
     String(pipeline),
     "-r",
@@ -114,6 +129,7 @@ async function measure(
     "--csv",
     ...args,
   ], 300_000);
+  const cpu = ((cpuTime(server.pid) - before) * 1e6) / requests;
   // CSV: a header line, then "<command line>","<rps>",...; the rps is the 7th field from the end.
   const line = result.stdout.split("\n").map((l) => l.trim()).filter((l) => l.endsWith('"'))[1];
   const cells = line === undefined ? [] : line.split(",");
@@ -121,7 +137,7 @@ async function measure(
   if (!(rps > 0) || /ERR|WRONGTYPE/.test(result.stderr + result.stdout)) {
     throw new Error(`redis-benchmark ${test} on ${server.name}: ${result.stdout}${result.stderr}`);
   }
-  return rps;
+  return { rps, cpu };
 }
 
 function push(map: Map<string, number[]>, key: string, value: number): void {
@@ -149,41 +165,54 @@ async function main(): Promise<void> {
       for (const pipeline of options.pipelines) {
         const ratios = new Map<string, number[]>();
         const rps = new Map<string, number[]>();
+        const cpus = new Map<string, number[]>();
         for (let round = 0; round < options.rounds; round++) {
           const order = [...ours.slice(round % ours.length), ...ours.slice(0, round % ours.length)];
           const before = await measure(redis, test, pipeline, options);
-          const mine: [string, number][] = [];
+          const mine: [string, Sample][] = [];
           for (const server of order) {
             mine.push([server.name, await measure(server, test, pipeline, options)]);
           }
-          const reference = (before + await measure(redis, test, pipeline, options)) / 2;
+          const after = await measure(redis, test, pipeline, options);
+          const reference = (before.rps + after.rps) / 2;
+          const referenceCpu = (before.cpu + after.cpu) / 2;
           push(rps, "redis", reference);
-          for (const [name, value] of mine) {
-            push(ratios, name, value / reference);
-            push(rps, name, value);
+          push(cpus, "redis", referenceCpu);
+          for (const [name, sample] of mine) {
+            push(ratios, name, sample.rps / reference);
+            push(rps, name, sample.rps);
+            push(cpus, name, sample.cpu / referenceCpu);
           }
         }
         const row = [
           `${TESTS[test].args.join(" ").replace("__rand_int__", "<r>")}`,
           `-P ${pipeline}`,
-          thousands(median(rps.get("redis")!)),
+          `${thousands(median(rps.get("redis")!))} (${median(cpus.get("redis")!).toFixed(1)} us)`,
         ];
         for (const server of ours) {
           const r = median(ratios.get(server.name)!);
-          row.push(`${thousands(median(rps.get(server.name)!))} (${ratio(r)})`);
+          const cpu = median(cpus.get(server.name)!);
+          row.push(`${thousands(median(rps.get(server.name)!))} (${ratio(r)}; cpu ${ratio(cpu)})`);
         }
         rows.push(row);
         console.error(row.join("  "));
       }
     }
-    const header = ["command", "pipeline", "redis-server req/s", ...ours.map((s) => s.name)];
+    const header = [
+      "command",
+      "pipeline",
+      "redis-server req/s (CPU/req)",
+      ...ours.map((s) => s.name),
+    ];
     const body =
       `### Data types: bitmaps, HyperLogLog, geo (\`npm run bench:types\`)\n\n${
         table([header, ...rows])
       }\n\n${options.rounds} round(s), redis-benchmark -c ${options.clients} -n ${options.requests} ` +
       `(a quarter of it at -P 1) on seeded data (a 125 KB bitmap, a dense HLL, 10,000 points ` +
       `between 0-30 E and 40-60 N); in parentheses: ours / the mean of the Redis runs just ` +
-      `before and after, median over rounds. Target: at least 0.8x at -P 16.`;
+      `before and after, median over rounds; "cpu": the server's CPU time per request over Redis's (user + system, ` +
+      `from /proc; lower is better, steadier than req/s on a shared machine). Target: at least ` +
+      `0.8x at -P 16.`;
     console.log(body);
     if (options.write) writeSection(join(ROOT, "bench", "README.md"), "types", body);
   } finally {

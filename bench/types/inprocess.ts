@@ -4,8 +4,12 @@
  * router, key-value handler and reply writer, on the same seeded data, fed as redis-benchmark
  * sends them (`-P 16`: sixteen commands per chunk). Prints nanoseconds per command, best of a
  * few rounds, of wall time and of the process's CPU time (steadier on a shared machine), next
- * to PING as the floor of the dispatch path. Profile one test with Node's
- * `--cpu-prof`.
+ * to PING as the floor of the dispatch path. Then splits the CPU time: "path" is the same
+ * requests answered by a stub registered under the command's name (same spec and flags, a
+ * handler that only writes the reply the real one wrote: decoding, dispatch, the write
+ * command bookkeeping and the reply writer), "handler" is the rest (key lookup and the
+ * command's own work). The two are measured in alternating rounds. Profile one test with
+ * Node's `--cpu-prof`.
  *
  * ```sh
  * node --import tsx bench/types/inprocess.ts [filter...]
@@ -20,6 +24,7 @@ import process from "node:process";
 import { Keyspace } from "../../src/kv/keyspace/keyspace.ts";
 import { registerKeyValueCommands } from "../../src/kv/mod.ts";
 import { Server } from "../../src/server/server.ts";
+import type { CommandSpec, Handler } from "../../src/server/command_spec.ts";
 import type { Transport, TransportHandler } from "../../src/server/transport.ts";
 import { prng, seedCommands, TESTS } from "./data.ts";
 
@@ -89,30 +94,66 @@ const transport = new NullTransport();
 transport.handler = server.accept(transport);
 for (const command of seedCommands()) transport.handler.receive(encoder.encode(frame(command)));
 
-console.log(`rediserver data-type commands in process on ${runtime} (ns per command, -P 16)`);
+/** Best wall and CPU ns per command of feeding `made` (fresh copies) `rounds` times. */
+function measure(made: readonly Uint8Array[]): { wall: number; cpu: number } {
+  // Fresh chunks (copies): the decoder may keep views of what it is fed.
+  const fed = made.map((chunk) => chunk.slice());
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  for (const chunk of fed) transport.handler.receive(chunk);
+  const elapsed = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  const commands = fed.length * PIPELINE;
+  return { wall: (elapsed * 1e6) / commands, cpu: ((used.user + used.system) * 1e3) / commands };
+}
+
+/** A handler that writes `reply` (one recorded reply: an integer, or raw bytes) and nothing else. */
+function stubHandler(recorded: Uint8Array): Handler {
+  const text = new TextDecoder().decode(recorded);
+  if (/^:-?\d+\r\n$/.test(text)) {
+    const n = Number(text.slice(1, -2));
+    return (_command, reply) => reply.integer(n);
+  }
+  const bytes = recorded.slice();
+  return (_command, reply) => reply.raw(bytes);
+}
+
+console.log(
+  `rediserver data-type commands in process on ${runtime} (ns per command, -P 16; ` +
+    `path = a stub handler under the same name, handler = CPU - path)`,
+);
 for (const [name, args, random] of selected) {
   const rounds = 7;
   const chunks = name === "geosearch" ? 512 : 4096;
-  let best = Infinity, bestCpu = Infinity;
   const made = pipelines(args, random, chunks);
+  const command = args[0].toLowerCase();
+  const spec = server.router.get(command)!;
+  // One command alone: the bytes of one reply, for the stub.
+  transport.handler.receive(encoder.encode(frame(args)));
+  const stub: CommandSpec = { ...spec, handler: stubHandler(transport.last) };
+  let best = Infinity, bestCpu = Infinity, bestPath = Infinity;
   for (let round = 0; round < rounds; round++) {
-    // Fresh chunks per round (copies): the decoder may keep views of what it is fed.
-    const fed = made.map((chunk) => chunk.slice());
-    const cpu = process.cpuUsage();
-    const start = performance.now();
-    for (const chunk of fed) transport.handler.receive(chunk);
-    const elapsed = performance.now() - start;
-    const used = process.cpuUsage(cpu);
-    const commands = fed.length * PIPELINE;
-    best = Math.min(best, (elapsed * 1e6) / commands);
-    bestCpu = Math.min(bestCpu, ((used.user + used.system) * 1e3) / commands);
+    const real = measure(made);
+    best = Math.min(best, real.wall);
+    bestCpu = Math.min(bestCpu, real.cpu);
+    if (name === "ping") continue;
+    server.router.register(command, stub);
+    try {
+      bestPath = Math.min(bestPath, measure(made).cpu);
+    } finally {
+      server.router.register(command, spec);
+    }
   }
-  const reply = new TextDecoder().decode(transport.last.subarray(0, 60)).replace(/\r\n/g, " ");
+  const reply = new TextDecoder().decode(transport.last.subarray(0, 48)).replace(/\r\n/g, " ");
+  const split = name === "ping"
+    ? "".padEnd(30)
+    : `path ${bestPath.toFixed(0).padStart(6)} handler ${
+      Math.max(0, bestCpu - bestPath).toFixed(0).padStart(6)
+    }`;
   console.log(
     `${name.padEnd(10)} ${best.toFixed(0).padStart(7)} ns ${
       bestCpu.toFixed(0).padStart(7)
-    } ns CPU` +
-      `   ${reply}`,
+    } ns CPU  ${split}   ${reply}`,
   );
 }
 keyspace.close();

@@ -12,23 +12,14 @@ const POPCOUNT8 = new Uint8Array(256);
 for (let i = 1; i < 256; i++) POPCOUNT8[i] = (i & 1) + POPCOUNT8[i >> 1];
 
 /**
- * The set bits of four 32-bit words (the SWAR popcount: 2-bit, then 4-bit sums per word;
- * two words' 4-bit sums added per nibble, at most 8; then bytes of at most 32, summed by one
- * multiply).
+ * Set bits per 16-bit value (64 KiB): two loads per 32-bit word beat the SWAR sum on V8 and
+ * JavaScriptCore alike, dense or sparse.
  */
-function popcount128(a: number, b: number, c: number, d: number): number {
-  a = a - ((a >>> 1) & 0x55555555);
-  b = b - ((b >>> 1) & 0x55555555);
-  c = c - ((c >>> 1) & 0x55555555);
-  d = d - ((d >>> 1) & 0x55555555);
-  const ab = (a & 0x33333333) + ((a >>> 2) & 0x33333333) + (b & 0x33333333) +
-    ((b >>> 2) & 0x33333333);
-  const cd = (c & 0x33333333) + ((c >>> 2) & 0x33333333) + (d & 0x33333333) +
-    ((d >>> 2) & 0x33333333);
-  const bytes = (ab & 0x0f0f0f0f) + ((ab >>> 4) & 0x0f0f0f0f) + (cd & 0x0f0f0f0f) +
-    ((cd >>> 4) & 0x0f0f0f0f);
-  return Math.imul(bytes, 0x01010101) >>> 24;
-}
+const POPCOUNT16 = new Uint8Array(65536);
+for (let i = 1; i < 65536; i++) POPCOUNT16[i] = (i & 1) + POPCOUNT16[i >> 1];
+
+/** Ranges shorter than this are counted byte by byte (no word view is made). */
+const WORDS_FROM = 32;
 
 /**
  * The number of set bits in `bytes[start, end)`.
@@ -43,17 +34,26 @@ function popcount128(a: number, b: number, c: number, d: number): number {
 export function popcount(bytes: Uint8Array, start: number, end: number): number {
   let count = 0;
   let i = start;
-  // Head bytes up to a 4-byte aligned address, then whole words, then the tail.
-  while (i < end && ((bytes.byteOffset + i) & 3) !== 0) count += POPCOUNT8[bytes[i++]];
-  // Whole groups of four words (runs of zero words, common in bitmaps, skipped cheaply).
-  const quads = (end - i) >>> 4;
-  if (quads > 0) {
-    const view = new Int32Array(bytes.buffer, bytes.byteOffset + i, quads * 4);
-    for (let w = 0; w < quads * 4; w += 4) {
-      const a = view[w], b = view[w + 1], c = view[w + 2], d = view[w + 3];
-      if ((a | b | c | d) !== 0) count += popcount128(a, b, c, d);
+  if (end - i >= WORDS_FROM) {
+    // Head bytes up to a 4-byte aligned address, then whole words two at a time (a pair of
+    // zero words, common in bitmaps, costs one test), then the tail.
+    while (((bytes.byteOffset + i) & 3) !== 0) count += POPCOUNT8[bytes[i++]];
+    const words = (end - i) >>> 2;
+    const view = new Int32Array(bytes.buffer, bytes.byteOffset + i, words);
+    const pairs = words & ~1;
+    const table = POPCOUNT16; // a local: V8 keeps it in a register
+    let w = 0;
+    for (; w < pairs; w += 2) {
+      const x = view[w], y = view[w + 1];
+      if ((x | y) !== 0) {
+        count += table[x & 0xffff] + table[x >>> 16] + table[y & 0xffff] + table[y >>> 16];
+      }
     }
-    i += quads * 16;
+    if (w < words) {
+      const x = view[w];
+      count += table[x & 0xffff] + table[x >>> 16];
+    }
+    i += words * 4;
   }
   while (i < end) count += POPCOUNT8[bytes[i++]];
   return count;

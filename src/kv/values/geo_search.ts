@@ -7,16 +7,8 @@
  * @module
  */
 
-import {
-  areasByShape,
-  cellScores,
-  decodeScoreInto,
-  type GeoShape,
-  ShapeFilter,
-} from "./geohash.ts";
+import { areasByShape, cellScores, type GeoShape, ShapeFilter } from "./geohash.ts";
 import type { RedisZSet } from "./zset.ts";
-
-const XY = new Float64Array(2);
 
 /** A member found by a search. */
 export interface GeoPoint {
@@ -28,8 +20,15 @@ export interface GeoPoint {
   dist: number;
 }
 
+/** The array {@link searchPoints} fills, and the point objects it reuses (the first ones). */
+const found: GeoPoint[] = [];
+const pool: GeoPoint[] = [];
+/** Points kept for reuse at most (more are made afresh, and left to the collector). */
+const POOL_MAX = 1024;
+
 /**
- * The members of `zset` inside `shape`, at most `limit` of them when `limit` > 0.
+ * The members of `zset` inside `shape`, at most `limit` of them when `limit` > 0. The array
+ * and its points are reused by the next call: use them before searching again.
  *
  * @example
  * ```ts
@@ -43,7 +42,7 @@ export interface GeoPoint {
  * ```
  */
 export function searchPoints(zset: RedisZSet, shape: GeoShape, limit: number): GeoPoint[] {
-  const found: GeoPoint[] = [];
+  let n = 0;
   const filter = new ShapeFilter(shape);
   const { cells } = areasByShape(shape);
   let last = 0;
@@ -55,21 +54,33 @@ export function searchPoints(zset: RedisZSet, shape: GeoShape, limit: number): G
       last !== 0 && cell.lat === previous.lat && cell.lon === previous.lon &&
       cell.step === previous.step
     ) continue;
-    if (found.length > 0 && limit > 0 && found.length >= limit) break;
+    if (n > 0 && limit > 0 && n >= limit) break;
     const [min, max] = cellScores(cell);
     let node = zset.list.firstInRange({ min, max, minExclusive: false, maxExclusive: true });
-    while (node !== null && node.score < max) {
-      decodeScoreInto(node.score, XY);
-      const lon = XY[0], lat = XY[1];
-      const dist = filter.distanceIfWithin(lon, lat);
+    while (node !== null) {
+      const score = node.score;
+      if (!(score < max)) break;
+      const dist = filter.scoreDistance(score);
       if (dist >= 0) {
-        found.push({ member: node.member, score: node.score, lon, lat, dist });
+        let point = n < POOL_MAX ? pool[n] : undefined;
+        if (point === undefined) {
+          point = { member: node.member, score, lon: filter.lon, lat: filter.lat, dist };
+          if (n < POOL_MAX) pool[n] = point;
+        } else {
+          point.member = node.member;
+          point.score = score;
+          point.lon = filter.lon;
+          point.lat = filter.lat;
+          point.dist = dist;
+        }
+        found[n++] = point;
+        if (limit > 0 && n >= limit) break;
       }
-      if (found.length > 0 && limit > 0 && found.length >= limit) break;
       node = node.next[0];
     }
     last = i;
   }
+  found.length = n;
   return found;
 }
 

@@ -166,19 +166,52 @@ const LAT_SCALE = GEO_LAT_MAX - GEO_LAT_MIN, LON_SCALE = GEO_LONG_MAX - GEO_LONG
 /** 2^-26 and 2^-32: multiplying by them is the exact division by 2^26 / 2^32, only faster. */
 const PER_CELL_26 = 2 ** -GEO_STEP_MAX, PER_2_32 = 2 ** -32;
 
+/** The even bits of every 16-bit value packed into 8 (its odd bits: the entry of `x >>> 1`). */
+const EVEN_BITS = new Uint8Array(65536);
+for (let x = 1; x < 65536; x++) EVEN_BITS[x] = squeeze16(x);
+
+/**
+ * The latitude offset (the even bits) of the 52-bit hash `lo + hi * 2^32`, whose halves
+ * are below 2^32 and 2^20 (`lo` may have a fraction: it is truncated, as C's conversion
+ * truncates the score).
+ */
+function latitudeBits(lo: number, hi: number): number {
+  return EVEN_BITS[lo & 0xffff] | (EVEN_BITS[lo >>> 16] << 8) |
+    (EVEN_BITS[hi & 0xffff] << 16) | (EVEN_BITS[hi >>> 16] << 24);
+}
+
+/** The longitude offset (the odd bits) of the 52-bit hash `lo + hi * 2^32`. */
+function longitudeBits(lo: number, hi: number): number {
+  return EVEN_BITS[(lo & 0xffff) >>> 1] | (EVEN_BITS[lo >>> 17] << 8) |
+    (EVEN_BITS[(hi & 0xffff) >>> 1] << 16) | (EVEN_BITS[hi >>> 17] << 24);
+}
+
+/** The clamped latitude of the centre of step-26 row `ilato`. */
+function rowCentre(ilato: number): number {
+  const latMin = GEO_LAT_MIN + ilato * PER_CELL_26 * LAT_SCALE;
+  const latMax = GEO_LAT_MIN + ((ilato + 1) >>> 0) * PER_CELL_26 * LAT_SCALE;
+  const lat = (latMin + latMax) / 2;
+  return lat > GEO_LAT_MAX ? GEO_LAT_MAX : lat < GEO_LAT_MIN ? GEO_LAT_MIN : lat;
+}
+
+/** The clamped longitude of the centre of step-26 column `ilono`. */
+function columnCentre(ilono: number): number {
+  const lonMin = GEO_LONG_MIN + ilono * PER_CELL_26 * LON_SCALE;
+  const lonMax = GEO_LONG_MIN + ((ilono + 1) >>> 0) * PER_CELL_26 * LON_SCALE;
+  const lon = (lonMin + lonMax) / 2;
+  return lon > GEO_LONG_MAX ? GEO_LONG_MAX : lon < GEO_LONG_MIN ? GEO_LONG_MIN : lon;
+}
+
 /**
  * {@link decodeScore} without allocating: writes longitude and latitude to `out[0]`, `out[1]`.
  */
 export function decodeScoreInto(score: number, out: Float64Array): void {
   if (!(score >= 0 && score < 4503599627370496)) return decodeWideInto(score, out);
-  // A 52-bit hash: its halves with 32-bit integer operations (exact: v < 2^52).
-  const v = Math.floor(score);
-  const lo = v >>> 0, hi = (v * PER_2_32) >>> 0;
-  cellCentreInto(
-    squeeze16(lo) | (squeeze16(hi) << 16),
-    squeeze16(lo >>> 1) | (squeeze16(hi >>> 1) << 16),
-    out,
-  );
+  // A 52-bit hash: its halves (exact: the subtraction loses nothing below 2^52).
+  const hi = Math.floor(score * PER_2_32);
+  const lo = score - hi * 4294967296;
+  out[0] = columnCentre(longitudeBits(lo, hi));
+  out[1] = rowCentre(latitudeBits(lo, hi));
 }
 
 /** {@link decodeScoreInto} of a score outside [0, 2^52) (converted as C does). */
@@ -191,25 +224,19 @@ function decodeWideInto(score: number, out: Float64Array): void {
 
 /** The clamped centre of the step-26 cell (`ilato`, `ilono`) into `out`. */
 function cellCentreInto(ilato: number, ilono: number, out: Float64Array): void {
-  const latMin = GEO_LAT_MIN + ilato * PER_CELL_26 * LAT_SCALE;
-  const latMax = GEO_LAT_MIN + ((ilato + 1) >>> 0) * PER_CELL_26 * LAT_SCALE;
-  const lonMin = GEO_LONG_MIN + ilono * PER_CELL_26 * LON_SCALE;
-  const lonMax = GEO_LONG_MIN + ((ilono + 1) >>> 0) * PER_CELL_26 * LON_SCALE;
-  let lon = (lonMin + lonMax) / 2;
-  if (lon > GEO_LONG_MAX) lon = GEO_LONG_MAX;
-  if (lon < GEO_LONG_MIN) lon = GEO_LONG_MIN;
-  let lat = (latMin + latMax) / 2;
-  if (lat > GEO_LAT_MAX) lat = GEO_LAT_MAX;
-  if (lat < GEO_LAT_MIN) lat = GEO_LAT_MIN;
-  out[0] = lon;
-  out[1] = lat;
+  out[0] = columnCentre(ilono);
+  out[1] = rowCentre(ilato);
 }
 
 /** Moves a cell by `dLon` / `dLat` cells, wrapping as `geohash_move_x` / `_y` do. */
 function move(hash: GeoHash, dLon: number, dLat: number): GeoHash {
   const cells = 2 ** hash.step;
-  const wrap = (v: number, d: number) => d === 0 ? v : ((v + d) % cells + cells) % cells;
-  return { lat: wrap(hash.lat, dLat), lon: wrap(hash.lon, dLon), step: hash.step };
+  return { lat: wrap(hash.lat, dLat, cells), lon: wrap(hash.lon, dLon, cells), step: hash.step };
+}
+
+/** `v + d` modulo `cells` (`v` unchanged when `d` is 0). */
+function wrap(v: number, d: number, cells: number): number {
+  return d === 0 ? v : ((v + d) % cells + cells) % cells;
 }
 
 /** The 3x3 cells a search visits: the centre's cell and its neighbours (zeroed: skipped). */
@@ -289,8 +316,7 @@ export function areasByShape(shape: GeoShape): SearchArea {
   );
   radiusMeters *= shape.conversion;
   let steps = estimateSteps(radiusMeters, shape.lat);
-  const cellOf = (step: number): GeoHash => encode(shape.lon, shape.lat, step)!;
-  let hash = cellOf(steps);
+  let hash = encode(shape.lon, shape.lat, steps)!;
   let area = decodeArea(hash);
   const north = decodeArea(move(hash, 0, 1)), south = decodeArea(move(hash, 0, -1));
   const east = decodeArea(move(hash, 1, 0)), west = decodeArea(move(hash, -1, 0));
@@ -298,7 +324,7 @@ export function areasByShape(shape: GeoShape): SearchArea {
     west.lonMin > minLon;
   if (steps > 1 && decrease) {
     steps--;
-    hash = cellOf(steps);
+    hash = encode(shape.lon, shape.lat, steps)!;
     area = decodeArea(hash);
   }
   const cells = [
@@ -392,6 +418,16 @@ export class ShapeFilter {
   readonly #cosBand: number;
   /** The haversine `a` of the radius, with the margin (Infinity: no longitude test). */
   readonly #aLimit: number;
+  /**
+   * Half longitude differences (radians) `x` with `xLow < |x| < xHigh` fail the longitude
+   * test for certain: there `sin(x)^2 * cosBand` exceeds `aLimit` by more than rounding.
+   */
+  readonly #xLow: number = Infinity;
+  readonly #xHigh: number = 0;
+  /** The longitude of the last point {@link ShapeFilter.scoreDistance} accepted. */
+  lon = 0;
+  /** Its latitude. */
+  lat = 0;
 
   /** The filter of `shape` (a circle when `radius` is set, else a box). */
   constructor(shape: GeoShape) {
@@ -409,6 +445,39 @@ export class ShapeFilter {
     this.#aLimit = halfAngle < Math.PI / 2 - 1e-6
       ? Math.sin(halfAngle) ** 2 * (1 + 1e-6) + 1e-300
       : Infinity;
+    if (this.#cosBand > 0 && this.#aLimit !== Infinity) {
+      const s = Math.sqrt(this.#aLimit / this.#cosBand);
+      if (s < 1) {
+        this.#xLow = Math.asin(s) * (1 + 1e-9) + 1e-12;
+        this.#xHigh = (Math.PI - Math.asin(s)) * (1 - 1e-9) - 1e-12;
+      }
+    }
+  }
+
+  /**
+   * Decodes `score` as {@link decodeScoreInto} does and returns
+   * {@link ShapeFilter.distanceIfWithin} of the point; when it is inside, its coordinates are
+   * left in {@link ShapeFilter.lon} and {@link ShapeFilter.lat}. For a circle the latitude is
+   * decoded and tested first, and a longitude clearly outside is rejected without the sine.
+   */
+  scoreDistance(score: number): number {
+    if (!this.#circle || !(score >= 0 && score < 4503599627370496)) {
+      decodeScoreInto(score, SCRATCH);
+      this.lon = SCRATCH[0];
+      this.lat = SCRATCH[1];
+      return this.distanceIfWithin(this.lon, this.lat);
+    }
+    const hi = Math.floor(score * PER_2_32);
+    const lo = score - hi * 4294967296;
+    const lat = rowCentre(latitudeBits(lo, hi));
+    if (latDistance(lat, this.#shape.lat) > this.#band) return -1;
+    const lon = columnCentre(longitudeBits(lo, hi));
+    const x = (degRad(lon) - this.#lonR) / 2;
+    const ax = x < 0 ? -x : x;
+    if (ax > this.#xLow && ax < this.#xHigh) return -1;
+    this.lon = lon;
+    this.lat = lat;
+    return this.distanceIfWithin(lon, lat);
   }
 
   /** The point's distance from the centre in metres when inside the shape, else -1. */
