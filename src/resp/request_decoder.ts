@@ -29,6 +29,11 @@ const E_UNAUTH_BULK = "Protocol error: unauthenticated bulk length";
 /** No arguments yet (never written: each multibulk gets its own array). */
 const NO_ARGS: Uint8Array[] = [];
 
+/** No command name yet. */
+const NO_NAME = new Uint8Array(0);
+/** Longer first arguments are not remembered by `#nameAt` (no command name is as long). */
+const NAME_MAX = 32;
+
 /** Pre-AUTH limits (Redis networking.c). */
 const UNAUTH_MULTIBULK = 10;
 const UNAUTH_BULK = 16384;
@@ -79,6 +84,8 @@ export class RequestDecoder extends InputBuffer {
   #error: ProtocolError | undefined = undefined;
   /** A NUL byte came before the line terminator: Redis never finds it. */
   #stuck = false;
+  /** The last command name that `#whole` returned (see `#nameAt`). */
+  #name: Uint8Array = NO_NAME;
   /** `buf[start:end]` for the caller (plain tokens of inline commands); made on first use. */
   #token: ((start: number, end: number) => Uint8Array) | undefined = undefined;
 
@@ -180,7 +187,8 @@ export class RequestDecoder extends InputBuffer {
       if (c !== 13 || i - pos > 16 || length > maxBulk) return undefined;
       pos = i + 2;
       if (end - pos < length + 2) return undefined;
-      if (length > FRESH_MAX) {
+      if (k === 0 && length <= NAME_MAX) args[0] = this.#nameAt(buf, pos, length);
+      else if (length > FRESH_MAX) {
         if (SUBARRAY) args[k] = buf.subarray(pos, pos + length);
         else {
           if (data === undefined) data = this.viewData();
@@ -196,6 +204,23 @@ export class RequestDecoder extends InputBuffer {
     this.pos = pos;
     this.scan = 0;
     return args;
+  }
+
+  /**
+   * The command name `buf[pos:pos+length]`: the previous command's name array when the bytes
+   * are the same (a pipeline repeats its command: no array to create), else a copy that
+   * becomes the one remembered (a copy, so that it keeps no chunk alive).
+   */
+  #nameAt(buf: Uint8Array, pos: number, length: number): Uint8Array {
+    let name = this.#name;
+    if (name.length === length) {
+      let i = 0;
+      while (i < length && name[i] === buf[pos + i]) i++;
+      if (i === length) return name;
+    }
+    name = new Uint8Array(length);
+    for (let j = 0; j < length; j++) name[j] = buf[pos + j];
+    return this.#name = name;
   }
 
   /**

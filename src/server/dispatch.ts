@@ -197,15 +197,19 @@ function finish(reply: Reply, value: unknown): void {
  * (EXEC's, scripts', async replies) are timed on their own with two readings.
  */
 let clock = 0;
-/** The commands run since `clock` whose time is not recorded yet, with their latency flag. */
+/**
+ * The commands run since `clock` whose time is not recorded yet, with their latency flag:
+ * the first `untimedCount` slots (reused: truncating an array is a runtime call in V8).
+ */
 const untimed: CommandEntry[] = [];
 const untimedLatency: boolean[] = [];
+let untimedCount = 0;
 /** The kind of the run in `untimed`: undefined for fast commands, else its one command. */
 let runOf: CommandEntry | undefined;
 
 /** Records the run of untimed commands as ending at `now`, which becomes the last reading. */
 function settle(now: number): void {
-  const count = untimed.length;
+  const count = untimedCount;
   if (count !== 0) {
     const usec = Math.floor(now * 1000) - Math.floor(clock * 1000);
     const share = Math.floor(usec / count);
@@ -213,8 +217,7 @@ function settle(now: number): void {
     for (let i = 0; i < count; i++) {
       untimed[i].stats.time(i < extra ? share + 1 : share, untimedLatency[i]);
     }
-    untimed.length = 0;
-    untimedLatency.length = 0;
+    untimedCount = 0;
   }
   clock = now;
 }
@@ -246,7 +249,7 @@ export function startClock(): void {
  * ```
  */
 export function stopClock(): void {
-  if (untimed.length !== 0) settle(performance.now());
+  if (untimedCount !== 0) settle(performance.now());
 }
 
 /**
@@ -273,7 +276,7 @@ export function runHandler(
   reply.lastError = undefined;
   let started = 0;
   if (!chained) started = performance.now();
-  else if (untimed.length !== 0 && (entry.fast ? runOf !== undefined : runOf !== entry)) {
+  else if (untimedCount !== 0 && (entry.fast ? runOf !== undefined : runOf !== entry)) {
     settle(performance.now()); // a command of another kind: the run ends here
   }
   let result: unknown;
@@ -327,8 +330,8 @@ function account(
   const stats = entry.stats;
   stats.calls++;
   if (chained) {
-    untimed.push(entry);
-    untimedLatency.push(server.latencyTracking);
+    untimed[untimedCount] = entry;
+    untimedLatency[untimedCount++] = server.latencyTracking;
     runOf = entry.fast ? undefined : entry;
   } else {
     stats.time(
