@@ -130,6 +130,34 @@ function firstKeyIndex(info: CommandInfo): number {
   return spec.begin.index;
 }
 
+/** The last first key resolved, and the bytes it was made from (see {@link keyString}). */
+let lastKey = "";
+let lastKeyBytes: Uint8Array = new Uint8Array(0);
+/** Longer keys are compared with the last one only when they are the same array. */
+const KEY_COMPARE_MAX = 64;
+
+/**
+ * The first key as a string: the last one made again when the bytes are the same (commands
+ * in a row often name the same key: a pipeline on one list, hash or stream). The same string
+ * saves building it, and the keyspace's Map finds its hash already computed.
+ */
+function keyString(bytes: Uint8Array): string {
+  const last = lastKeyBytes;
+  if (bytes === last) return lastKey;
+  const n = bytes.length;
+  if (n === last.length && n <= KEY_COMPARE_MAX) {
+    let i = 0;
+    while (i < n && bytes[i] === last[i]) i++;
+    if (i === n) {
+      // Keep the newer bytes: the older ones may be all that holds an old chunk alive.
+      lastKeyBytes = bytes;
+      return lastKey;
+    }
+  }
+  lastKeyBytes = bytes;
+  return lastKey = keyOf(bytes);
+}
+
 /**
  * The core handler of a kv handler: database and first key resolved per call. While
  * keyspace notifications are on, the handler runs inside its {@link NotifyContext}; off
@@ -143,7 +171,7 @@ function bind(
 ): Handler {
   const events = keyspace.events;
   const run: Handler = (command, reply, connection) => {
-    const key = keyIndex > 0 ? keyOf(command.argv[keyIndex]) : "";
+    const key = keyIndex > 0 ? keyString(command.argv[keyIndex]) : "";
     return events.run(
       context,
       command.argv,
@@ -154,7 +182,7 @@ function bind(
     return (command, reply, connection) =>
       events.flags !== 0 ? run(command, reply, connection) : handler(
         keyspace.db(connection.db),
-        keyOf(command.argv[1]),
+        keyString(command.argv[1]),
         command,
         reply,
         connection,
@@ -164,7 +192,7 @@ function bind(
     return (command, reply, connection) =>
       events.flags !== 0 ? run(command, reply, connection) : handler(
         keyspace.db(connection.db),
-        keyOf(command.argv[keyIndex]),
+        keyString(command.argv[keyIndex]),
         command,
         reply,
         connection,
