@@ -166,24 +166,29 @@ const LAT_SCALE = GEO_LAT_MAX - GEO_LAT_MIN, LON_SCALE = GEO_LONG_MAX - GEO_LONG
 /** 2^-26 and 2^-32: multiplying by them is the exact division by 2^26 / 2^32, only faster. */
 const PER_CELL_26 = 2 ** -GEO_STEP_MAX, PER_2_32 = 2 ** -32;
 
-/** The even bits of every 16-bit value packed into 8 (its odd bits: the entry of `x >>> 1`). */
-const EVEN_BITS = new Uint8Array(65536);
-for (let x = 1; x < 65536; x++) EVEN_BITS[x] = squeeze16(x);
-
 /**
- * The latitude offset (the even bits) of the 52-bit hash `lo + hi * 2^32`, whose halves
- * are below 2^32 and 2^20 (`lo` may have a fraction: it is truncated, as C's conversion
- * truncates the score).
+ * The bits of a 32-bit word unzipped: its even bits packed in the low 16 bits of the result,
+ * its odd bits in the high 16 (four delta swaps).
  */
-function latitudeBits(lo: number, hi: number): number {
-  return EVEN_BITS[lo & 0xffff] | (EVEN_BITS[lo >>> 16] << 8) |
-    (EVEN_BITS[hi & 0xffff] << 16) | (EVEN_BITS[hi >>> 16] << 24);
+function unzip(x: number): number {
+  let t = (x ^ (x >>> 1)) & 0x22222222;
+  x ^= t ^ (t << 1);
+  t = (x ^ (x >>> 2)) & 0x0c0c0c0c;
+  x ^= t ^ (t << 2);
+  t = (x ^ (x >>> 4)) & 0x00f000f0;
+  x ^= t ^ (t << 4);
+  t = (x ^ (x >>> 8)) & 0x0000ff00;
+  return x ^ t ^ (t << 8);
 }
 
-/** The longitude offset (the odd bits) of the 52-bit hash `lo + hi * 2^32`. */
+/** The latitude offset (the even bits) of unzipped hash halves (see {@link unzip}). */
+function latitudeBits(lo: number, hi: number): number {
+  return (lo & 0xffff) | ((hi & 0xffff) << 16);
+}
+
+/** The longitude offset (the odd bits) of unzipped hash halves. */
 function longitudeBits(lo: number, hi: number): number {
-  return EVEN_BITS[(lo & 0xffff) >>> 1] | (EVEN_BITS[lo >>> 17] << 8) |
-    (EVEN_BITS[(hi & 0xffff) >>> 1] << 16) | (EVEN_BITS[hi >>> 17] << 24);
+  return (lo >>> 16) | ((hi >>> 16) << 16);
 }
 
 /** The clamped latitude of the centre of step-26 row `ilato`. */
@@ -207,9 +212,10 @@ function columnCentre(ilono: number): number {
  */
 export function decodeScoreInto(score: number, out: Float64Array): void {
   if (!(score >= 0 && score < 4503599627370496)) return decodeWideInto(score, out);
-  // A 52-bit hash: its halves (exact: the subtraction loses nothing below 2^52).
-  const hi = Math.floor(score * PER_2_32);
-  const lo = score - hi * 4294967296;
+  // A 52-bit hash: its halves (exact: the subtraction loses nothing below 2^52; `| 0`
+  // truncates a fraction as C's conversion does, and keeps the low 32 bits).
+  const high = Math.floor(score * PER_2_32);
+  const lo = unzip((score - high * 4294967296) | 0), hi = unzip(high);
   out[0] = columnCentre(longitudeBits(lo, hi));
   out[1] = rowCentre(latitudeBits(lo, hi));
 }
@@ -467,8 +473,8 @@ export class ShapeFilter {
       this.lat = SCRATCH[1];
       return this.distanceIfWithin(this.lon, this.lat);
     }
-    const hi = Math.floor(score * PER_2_32);
-    const lo = score - hi * 4294967296;
+    const high = Math.floor(score * PER_2_32);
+    const lo = unzip((score - high * 4294967296) | 0), hi = unzip(high);
     const lat = rowCentre(latitudeBits(lo, hi));
     if (latDistance(lat, this.#shape.lat) > this.#band) return -1;
     const lon = columnCentre(longitudeBits(lo, hi));
