@@ -10,16 +10,23 @@
  * ```
  *
  * Flags: `--runtimes node,deno,bun`, `--connections N` (10000), `--keys N` (1000000),
- * `--only connections|keys`, `--no-write`, `--deadline SECONDS` (default 900), `--node-flags
- * FLAG,FLAG` (given to Node before our server's script, e.g. V8 heap settings).
+ * `--elements N` (1000000), `--types hash,set-int,...` (every scenario of
+ * `bench/lib/memory_elements.ts`), `--only connections|keys|elements`, `--no-write`,
+ * `--deadline SECONDS` (default 1800), `--node-flags FLAG,FLAG` (given to Node before our
+ * server's script, e.g. V8 heap settings).
  *
  * Connections: opened in batches from this process, each sends `PING` and waits for `+PONG`
  * (so the server has accepted it and read from it), then they stay idle; RSS is read after
  * 3 s. The same is measured for `bench/lib/floor_server.mjs` on each runtime (the runtime's
  * own cost per connection). Keys: `SET key:<i> v<15 digits>` for i < N, pipelined in batches
- * of 10,000 over one connection, checked with `DBSIZE`, RSS read after 3 s. Needs `ulimit -n` above the
+ * of 10,000 over one connection, checked with `DBSIZE`, `used_memory` (after a full
+ * collection on ours) read after 3 s and RSS after 3.5 s. Needs `ulimit -n` above the
  * connection count (plus margin) for this process and the servers: when the soft limit is too
  * low the script re-executes itself with the soft limit raised to the hard limit.
+ *
+ * Elements: one million elements of each data type, 10 per key and all in one key; growth of
+ * RSS, of `used_memory` and of the summed `MEMORY USAGE` per element, next to Redis's (see
+ * `bench/lib/memory_elements.ts`).
  *
  * @module
  */
@@ -44,13 +51,23 @@ import {
   startOurs,
   startRedis,
 } from "./lib/proc.ts";
+import {
+  elementsMarkdown,
+  type ElementsRow,
+  measureElements,
+  preloadFlags,
+  selectScenarios,
+  usedMemory,
+} from "./lib/memory_elements.ts";
 import { megabytes, table, thousands, writeSection } from "./lib/report.ts";
 
 interface Options {
   runtimes: Runtime[];
   connections: number;
   keys: number;
-  only: "connections" | "keys" | "both";
+  elements: number;
+  types: string[];
+  only: "connections" | "keys" | "elements" | "all";
   write: boolean;
   deadline: number;
   /** Runtime flags for our server on Node (`--node-flags a,b`: V8 heap settings to compare). */
@@ -65,9 +82,11 @@ function parseOptions(argv: readonly string[]): Options {
     runtimes: [...RUNTIMES],
     connections: 10_000,
     keys: 1_000_000,
-    only: "both",
+    elements: 1_000_000,
+    types: [],
+    only: "all",
     write: true,
-    deadline: 900,
+    deadline: 1800,
     nodeFlags: [],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -90,9 +109,17 @@ function parseOptions(argv: readonly string[]): Options {
       case "--keys":
         options.keys = Math.max(1, Number.parseInt(value(), 10));
         break;
+      case "--elements":
+        options.elements = Math.max(10, Number.parseInt(value(), 10));
+        break;
+      case "--types":
+        options.types = value().split(",").filter(Boolean);
+        break;
       case "--only": {
         const v = value();
-        if (v !== "connections" && v !== "keys") throw new Error("--only connections|keys");
+        if (v !== "connections" && v !== "keys" && v !== "elements") {
+          throw new Error("--only connections|keys|elements");
+        }
         options.only = v;
         break;
       }
@@ -109,7 +136,8 @@ function parseOptions(argv: readonly string[]): Options {
       case "-h":
         process.stdout.write(
           "Usage: node --import tsx bench/memory.ts [--runtimes node,deno,bun] " +
-            "[--connections N] [--keys N] [--only connections|keys] [--no-write] " +
+            "[--connections N] [--keys N] [--elements N] [--types hash,set-int,...] " +
+            "[--only connections|keys|elements] [--no-write] " +
             "[--deadline SECONDS] [--node-flags FLAG,FLAG]\n",
         );
         process.exit(0);
@@ -266,6 +294,8 @@ interface KeysResult {
   base: number;
   loaded: number;
   seconds: number;
+  /** Growth of `used_memory` (INFO memory; ours after a full collection). */
+  used: number;
 }
 
 /** Floor servers are named "<runtime> floor" (see `bench/lib/floor_server.mjs`). */
@@ -305,9 +335,13 @@ async function measureConnections(name: string, count: number): Promise<Connecti
 }
 
 async function measureKeys(name: string, count: number): Promise<KeysResult> {
-  const server = await start(name, []);
+  const server = name === "redis" ? await startRedis() : await startOurs(name as Runtime, [], [
+    ...preloadFlags(name as Runtime),
+    ...(name === "node" ? nodeFlags : []),
+  ]);
   try {
     await sleep(SETTLE_MS);
+    const used0 = await usedMemory(server.port);
     const base = rss(server.pid);
     const t0 = Date.now();
     await load(server.port, count);
@@ -315,8 +349,10 @@ async function measureKeys(name: string, count: number): Promise<KeysResult> {
     const size = await ask(server.port, "DBSIZE", 10_000);
     if (size !== `:${count}`) throw new Error(`DBSIZE answered ${size}, expected :${count}`);
     await sleep(SETTLE_MS);
+    const used = await usedMemory(server.port) - used0;
+    await sleep(500);
     const loaded = rss(server.pid);
-    return { base, loaded, seconds };
+    return { base, loaded, seconds, used };
   } finally {
     await server.stop();
   }
@@ -325,7 +361,9 @@ async function measureKeys(name: string, count: number): Promise<KeysResult> {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   nodeFlags = options.nodeFlags;
-  if (options.only !== "keys") ensureFdLimit(options.connections + 1000);
+  const scenarios = selectScenarios(options.types);
+  const wants = (part: Options["only"]) => options.only === "all" || options.only === part;
+  if (wants("connections")) ensureFdLimit(options.connections + 1000);
   setDeadline(options.deadline * 1000);
   buildDist();
   const env = environment();
@@ -335,7 +373,7 @@ async function main(): Promise<void> {
   const connections = new Map<string, ConnectionResult>();
   const keys = new Map<string, KeysResult>();
   for (const name of names) {
-    if (options.only !== "keys") {
+    if (wants("connections")) {
       process.stdout.write(`${name}: ${thousands(options.connections)} idle connections... `);
       const r = await measureConnections(name, options.connections);
       connections.set(name, r);
@@ -345,7 +383,7 @@ async function main(): Promise<void> {
         } s)\n`,
       );
     }
-    if (options.only !== "connections") {
+    if (wants("keys")) {
       process.stdout.write(`${name}: ${thousands(options.keys)} keys... `);
       const r = await measureKeys(name, options.keys);
       keys.set(name, r);
@@ -358,13 +396,16 @@ async function main(): Promise<void> {
   }
 
   // The runtimes' own floor: a server that holds nothing per connection but a pending read.
-  const floors = options.only === "keys" ? [] : options.runtimes.map((r) => `${r}${FLOOR}`);
+  const floors = wants("connections") ? options.runtimes.map((r) => `${r}${FLOOR}`) : [];
   for (const name of floors) {
     process.stdout.write(`${name}: ${thousands(options.connections)} idle connections... `);
     const r = await measureConnections(name, options.connections);
     connections.set(name, r);
     process.stdout.write(`RSS ${megabytes(r.base)} -> ${megabytes(r.loaded)}\n`);
   }
+  const elements: ElementsRow[] = wants("elements")
+    ? await measureElements(names, scenarios, options.elements)
+    : [];
 
   const label = (name: string) => (name === "redis" ? "redis-server" : name);
   const parts: string[] = [
@@ -426,12 +467,15 @@ async function main(): Promise<void> {
   if (keys.size > 0) {
     const per = 1e6 / options.keys;
     const redisDelta = (keys.get("redis")?.loaded ?? NaN) - (keys.get("redis")?.base ?? NaN);
+    const redisUsed = keys.get("redis")?.used ?? NaN;
     const rows = [[
       "Server",
       "RSS empty",
       `RSS with ${thousands(options.keys)} keys`,
       "Added per 1M keys",
       "Bytes per key",
+      "x Redis",
+      "used_memory per key",
       "x Redis",
       "Load time",
     ]];
@@ -446,7 +490,9 @@ async function main(): Promise<void> {
         megabytes(added * per),
         thousands(added / options.keys),
         name === "redis" ? "1.00x" : `${(added / redisDelta).toFixed(2)}x`,
-        `${keys.get(name)!.seconds.toFixed(1)} s`,
+        thousands(r.used / options.keys),
+        `${(r.used / redisUsed).toFixed(2)}x`,
+        `${r.seconds.toFixed(1)} s`,
       ]);
     }
     parts.push(
@@ -454,10 +500,16 @@ async function main(): Promise<void> {
         thousands(options.keys)
       } keys: \`SET key:<i> <16 bytes>\`, pipelined in batches of 10,000`,
       "",
-      table(rows, ["l", "r", "r", "r", "r", "r", "r"]),
+      table(rows, ["l", "r", "r", "r", "r", "r", "r", "r", "r"]),
+      "",
+      "RSS read 3.5 s after the last reply, used_memory (INFO memory: Redis's allocator count; " +
+        "ours the JavaScript heap and array buffers) 3 s after it; our servers run with a " +
+        "preloaded module that makes INFO memory follow a full garbage collection (see " +
+        "`bench/lib/memory_elements.ts`), so neither counts the collector's pending garbage.",
       "",
     );
   }
+  if (elements.length > 0) parts.push(elementsMarkdown(elements, options.elements));
   const body = parts.join("\n");
   process.stdout.write(`\n${body}\n`);
   if (options.write) {
