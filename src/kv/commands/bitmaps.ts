@@ -147,18 +147,7 @@ interface BitRange {
   lastMask: number;
 }
 
-/** The one BitRange {@link normalizeRange} fills (no object per command). */
-const RANGE: BitRange = { start: 0, end: 0, firstMask: 0, lastMask: 0 };
-
-/** The whole string as a range (into {@link RANGE}). */
-function wholeRange(length: number): BitRange {
-  RANGE.start = 0;
-  RANGE.end = length - 1;
-  RANGE.firstMask = RANGE.lastMask = 0;
-  return RANGE;
-}
-
-/** Redis's range normalisation shared by BITCOUNT and BITPOS (into {@link RANGE}). */
+/** Redis's range normalisation shared by BITCOUNT and BITPOS. */
 function normalizeRange(
   length: number,
   startArg: number,
@@ -179,48 +168,38 @@ function normalizeRange(
     start = Math.floor(start / 8);
     end = Math.floor(end / 8);
   }
-  RANGE.start = start;
-  RANGE.end = end;
-  RANGE.firstMask = firstMask;
-  RANGE.lastMask = lastMask;
-  return RANGE;
+  return { start, end, firstMask, lastMask };
 }
 
 /**
- * BITCOUNT's start and end (arguments 1 and 2), clamped to the safe integers, into
- * {@link COUNT_ARGS}; false when both are negative and start > end (an empty range, compared
- * exactly). Plain numbers when both are safe integers; bigints only beyond.
+ * BITCOUNT's start and end (arguments 1 and 2), clamped to the safe integers, or undefined
+ * when both are negative and start > end (an empty range, compared exactly). Plain numbers
+ * when both are safe integers; bigints only beyond.
  */
-function countRange(command: Command): boolean {
+function countRange(command: Command): [number, number] | undefined {
   const start = parseLong(command.arg(1)!), end = parseLong(command.arg(2)!);
   if (
     start !== undefined && end !== undefined && Number.isSafeInteger(start) &&
     Number.isSafeInteger(end)
   ) {
-    COUNT_ARGS[0] = start;
-    COUNT_ARGS[1] = end;
-    return !(start < 0 && end < 0 && start > end);
+    return start < 0 && end < 0 && start > end ? undefined : [start, end];
   }
   const bigStart = bigArg(command, 1), bigEnd = bigArg(command, 2);
-  if (bigStart < 0n && bigEnd < 0n && bigStart > bigEnd) return false;
-  COUNT_ARGS[0] = clamp(bigStart);
-  COUNT_ARGS[1] = clamp(bigEnd);
-  return true;
+  if (bigStart < 0n && bigEnd < 0n && bigStart > bigEnd) return undefined;
+  return [clamp(bigStart), clamp(bigEnd)];
 }
-
-/** BITCOUNT's clamped start and end, as {@link countRange} left them. */
-const COUNT_ARGS = new Float64Array(2);
 
 function bitcount(db: Database, key: string, command: Command): number {
   const value = stringAt(db, key);
   if (value === undefined) return 0;
   let range: BitRange;
   if (command.length === 3 || command.length === 4) {
-    if (!countRange(command)) return 0;
+    const args = countRange(command);
+    if (args === undefined) return 0;
     const isBit = command.length === 4 && unitIsBit(command, 3);
-    range = normalizeRange(value.length, COUNT_ARGS[0], COUNT_ARGS[1], isBit);
+    range = normalizeRange(value.length, args[0], args[1], isBit);
   } else if (command.length === 1) {
-    range = wholeRange(value.length);
+    range = { start: 0, end: value.length - 1, firstMask: 0, lastMask: 0 };
   } else fail(SYNTAX);
   const { start, end, firstMask, lastMask } = range;
   if (start > end) return 0;
@@ -250,7 +229,7 @@ function bitposCommand(db: Database, key: string, command: Command): number {
     } else end = isBit ? value.length * 8 + 7 : value.length - 1;
     range = normalizeRange(value.length, start, end, isBit);
   } else if (n === 2) {
-    range = wholeRange(value.length);
+    range = { start: 0, end: value.length - 1, firstMask: 0, lastMask: 0 };
   } else fail(SYNTAX);
   let { start } = range;
   const { end, firstMask, lastMask } = range;
