@@ -13,71 +13,71 @@ import { checkInteger, checkStr } from "../../../lua/lib/args.ts";
 const MAX_NESTING = 16;
 const scratch = new DataView(new ArrayBuffer(8));
 
+/**
+ * The packed output, built as a string: a packed string is appended whole (no push per byte)
+ * and the engines join short appends cheaply.
+ */
 class Out {
-  bytes: number[] = [];
-  str(): string {
-    const b = this.bytes;
-    if (b.length <= 8192) return String.fromCharCode.apply(null, b);
-    let s = "";
-    for (let i = 0; i < b.length; i += 8192) {
-      s += String.fromCharCode.apply(null, b.slice(i, i + 8192));
-    }
-    return s;
-  }
+  s = "";
 }
 
-function header(out: number[], n: number, fix: number, fixMax: number, c16: number, c32: number) {
-  if (n <= fixMax) out.push(fix | n);
-  else if (n <= 0xffff && c16 !== 0) out.push(c16, n >> 8, n & 0xff);
-  else out.push(c32, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+const fromCharCode = String.fromCharCode;
+
+/** Type byte `code` and the 32-bit big-endian `n`. */
+function code32(out: Out, code: number, n: number): void {
+  out.s += fromCharCode(code, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
 }
 
-function packString(out: number[], s: string): void {
+function header(out: Out, n: number, fix: number, fixMax: number, c16: number, c32: number) {
+  if (n <= fixMax) out.s += fromCharCode(fix | n);
+  else if (n <= 0xffff && c16 !== 0) out.s += fromCharCode(c16, n >> 8, n & 0xff);
+  else code32(out, c32, n);
+}
+
+function packString(out: Out, s: string): void {
   const n = s.length;
-  if (n < 32) out.push(0xa0 | n);
-  else if (n <= 0xff) out.push(0xd9, n);
-  else if (n <= 0xffff) out.push(0xda, n >> 8, n & 0xff);
-  else out.push(0xdb, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-  for (let i = 0; i < n; i++) out.push(s.charCodeAt(i));
+  if (n < 32) out.s += fromCharCode(0xa0 | n);
+  else if (n <= 0xff) out.s += fromCharCode(0xd9, n);
+  else if (n <= 0xffff) out.s += fromCharCode(0xda, n >> 8, n & 0xff);
+  else code32(out, 0xdb, n);
+  out.s += s;
 }
 
-function pushBig(out: number[], code: number, n: bigint): void {
+function pushBig(out: Out, code: number, n: bigint): void {
   scratch.setBigInt64(0, n);
-  out.push(code);
-  for (let i = 0; i < 8; i++) out.push(scratch.getUint8(i));
+  out.s += fromCharCode(code);
+  for (let i = 0; i < 8; i++) out.s += fromCharCode(scratch.getUint8(i));
 }
 
-function packInt(out: number[], n: number): void {
+function packInt(out: Out, n: number): void {
   if (n >= 0) {
-    if (n <= 127) out.push(n);
-    else if (n <= 0xff) out.push(0xcc, n);
-    else if (n <= 0xffff) out.push(0xcd, n >> 8, n & 0xff);
-    else if (n <= 0xffffffff) {
-      out.push(0xce, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-    } else pushBig(out, 0xcf, BigInt(n));
+    if (n <= 127) out.s += fromCharCode(n);
+    else if (n <= 0xff) out.s += fromCharCode(0xcc, n);
+    else if (n <= 0xffff) out.s += fromCharCode(0xcd, n >> 8, n & 0xff);
+    else if (n <= 0xffffffff) code32(out, 0xce, n);
+    else pushBig(out, 0xcf, BigInt(n));
   } else {
-    if (n >= -32) out.push(n & 0xff);
-    else if (n >= -128) out.push(0xd0, n & 0xff);
-    else if (n >= -32768) out.push(0xd1, (n >> 8) & 0xff, n & 0xff);
-    else if (n >= -2147483648) {
-      out.push(0xd2, (n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
-    } else pushBig(out, 0xd3, BigInt(n));
+    if (n >= -32) out.s += fromCharCode(n & 0xff);
+    else if (n >= -128) out.s += fromCharCode(0xd0, n & 0xff);
+    else if (n >= -32768) out.s += fromCharCode(0xd1, (n >> 8) & 0xff, n & 0xff);
+    else if (n >= -2147483648) code32(out, 0xd2, n);
+    else pushBig(out, 0xd3, BigInt(n));
   }
 }
 
-function packNumber(out: number[], n: number): void {
+function packNumber(out: Out, n: number): void {
   if (Number.isInteger(n) && n >= -9223372036854775808 && n < 9223372036854775808) {
     packInt(out, n);
     return;
   }
   if (n !== n) {
     // x86's 0/0 is the negative quiet NaN; a float never equals it, so it goes as a double.
-    out.push(0xcb, 0xff, 0xf8, 0, 0, 0, 0, 0, 0);
+    out.s += fromCharCode(0xcb, 0xff, 0xf8, 0, 0, 0, 0, 0, 0);
     return;
   }
   if (Math.fround(n) === n) {
     scratch.setFloat32(0, n);
-    out.push(
+    out.s += fromCharCode(
       0xca,
       scratch.getUint8(0),
       scratch.getUint8(1),
@@ -87,8 +87,8 @@ function packNumber(out: number[], n: number): void {
     return;
   }
   scratch.setFloat64(0, n);
-  out.push(0xcb);
-  for (let i = 0; i < 8; i++) out.push(scratch.getUint8(i));
+  out.s += fromCharCode(0xcb);
+  for (let i = 0; i < 8; i++) out.s += fromCharCode(scratch.getUint8(i));
 }
 
 /**
@@ -115,18 +115,18 @@ function isArray(t: LuaTable): boolean {
   return max === count;
 }
 
-function pack(out: number[], v: unknown, level: number): void {
+function pack(out: Out, v: unknown, level: number): void {
   switch (typeof v) {
     case "string":
       return packString(out, v);
     case "boolean":
-      out.push(v ? 0xc3 : 0xc2);
+      out.s += fromCharCode(v ? 0xc3 : 0xc2);
       return;
     case "number":
       return packNumber(out, v);
   }
   if (!(v instanceof LuaTable) || level === MAX_NESTING) {
-    out.push(0xc0);
+    out.s += fromCharCode(0xc0);
     return;
   }
   if (isArray(v)) {
@@ -339,8 +339,8 @@ export function cmsgpackLib(): LuaTable {
       throw new LuaError("bad argument #0 to 'pack' (MessagePack pack needs input.)");
     }
     const out = new Out();
-    for (const v of a) pack(out.bytes, v, 0);
-    return out.str();
+    for (const v of a) pack(out, v, 0);
+    return out.s;
   });
   t.set("unpack", (...a: unknown[]) => unpackFull(checkStr(a, 1, "unpack"), 0, 0));
   t.set("unpack_one", (...a: unknown[]) => {
