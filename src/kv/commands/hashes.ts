@@ -14,7 +14,7 @@ import { globMatch } from "../../server/glob.ts";
 import type { Reply } from "../../server/reply.ts";
 import { isWord } from "../args.ts";
 import { keyAt, type KvCommand, type KvHandler } from "../command.ts";
-import { compactBytes, keyBytes, keyOf } from "../keyspace/encoding.ts";
+import { keyBytes, keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
 import { deleteMembers, lookup } from "../lookup.ts";
 import { parseCursor, parseScanOptions, scanReply } from "../scan.ts";
@@ -61,9 +61,7 @@ function hset(multi: boolean): KvHandler {
     tryConversion(hash, command, 1, command.length - 1);
     let added = 0;
     for (let i = 1; i < command.length; i += 2) {
-      const field = keyOf(command.arg(i)!);
-      if (!hash.has(field)) added++;
-      hash.set(field, compactBytes(command.arg(i + 1)!));
+      if (hash.put(keyOf(command.arg(i)!), command.arg(i + 1)!)) added++;
     }
     commit(db, key, hash, created);
     if (multi) reply.status("OK");
@@ -259,7 +257,7 @@ export const hashCommands: readonly KvCommand[] = [
       tryConversion(hash, command, 1, 2);
       const field = keyOf(command.arg(1)!);
       if (hash.has(field)) return reply.integer(0);
-      hash.set(field, compactBytes(command.arg(2)!));
+      hash.set(field, command.arg(2)!);
       commit(db, key, hash, created);
       reply.integer(1);
     },

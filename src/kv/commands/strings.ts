@@ -242,9 +242,9 @@ export const stringCommands: readonly KvCommand[] = [
     complexity: "O(1)",
     summary: "Get the value of a key",
     handler: (db, key, _command, reply) => {
-      const value = db.get(key);
+      const value = db.read(key);
       if (value === undefined) reply.null();
-      else if (value instanceof Uint8Array) reply.bulk(value);
+      else if (typeof value === "string" || value instanceof Uint8Array) reply.bulk(value);
       else reply.error(WRONGTYPE);
     },
   },
@@ -399,8 +399,8 @@ export const stringCommands: readonly KvCommand[] = [
       const argv = command.argv;
       reply.arrayHeader(argv.length - 1);
       for (let i = 1; i < argv.length; i++) {
-        const value = db.get(keyOf(argv[i]));
-        if (value instanceof Uint8Array) reply.bulk(value);
+        const value = db.read(keyOf(argv[i]));
+        if (typeof value === "string" || value instanceof Uint8Array) reply.bulk(value);
         else reply.null();
       }
     },

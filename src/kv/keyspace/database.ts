@@ -9,51 +9,28 @@
 
 import { ExpireIndex, type ExpireMs } from "./expire.ts";
 import { compactBytes, copyBytes } from "./encoding.ts";
+import {
+  asText,
+  asTextOver,
+  Entry,
+  FLAGS,
+  type Held,
+  holdsType,
+  LRU_SHIFT,
+  OWNED,
+  PLAIN,
+  RAW,
+  TTL,
+  valueOf,
+} from "./entry.ts";
 import type { Keyspace } from "./keyspace.ts";
 import { idleSeconds, type LruClock, stampForIdle } from "./lru.ts";
 import type { KeyValue, StringEncoding } from "./values.ts";
 import { KeyWatches } from "./watch.ts";
 
-/** "No TTL": never smaller than any clock value. */
-const NO_EXPIRE = Infinity;
-
-/** `Entry.bits`: the store owns the string ({@link StoredEntry.owned}). */
-const OWNED = 1;
-/** `Entry.bits`: Redis's string encoding is `raw` whatever the bytes. */
-const RAW = 2;
-/** `Entry.bits`: the string was never tried as an integer (embstr or raw by length). */
-const PLAIN = 4;
-/** `Entry.bits` above these flags: the LRU clock of the last access (24 bits). */
-const FLAGS = 7;
-const LRU_SHIFT = 3;
-
 /** The flag bits of a string stored with `encoding`. */
 function encodingBits(encoding: StringEncoding | undefined): number {
   return encoding === undefined ? 0 : encoding === "raw" ? RAW : PLAIN;
-}
-
-/**
- * One stored key. `seq` orders keys for SCAN (the Map's insertion order); `bits` packs the
- * flags above and the access stamp into one small integer (no extra field per key).
- */
-class Entry implements StoredEntry {
-  value: KeyValue;
-  seq: number;
-  expireAt: number;
-  bits: number;
-  constructor(value: KeyValue, seq: number, bits: number) {
-    this.value = value;
-    this.seq = seq;
-    this.expireAt = NO_EXPIRE;
-    this.bits = bits;
-  }
-  get owned(): boolean {
-    return (this.bits & OWNED) !== 0;
-  }
-  get encoding(): StringEncoding | undefined {
-    const bits = this.bits;
-    return (bits & RAW) !== 0 ? "raw" : (bits & PLAIN) !== 0 ? "plain" : undefined;
-  }
 }
 
 /**
@@ -157,7 +134,7 @@ export class Database {
   /** The keyspace it belongs to (for commands that span databases: SWAPDB, MOVE, COPY DB). */
   readonly keyspace: Keyspace;
   #data = new Map<string, Entry>();
-  #expires = new ExpireIndex<Entry>();
+  #expires = new ExpireIndex();
   #seq = 0;
   #scans = new Map<number, ScanState>();
   #randomIterator: Iterator<string> | undefined;
@@ -188,15 +165,19 @@ export class Database {
   /** `key` is stored and its TTL has passed (not yet removed). */
   #storedExpired(key: string): boolean {
     const entry = this.#data.get(key);
-    return entry !== undefined && entry.expireAt !== NO_EXPIRE &&
-      entry.expireAt < this.keyspace.now();
+    return entry !== undefined && (entry.bits & TTL) !== 0 && this.#expired(key);
+  }
+
+  /** The TTL of `key` (a key with one) has passed. */
+  #expired(key: string): boolean {
+    return this.#expires.at(key)! < this.keyspace.now();
   }
 
   /** The live entry at `key`, stamped as accessed now (Redis's lookupKey). */
   #live(key: string): Entry | undefined {
     const entry = this.#data.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expireAt !== NO_EXPIRE && entry.expireAt < this.keyspace.now()) {
+    if ((entry.bits & TTL) !== 0 && this.#expired(key)) {
       this.#removeExpired(key);
       return undefined;
     }
@@ -208,7 +189,7 @@ export class Database {
   #found(key: string): Entry | undefined {
     const entry = this.#data.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expireAt !== NO_EXPIRE && entry.expireAt < this.keyspace.now()) {
+    if ((entry.bits & TTL) !== 0 && this.#expired(key)) {
       this.#removeExpired(key);
       return undefined;
     }
@@ -216,7 +197,7 @@ export class Database {
   }
 
   #removeExpired(key: string): void {
-    this.#signalIfStream(key, this.#data.get(key)?.value);
+    this.#signalIfStream(key, this.#data.get(key)?.held);
     this.#data.delete(key);
     this.#expires.delete(key);
     this.keyspace.expiredKeys++;
@@ -231,7 +212,17 @@ export class Database {
    * (see {@link SetOptions.owned}): copy it to keep it beyond the current command.
    */
   get(key: string): KeyValue | undefined {
-    return this.#live(key)?.value;
+    const entry = this.#live(key);
+    return entry === undefined ? undefined : valueOf(entry.held);
+  }
+
+  /**
+   * The value at `key` like {@link Database.get}, except that a short ASCII string value may
+   * come as a JavaScript string (one char per byte, also its UTF-8 form): what GET replies,
+   * without making bytes of it.
+   */
+  read(key: string): KeyValue | string | undefined {
+    return this.#live(key)?.held;
   }
 
   /**
@@ -248,7 +239,8 @@ export class Database {
    * LOOKUP_NOTOUCH: TYPE, OBJECT, the TYPE filter of SCAN).
    */
   find(key: string): KeyValue | undefined {
-    return this.#found(key)?.value;
+    const entry = this.#found(key);
+    return entry === undefined ? undefined : valueOf(entry.held);
   }
 
   /** Seconds since `key` was last accessed (OBJECT IDLETIME), or undefined when missing. */
@@ -289,38 +281,43 @@ export class Database {
   set(key: string, value: KeyValue, options?: SetOptions): void {
     const entry = this.#live(key);
     let owned = options !== undefined && options.owned === true;
+    let held: Held = value;
     if (!owned && value instanceof Uint8Array) {
-      const current = entry?.value;
+      const current = entry?.held;
       if (current instanceof Uint8Array && entry!.owned && current.length === value.length) {
         // Same length over a string the store made: rewritten in place, like INCR. No new
         // object that must survive the young generation, no old-to-young reference.
         if (current !== value) copyBytes(current, value);
-        value = current;
+        held = current;
         owned = true;
       } else {
-        const compact = compactBytes(value);
-        // A copy made here is the store's own (later updates may happen in place).
-        owned = compact !== value;
-        value = compact;
+        const text = typeof current === "string" ? asTextOver(current, value) : asText(value);
+        if (text !== undefined) held = text;
+        else {
+          const compact = compactBytes(value);
+          // A copy made here is the store's own (later updates may happen in place).
+          owned = compact !== value;
+          held = compact;
+        }
       }
     }
-    const bits = (owned ? OWNED : 0) | encodingBits(options?.encoding) |
+    let bits = (owned ? OWNED : 0) | encodingBits(options?.encoding) |
       (this.#lru.stamp() << LRU_SHIFT);
     if (entry === undefined) {
-      this.#data.set(key, new Entry(value, ++this.#seq, bits));
+      this.#data.set(key, new Entry(held, ++this.#seq, bits));
       if (this.keyspace.events.flags !== 0) this.keyspace.events.onAdded(this.index, key);
       // Redis's dbAdd: a new list, sorted set or stream may serve blocked clients.
       if (!(value instanceof Uint8Array) && value.type !== "hash" && value.type !== "set") {
         this.signalReady(key);
       }
     } else {
-      if (entry.value !== value) this.#signalIfStream(key, entry.value);
-      entry.value = value;
-      entry.bits = bits;
-      if (entry.expireAt !== NO_EXPIRE && options?.keepTtl !== true) {
-        entry.expireAt = NO_EXPIRE;
-        this.#expires.delete(key);
+      if (entry.held !== held) this.#signalIfStream(key, entry.held);
+      entry.held = held;
+      if ((entry.bits & TTL) !== 0) {
+        if (options?.keepTtl === true) bits |= TTL;
+        else this.#expires.delete(key);
       }
+      entry.bits = bits;
     }
     this.touch(key);
   }
@@ -329,7 +326,7 @@ export class Database {
   delete(key: string): boolean {
     const entry = this.#live(key);
     if (entry === undefined) return false;
-    this.#signalIfStream(key, entry.value);
+    this.#signalIfStream(key, entry.held);
     this.#data.delete(key);
     this.#expires.delete(key);
     if (this.keyspace.events.flags !== 0) this.keyspace.events.onDeleted(this.index, key);
@@ -348,8 +345,8 @@ export class Database {
    */
   expireAt(key: string): number | undefined {
     const entry = this.#found(key);
-    if (entry === undefined || entry.expireAt === NO_EXPIRE) return undefined;
-    return entry.expireAt;
+    if (entry === undefined || (entry.bits & TTL) === 0) return undefined;
+    return this.#expires.at(key);
   }
 
   /**
@@ -370,8 +367,8 @@ export class Database {
     if (entry === undefined) return;
     const events = this.keyspace.events;
     if (ms === undefined) {
-      if (entry.expireAt !== NO_EXPIRE) {
-        entry.expireAt = NO_EXPIRE;
+      if ((entry.bits & TTL) !== 0) {
+        entry.bits &= ~TTL;
         this.#expires.delete(key);
         if (events.flags !== 0) events.onTtl(this.index, key, false);
       }
@@ -379,8 +376,8 @@ export class Database {
       // Beyond 2^53 the entry holds the nearest double (for the clock comparisons) and the
       // index the exact bigint.
       const exact = typeof ms === "bigint" ? ms : undefined;
-      entry.expireAt = exact === undefined ? ms as number : Number(exact);
-      this.#expires.set(key, entry, exact);
+      entry.bits |= TTL;
+      this.#expires.set(key, exact === undefined ? ms as number : Number(exact), exact);
       this.keyspace.armSweep();
       if (events.flags !== 0) events.onTtl(this.index, key, true);
     }
@@ -406,13 +403,14 @@ export class Database {
   *keys(): IterableIterator<string> {
     const now = this.keyspace.now();
     for (const [key, entry] of this.#data) {
-      if (entry.expireAt === NO_EXPIRE || entry.expireAt >= now) yield key;
+      if ((entry.bits & TTL) === 0 || this.#expires.at(key)! >= now) yield key;
     }
   }
 
   /** The raw value at `key` ignoring expiry (no deletion), for inspection. */
   peek(key: string): KeyValue | undefined {
-    return this.#data.get(key)?.value;
+    const entry = this.#data.get(key);
+    return entry === undefined ? undefined : valueOf(entry.held);
   }
 
   /**
@@ -448,7 +446,7 @@ export class Database {
       const [key, entry] = pending;
       if (visited >= count) break;
       if (this.#data.get(key) === entry) {
-        if (entry.expireAt !== NO_EXPIRE && entry.expireAt < now) this.#removeExpired(key);
+        if ((entry.bits & TTL) !== 0 && this.#expires.at(key)! < now) this.#removeExpired(key);
         else keys.push(key);
         visited++;
       }
@@ -501,7 +499,7 @@ export class Database {
     if (this.#watched.size > 0) this.#watched.touchWhere((key) => this.#data.has(key));
     if (this.keyspace.blocking.blockedClients > 0) {
       for (const key of this.keyspace.blocking.keysWaitedOn(this.index)) {
-        this.#signalIfStream(key, this.#data.get(key)?.value);
+        this.#signalIfStream(key, this.#data.get(key)?.held);
       }
     }
     this.#data = new Map();
@@ -546,10 +544,8 @@ export class Database {
    * Redis's dbGenericDelete / dbSetValue: a stream deleted or replaced signals its key, so
    * that clients blocked in XREADGROUP on it are answered.
    */
-  #signalIfStream(key: string, old: KeyValue | undefined): void {
-    if (old !== undefined && !(old instanceof Uint8Array) && old.type === "stream") {
-      this.signalReady(key);
-    }
+  #signalIfStream(key: string, old: Held | undefined): void {
+    if (holdsType(old, "stream")) this.signalReady(key);
   }
 
   /** SWAPDB: exchanges contents with `other`, marking the WATCHers of affected keys dirty. */
@@ -573,11 +569,10 @@ export class Database {
    */
   signalAllReady(): void {
     for (const key of this.keyspace.blocking.keysWaitedOn(this.index)) {
-      const value = this.#data.get(key)?.value;
-      if (
-        value !== undefined && !(value instanceof Uint8Array) &&
-        (value.type === "list" || value.type === "zset" || value.type === "stream")
-      ) this.signalReady(key);
+      const held = this.#data.get(key)?.held;
+      if (holdsType(held, "list") || holdsType(held, "zset") || holdsType(held, "stream")) {
+        this.signalReady(key);
+      }
     }
   }
 

@@ -32,38 +32,25 @@ export function expireMs(ms: bigint): ExpireMs {
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
- * A stored key with a TTL, as the index sees it.
- *
- * @example
- * ```ts
- * import type { Expiring } from "./expire.ts";
- *
- * const entry: Expiring = { expireAt: Date.now() + 1000 };
- * ```
- */
-export interface Expiring {
-  /** Expiry time in ms since the epoch (the nearest double beyond 2^53). */
-  readonly expireAt: number;
-}
-
-/**
- * The keys of one database that have a TTL, with a running estimate of their average
- * remaining TTL (INFO keyspace `avg_ttl`) and the round-robin sampling of active expiry.
+ * The keys of one database that have a TTL and their expiry times (Redis's `expires` dict:
+ * keys without a TTL hold nothing here, nor in their entries), with a running estimate of
+ * their average remaining TTL (INFO keyspace `avg_ttl`) and the round-robin sampling of
+ * active expiry.
  *
  * @example
  * ```ts
  * import { ExpireIndex } from "./expire.ts";
  *
- * const index = new ExpireIndex<{ expireAt: number }>();
- * index.set("k", { expireAt: 5 });
+ * const index = new ExpireIndex();
+ * index.set("k", 5);
  * index.sweep(10, Date.now() + 10, (key) => index.delete(key)); // 1: "k" expired at 5
  * ```
  */
-export class ExpireIndex<E extends Expiring> {
-  #keys = new Map<string, E>();
+export class ExpireIndex {
+  #keys = new Map<string, number>();
   /** The exact times of the few keys whose expiry is beyond 2^53 ms. */
   #exact = new Map<string, bigint>();
-  #iterator: Iterator<[string, E]> | undefined;
+  #iterator: Iterator<[string, number]> | undefined;
   #avgTtl = 0;
 
   /** Number of keys with a TTL (INFO keyspace `expires`). */
@@ -77,11 +64,11 @@ export class ExpireIndex<E extends Expiring> {
   }
 
   /**
-   * Records that `key` (its entry) has a TTL; `exact` is its time when beyond 2^53 ms
-   * (`entry.expireAt` then holds the nearest double).
+   * Records that `key` expires at `at` (ms since the epoch); `exact` is its time when beyond
+   * 2^53 ms (`at` then holds the nearest double).
    */
-  set(key: string, entry: E, exact?: bigint): void {
-    this.#keys.set(key, entry);
+  set(key: string, at: number, exact?: bigint): void {
+    this.#keys.set(key, at);
     if (exact !== undefined) this.#exact.set(key, exact);
     else if (this.#exact.size !== 0) this.#exact.delete(key);
   }
@@ -90,6 +77,11 @@ export class ExpireIndex<E extends Expiring> {
   delete(key: string): void {
     this.#keys.delete(key);
     if (this.#exact.size !== 0) this.#exact.delete(key);
+  }
+
+  /** The expiry time of `key` (the nearest double beyond 2^53), or undefined: no TTL. */
+  at(key: string): number | undefined {
+    return this.#keys.get(key);
   }
 
   /** The exact expiry of `key` when it was set beyond 2^53 ms, else undefined. */
@@ -117,13 +109,13 @@ export class ExpireIndex<E extends Expiring> {
           this.#iterator = undefined;
           continue;
         }
-        const [key, entry] = r.value;
+        const [key, at] = r.value;
         sampled++;
-        if (entry.expireAt < now) {
+        if (at < now) {
           remove(key);
           expired++;
         } else {
-          ttlSum += entry.expireAt - now;
+          ttlSum += at - now;
           ttlSamples++;
         }
       }
@@ -144,7 +136,7 @@ export class ExpireIndex<E extends Expiring> {
    */
   removeExpired(now: number, remove: (key: string) => void): number {
     const expired: string[] = [];
-    for (const [key, entry] of this.#keys) if (entry.expireAt < now) expired.push(key);
+    for (const [key, at] of this.#keys) if (at < now) expired.push(key);
     for (const key of expired) remove(key);
     if (expired.length > 0) this.#iterator = undefined;
     return expired.length;

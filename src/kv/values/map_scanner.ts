@@ -33,7 +33,7 @@ export class MapScanner<K> {
   private states = new Map<number, MapScanState<K>>();
 
   /** One step: up to `count` keys from `cursor`; cursor 0 in the result means done. */
-  scan(map: Map<K, unknown>, cursor: number, count: number): { cursor: number; keys: K[] } {
+  scan(map: { keys(): Iterator<K> }, cursor: number, count: number): { cursor: number; keys: K[] } {
     let state = cursor === 0 ? undefined : this.states.get(cursor);
     if (state !== undefined) this.states.delete(cursor);
     else {

@@ -1,6 +1,7 @@
 /**
- * The set value: members (binary strings) in a dense array plus a member → index Map, so
- * that add, remove and random picks (SPOP, SRANDMEMBER) are O(1). Like Redis 7.0, a set of
+ * The set value: members (binary strings) packed in one string while the set is small, else
+ * in a dense array plus a member → index Map, so that add, remove and random picks (SPOP,
+ * SRANDMEMBER) are O(1). Like Redis 7.0, a set of
  * at most 512 integers is an "intset": it replies in ascending numeric order, and SSCAN
  * answers it in one page. Also the set algebra of SINTER, SUNION and SDIFF.
  *
@@ -10,8 +11,34 @@
 import type { RedisObject } from "../keyspace/values.ts";
 import { encodingLimits } from "./encoding_limits.ts";
 
+/** Most members a packed set holds (each lookup scans them). */
+const PACKED_MAX = 64;
+/** Longest member a packed set holds (its length is one char). */
+const PACKED_LENGTH_MAX = 255;
+
+/** Offset of the entry after the one at `at` in a packed string. */
+function nextEntry(text: string, at: number): number {
+  return at + 1 + text.charCodeAt(at);
+}
+
+/** The member whose entry starts at `at` in a packed string. */
+function memberAt(text: string, at: number): string {
+  return text.slice(at + 1, nextEntry(text, at));
+}
+
+/** `text` without `[from, to)`, as one flat string. */
+function without(text: string, from: number, to: number): string {
+  const rest = text.slice(0, from) + text.slice(to);
+  rest.charCodeAt(0); // flattened now: one copy, not the pieces
+  return rest;
+}
+
 /**
- * A Redis set value.
+ * A Redis set value. A small set (at most {@link PACKED_MAX} members of at most 255 bytes)
+ * is held packed, in one one-byte string of length-prefixed members (on V8 an array slot and
+ * a Map entry per member cost far more than a short member's bytes); a larger one in a dense
+ * array plus a member → index Map. Either way the members keep a dense order in which a
+ * removal moves the last member into the hole (SSCAN relies on it).
  *
  * @example
  * ```ts
@@ -25,9 +52,13 @@ import { encodingLimits } from "./encoding_limits.ts";
  * ```
  */
 export class RedisSet implements RedisObject {
-  /** Members, dense (order of SMEMBERS unless {@link RedisSet.intset}). */
-  private members: string[] = [];
-  private index = new Map<string, number>();
+  /** The packed members while small, else undefined (then `members` and `index`). */
+  private packed: string | undefined = "";
+  /** Number of members while packed. */
+  private count = 0;
+  /** Members, dense (order of SMEMBERS unless {@link RedisSet.intset}), once unpacked. */
+  private members: string[] | undefined;
+  private index: Map<string, number> | undefined;
   private sorted: string[] | undefined;
   /** Still a Redis "intset" (only integers, at most 512): replies are in numeric order. */
   intset = true;
@@ -39,69 +70,144 @@ export class RedisSet implements RedisObject {
 
   /** Number of members. */
   get size(): number {
-    return this.members.length;
+    return this.packed !== undefined ? this.count : this.members!.length;
+  }
+
+  /** Offset of `member`'s entry in the packed string, or -1. */
+  private find(text: string, member: string): number {
+    const length = member.length;
+    for (let at = 0; at < text.length; at = nextEntry(text, at)) {
+      if (text.charCodeAt(at) === length && text.startsWith(member, at + 1)) return at;
+    }
+    return -1;
+  }
+
+  /** Offset of the `i`-th entry of the packed string. */
+  private offsetOf(text: string, i: number): number {
+    let at = 0;
+    for (; i > 0; i--) at = nextEntry(text, at);
+    return at;
+  }
+
+  /** Moves the packed members into the array and Map (for good). */
+  private unpack(): void {
+    const text = this.packed;
+    if (text === undefined) return;
+    const members: string[] = [];
+    const index = new Map<string, number>();
+    for (let at = 0; at < text.length; at = nextEntry(text, at)) {
+      const member = memberAt(text, at);
+      index.set(member, members.length);
+      members.push(member);
+    }
+    this.members = members;
+    this.index = index;
+    this.packed = undefined;
+    this.count = 0;
   }
 
   /** Whether `member` is in the set. */
   has(member: string): boolean {
-    return this.index.has(member);
+    const text = this.packed;
+    return text !== undefined ? this.find(text, member) >= 0 : this.index!.has(member);
   }
 
   /** Adds a member; true if it was new. */
   add(member: string): boolean {
-    if (this.index.has(member)) return false;
-    this.index.set(member, this.members.length);
-    this.members.push(member);
+    const text = this.packed;
+    if (text !== undefined) {
+      if (this.find(text, member) >= 0) return false;
+      if (this.count < PACKED_MAX && member.length <= PACKED_LENGTH_MAX) {
+        // Flattened by the next lookup: one level of pieces at most.
+        this.packed = text + String.fromCharCode(member.length) + member;
+        this.count++;
+      } else {
+        this.unpack();
+        this.index!.set(member, this.members!.length);
+        this.members!.push(member);
+      }
+    } else {
+      if (this.index!.has(member)) return false;
+      this.index!.set(member, this.members!.length);
+      this.members!.push(member);
+    }
     this.sorted = undefined;
     if (
       this.intset &&
-      (this.members.length > encodingLimits.setMaxIntsetEntries || !isIntegerMember(member))
+      (this.size > encodingLimits.setMaxIntsetEntries || !isIntegerMember(member))
     ) {
       this.intset = false;
     }
     return true;
   }
 
-  /** Removes a member; true if it was there. */
+  /** Removes a member (the last one takes its place); true if it was there. */
   delete(member: string): boolean {
-    const i = this.index.get(member);
-    if (i === undefined) return false;
-    const last = this.members.pop()!;
-    if (i < this.members.length) {
-      this.members[i] = last;
-      this.index.set(last, i);
+    const text = this.packed;
+    if (text !== undefined) {
+      const at = this.find(text, member);
+      if (at < 0) return false;
+      const end = nextEntry(text, at);
+      const last = this.offsetOf(text, this.count - 1);
+      this.packed = at === last
+        ? without(text, at, end)
+        : without(text.slice(0, at) + text.slice(last) + text.slice(end, last), 0, 0);
+      this.count--;
+      this.sorted = undefined;
+      return true;
     }
-    this.index.delete(member);
+    const members = this.members!, index = this.index!;
+    const i = index.get(member);
+    if (i === undefined) return false;
+    const lastMember = members.pop()!;
+    if (i < members.length) {
+      members[i] = lastMember;
+      index.set(lastMember, i);
+    }
+    index.delete(member);
     this.sorted = undefined;
     return true;
   }
 
   /** A random member (the set must not be empty). */
   random(): string {
-    return this.members[randomIndex(this.members.length)];
+    return this.at(randomIndex(this.size));
   }
 
   /** The member at dense position `i` (for sampling and SSCAN). */
   at(i: number): string {
-    return this.members[i];
+    const text = this.packed;
+    return text !== undefined ? memberAt(text, this.offsetOf(text, i)) : this.members![i];
+  }
+
+  /** Members in dense order (a new array while packed). */
+  private dense(): readonly string[] {
+    const text = this.packed;
+    if (text === undefined) return this.members!;
+    const out: string[] = [];
+    for (let at = 0; at < text.length; at = nextEntry(text, at)) out.push(memberAt(text, at));
+    return out;
   }
 
   /** Members in Redis's reply order: numeric for an intset, else the internal order. */
   ordered(): readonly string[] {
-    if (!this.intset) return this.members;
-    if (this.sorted === undefined) {
-      const sorted = this.members.slice();
-      if (sorted.every((m) => m.length < 16)) sorted.sort((a, b) => Number(a) - Number(b));
-      else sorted.sort((a, b) => compareBig(BigInt(a), BigInt(b)));
-      this.sorted = sorted;
-    }
-    return this.sorted;
+    if (!this.intset) return this.dense();
+    if (this.sorted !== undefined) return this.sorted;
+    const sorted = this.dense().slice();
+    if (sorted.every((m) => m.length < 16)) sorted.sort((a, b) => Number(a) - Number(b));
+    else sorted.sort((a, b) => compareBig(BigInt(a), BigInt(b)));
+    // A packed set sorts again on each call rather than keep a second copy.
+    if (this.packed === undefined) this.sorted = sorted;
+    return sorted;
   }
 
   /** A deep copy (COPY). */
   clone(): RedisSet {
     const copy = new RedisSet();
-    for (const m of this.members) copy.add(m);
+    if (this.packed !== undefined) {
+      copy.packed = this.packed;
+      copy.count = this.count;
+    } else for (const m of this.members!) copy.add(m);
     copy.intset = this.intset;
     return copy;
   }
