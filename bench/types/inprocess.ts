@@ -11,8 +11,13 @@
  * command's own work). The two are measured in alternating rounds. Profile one test with
  * Node's `--cpu-prof`.
  *
+ * Under `node --import tsx`, esbuild's keepNames adds a `__name` call to every closure a
+ * handler creates per call, which can dwarf small handlers; for Node figures bundle the script
+ * first (the second line) or compare against `dist/`.
+ *
  * ```sh
  * node --import tsx bench/types/inprocess.ts [filter...]
+ * npx esbuild --bundle --platform=node --format=esm bench/types/inprocess.ts --outfile=/tmp/ip.mjs && node /tmp/ip.mjs
  * node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/types/inprocess.ts geosearch
  * npx deno run -A bench/types/inprocess.ts
  * npx bun bench/types/inprocess.ts
