@@ -29,10 +29,28 @@ const E_UNAUTH_BULK = "Protocol error: unauthenticated bulk length";
 /** No arguments yet (never written: each multibulk gets its own array). */
 const NO_ARGS: Uint8Array[] = [];
 
-/** No command name yet. */
-const NO_NAME = new Uint8Array(0);
-/** Longer first arguments are not remembered by `#nameAt` (no command name is as long). */
+/** Longer first arguments are not remembered by {@link nameAt} (no command name is as long). */
 const NAME_MAX = 32;
+/** The last command name {@link nameAt} returned, shared by every decoder. */
+let lastName = new Uint8Array(0);
+
+/**
+ * The command name `buf[pos:pos+length]`: the last name returned when the bytes are the same
+ * (a pipeline repeats its command, and so do clients running the same workload: no array to
+ * create), else a copy that becomes the one remembered (a copy, so that it keeps no chunk
+ * alive; one for all decoders, so that an idle connection keeps none).
+ */
+function nameAt(buf: Uint8Array, pos: number, length: number): Uint8Array {
+  const last = lastName;
+  if (last.length === length) {
+    let i = 0;
+    while (i < length && last[i] === buf[pos + i]) i++;
+    if (i === length) return last;
+  }
+  const name = new Uint8Array(length);
+  for (let j = 0; j < length; j++) name[j] = buf[pos + j];
+  return lastName = name;
+}
 
 /** Pre-AUTH limits (Redis networking.c). */
 const UNAUTH_MULTIBULK = 10;
@@ -51,9 +69,11 @@ const UNAUTH_BULK = 16384;
  * its bytes again. `feed` hands a chunk over (the caller must not write to it afterwards), and
  * an argument that lies wholly inside a fed chunk is a view of that chunk, with no copy (on
  * JavaScriptCore, arguments of at most 32 bytes are fresh copies instead, which is cheaper
- * there). An argument whose bytes crossed a chunk boundary is a copy: assembled in an
- * append-only buffer of the decoder (never reused: a full one is replaced), or, when it is
- * large (32 KiB or more) and collected across chunks, in a buffer of its own. So a kept
+ * there). The command name (`argv[0]`) is usually an array shared with earlier commands of
+ * the same name, from any decoder. An argument whose bytes crossed a chunk boundary is a
+ * copy: assembled in an append-only buffer of the decoder (never reused: a full one is
+ * replaced), or, when it is large (32 KiB or more) and collected across chunks, in a buffer
+ * of its own. So a kept
  * argument keeps the bytes of the read it came in alive (the whole chunk, or the decoder's
  * buffer of at most 64 KiB it was assembled in); copy (`slice()`) what you keep long if that
  * matters.
@@ -84,8 +104,6 @@ export class RequestDecoder extends InputBuffer {
   #error: ProtocolError | undefined = undefined;
   /** A NUL byte came before the line terminator: Redis never finds it. */
   #stuck = false;
-  /** The last command name that `#whole` returned (see `#nameAt`). */
-  #name: Uint8Array = NO_NAME;
   /** `buf[start:end]` for the caller (plain tokens of inline commands); made on first use. */
   #token: ((start: number, end: number) => Uint8Array) | undefined = undefined;
 
@@ -187,7 +205,7 @@ export class RequestDecoder extends InputBuffer {
       if (c !== 13 || i - pos > 16 || length > maxBulk) return undefined;
       pos = i + 2;
       if (end - pos < length + 2) return undefined;
-      if (k === 0 && length <= NAME_MAX) args[0] = this.#nameAt(buf, pos, length);
+      if (k === 0 && length <= NAME_MAX) args[0] = nameAt(buf, pos, length);
       else if (length > FRESH_MAX) {
         if (SUBARRAY) args[k] = buf.subarray(pos, pos + length);
         else {
@@ -204,23 +222,6 @@ export class RequestDecoder extends InputBuffer {
     this.pos = pos;
     this.scan = 0;
     return args;
-  }
-
-  /**
-   * The command name `buf[pos:pos+length]`: the previous command's name array when the bytes
-   * are the same (a pipeline repeats its command: no array to create), else a copy that
-   * becomes the one remembered (a copy, so that it keeps no chunk alive).
-   */
-  #nameAt(buf: Uint8Array, pos: number, length: number): Uint8Array {
-    let name = this.#name;
-    if (name.length === length) {
-      let i = 0;
-      while (i < length && name[i] === buf[pos + i]) i++;
-      if (i === length) return name;
-    }
-    name = new Uint8Array(length);
-    for (let j = 0; j < length; j++) name[j] = buf[pos + j];
-    return this.#name = name;
   }
 
   /**

@@ -1,5 +1,5 @@
 /**
- * The request decoder hands consecutive commands of the same name one array for `argv[0]`
+ * The request decoders hand consecutive commands of the same name one array for `argv[0]`
  * (a pipeline repeats its command), an array of its own that keeps no chunk alive.
  */
 import { describe, it } from "node:test";
@@ -40,6 +40,9 @@ describe("command names of a pipeline", () => {
     // The next read's commands reuse it too.
     const next = decodeAll(decoder, "*2\r\n$4\r\nPINg\r\n$1\r\nx\r\n");
     assert.equal(next[0][0], all[4][0]);
+    // So do other decoders' (one name for every client of a workload).
+    const other = decodeAll(new RequestDecoder(), "*1\r\n$4\r\nPINg\r\n");
+    assert.equal(other[0][0], all[4][0]);
   });
 
   it("is a copy: it keeps no chunk alive", () => {
