@@ -8,7 +8,9 @@ import { fail } from "../server/errors.ts";
 import { keyOf } from "./keyspace/encoding.ts";
 
 /**
- * Whether `arg` equals the lower-case ASCII `word`, ignoring case.
+ * Whether `arg` is the option word `word` (lower-case ASCII, no NUL) as Redis's `strcasecmp`
+ * compares them: ignoring ASCII case, with `arg` read as a C string, so it ends at its first
+ * NUL byte (`LEFT\0` is LEFT). See also `Command.is`.
  *
  * @example
  * ```ts
@@ -18,8 +20,9 @@ import { keyOf } from "./keyspace/encoding.ts";
  * ```
  */
 export function isWord(arg: Uint8Array, word: string): boolean {
-  if (arg.length !== word.length) return false;
-  for (let i = 0; i < arg.length; i++) {
+  const length = word.length;
+  if (arg.length !== length && (arg.length < length || arg[length] !== 0)) return false;
+  for (let i = 0; i < length; i++) {
     let c = arg[i];
     if (c >= 65 && c <= 90) c += 32;
     if (c !== word.charCodeAt(i)) return false;

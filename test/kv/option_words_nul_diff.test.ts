@@ -68,6 +68,32 @@ const KEYS_LINES: Line[] = [
   ["COPY", "s", "s2", "REPLACE\0"],
   ["COPY", "s", "s2", "REPLACE\0"],
   ["COPY", "s", "s3", "DB\0", "0"],
+  // The key-value parsers of src/kv/args.ts isWord: list ends, LINSERT, WITHVALUES/WITHSCORES,
+  // AGGREGATE, ZMPOP, SCAN TYPE, MEMORY USAGE SAMPLES, RESTORE.
+  ["LMOVE", "l", "l2", "LEFT\0", "RIGHT\0"],
+  ["LMOVE", "l", "l2", "LEF\0T", "RIGHT"],
+  ["LRANGE", "l2", "0", "-1"],
+  ["LINSERT", "l", "BEFORE\0", "b", "n"],
+  ["LINSERT", "l", "AFTER\0", "b", "m"],
+  ["LINSERT", "l", "AFTE\0R", "b", "m"],
+  ["LRANGE", "l", "0", "-1"],
+  ["HSET", "hh", "f", "v"],
+  ["HRANDFIELD", "hh", "1", "WITHVALUES\0"],
+  ["HRANDFIELD", "hh", "1", "WITHVALUE\0S"],
+  ["ZADD", "z1", "7", "only"],
+  ["ZRANDMEMBER", "z1", "-2", "WITHSCORES\0"],
+  ["ZUNIONSTORE", "za", "2", "z", "zu", "AGGREGATE\0", "MAX\0"],
+  ["ZRANGE", "za", "0", "-1", "WITHSCORES"],
+  ["ZUNIONSTORE", "za", "2", "z", "zu", "AGGREGATE", "MA\0X"],
+  ["ZMPOP", "1", "za", "MIN\0"],
+  ["ZMPOP", "1", "za", "MAX\0", "COUNT\0", "2"],
+  ["SCAN", "0", "MATCH", "z1", "TYPE", "zset\0", "COUNT", "1000"],
+  ["MEMORY", "USAGE", "nokey", "SAMPLES\0", "0"],
+  ["MEMORY", "USAGE", "nokey", "SAMPLE\0S", "0"],
+  // RESTORE parses its options before it reads the payload: REPLACE\0 reaches the checksum.
+  ["SET", "dumped", "value"],
+  ["RESTORE", "dumped", "0", "not a dump", "REPLACE\0"],
+  ["RESTORE", "dumped", "0", "not a dump", "REPLAC\0E"],
 ];
 
 /** The bitmap, HyperLogLog, geo, SORT and LCS parsers, the same way. */
@@ -126,7 +152,7 @@ describe("kv option words ending in NUL vs redis-server", { skip: oracleSkip }, 
   const fx = oracleFixture({ before, after });
   for (const protocol of [2, 3] as const) {
     describe(`RESP${protocol}`, () => {
-      it("SET, EXPIRE, ZADD, ZRANGE, LPOS, XADD, XREAD, XINFO, COPY: options cut at NUL", () =>
+      it("SET, EXPIRE, ZADD, ZRANGE, LPOS, XADD, XREAD, XINFO, COPY, LMOVE, LINSERT, ZMPOP, SCAN, RESTORE: options cut at NUL", () =>
         fx.check(protocol, (d) => batch(d, [...SETUP, ...KEYS_LINES])));
       it("bitmaps, BITFIELD, PFDEBUG, geo, SORT, LCS: options and units cut at NUL", () =>
         fx.check(protocol, (d) => batch(d, [...SETUP, ...TYPES_LINES])));

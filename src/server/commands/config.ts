@@ -194,7 +194,8 @@ const configSet: Handler = (command, reply, connection) => {
   const CONFIG = parameters(server);
   const changes: Array<[ConfigItem, Uint8Array]> = [];
   for (let i = 1; i < command.length; i += 2) {
-    const name = command.lower(i);
+    // Redis finds a parameter by hashing its whole name, so a NUL byte is part of it.
+    const name = command.string(i).toLowerCase();
     const item = CONFIG.find((c) => c.name === name);
     if (item === undefined) {
       return reply.error(
