@@ -27,7 +27,7 @@ import {
 } from "./string_pattern.ts";
 
 /** A byte outside ASCII (string.upper and string.lower leave those as they are). */
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** 5.1's posrelat: a negative position counts from the end. */
 function posrelat(pos: number, len: number): number {
