@@ -55,10 +55,9 @@ import {
   elementsMarkdown,
   type ElementsRow,
   measureElements,
-  preloadFlags,
   selectScenarios,
-  usedMemory,
 } from "./lib/memory_elements.ts";
+import { preloadFlags, usedMemory } from "./lib/memory_probe.ts";
 import { megabytes, table, thousands, writeSection } from "./lib/report.ts";
 
 interface Options {

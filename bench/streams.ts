@@ -29,9 +29,6 @@
  *
  * @module
  */
-import { writeFileSync } from "node:fs";
-import { createConnection } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import {
@@ -52,6 +49,7 @@ import {
   startOurs,
   startRedis,
 } from "./lib/proc.ts";
+import { pipeline, preloadFlags, usedMemory } from "./lib/memory_probe.ts";
 import { median, megabytes, ratio, table, thousands, writeSection } from "./lib/report.ts";
 
 interface Options {
@@ -93,65 +91,6 @@ function parseOptions(argv: readonly string[]): Options {
     else throw new Error(`Unknown flag ${flag}`);
   }
   return options;
-}
-
-/** Sends RESP commands in pipelined batches over one connection; resolves when all replied. */
-function pipeline(port: number, total: number, command: (i: number) => string[]): Promise<void> {
-  const encode = (args: string[]) =>
-    `*${args.length}\r\n` + args.map((a) => `$${a.length}\r\n${a}\r\n`).join("");
-  return new Promise((resolve, reject) => {
-    const socket = createConnection({ port, host: "127.0.0.1" });
-    const batch = 10_000;
-    let sent = 0, replies = 0, tail = "";
-    const sendBatch = () => {
-      let chunk = "";
-      const end = Math.min(total, sent + batch);
-      for (; sent < end; sent++) chunk += encode(command(sent));
-      socket.write(chunk);
-    };
-    socket.setEncoding("latin1");
-    socket.on("connect", sendBatch);
-    socket.on("error", reject);
-    socket.on("data", (data: string) => {
-      const text = tail + data;
-      // Each reply here is one line (a bulk ID is "$n\r\nID\r\n": count its header lines).
-      let at = 0;
-      for (;;) {
-        const nl = text.indexOf("\r\n", at);
-        if (nl === -1) break;
-        const first = text[at];
-        if (first === "-") return reject(new Error(text.slice(at, nl)));
-        if (first === "$") {
-          const next = text.indexOf("\r\n", nl + 2);
-          if (next === -1) break;
-          at = next + 2;
-        } else at = nl + 2;
-        replies++;
-      }
-      tail = text.slice(at);
-      if (replies === total) {
-        socket.end();
-        resolve();
-      } else if (replies === sent) sendBatch();
-    });
-  });
-}
-
-/** `used_memory` from INFO memory. */
-async function usedMemory(port: number): Promise<number> {
-  const socket = createConnection({ port, host: "127.0.0.1" });
-  const text = await new Promise<string>((resolve, reject) => {
-    let data = "";
-    socket.setEncoding("latin1");
-    socket.on("connect", () => socket.write("INFO memory\r\n"));
-    socket.on("data", (chunk: string) => {
-      data += chunk;
-      if (/used_memory_peak:/.test(data) && data.endsWith("\r\n")) resolve(data);
-    });
-    socket.on("error", reject);
-  });
-  socket.destroy();
-  return Number(/used_memory:(\d+)/.exec(text)![1]);
 }
 
 interface MemoryRow {
@@ -306,38 +245,6 @@ async function speed(options: Options): Promise<string> {
   }
 }
 
-/**
- * Preloaded by our servers for the memory measurement: `process.memoryUsage()` (INFO's
- * source) after a full collection; on Bun, `heapUsed` without `external` (JSC's heap size
- * already includes its extra memory, array buffers among it).
- */
-const MEMORY_PRELOAD = `
-const usage = process.memoryUsage.bind(process);
-process.memoryUsage = () => {
-  if (globalThis.Bun !== undefined) {
-    globalThis.Bun.gc(true);
-    const m = usage();
-    return { ...m, heapUsed: Math.max(0, m.heapUsed - m.external) };
-  }
-  globalThis.gc();
-  return usage();
-};
-`;
-
-/** Runtime flags that preload {@link MEMORY_PRELOAD} (written to a temporary file). */
-function memoryFlags(runtime: Runtime): string[] {
-  const file = join(tmpdir(), `rediserver-bench-memory-${process.pid}.mjs`);
-  writeFileSync(file, MEMORY_PRELOAD);
-  switch (runtime) {
-    case "node":
-      return ["--expose-gc", "--import", file];
-    case "deno":
-      return ["--v8-flags=--expose-gc", "--preload", file];
-    case "bun":
-      return ["--preload", file];
-  }
-}
-
 async function memory(options: Options): Promise<string> {
   const rows: string[][] = [];
   const redis = await startRedis();
@@ -350,7 +257,7 @@ async function memory(options: Options): Promise<string> {
   rows.push([reference.name, megabytes(reference.used), megabytes(reference.rss), "1.00x"]);
   console.log(rows[0].join("  "));
   for (const runtime of options.runtimes) {
-    const server = await startOurs(runtime, [], memoryFlags(runtime));
+    const server = await startOurs(runtime, [], preloadFlags(runtime));
     try {
       const row = await measureMemory(server, options.entries);
       rows.push([
