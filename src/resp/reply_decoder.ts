@@ -9,7 +9,17 @@ import { BIG_PAYLOAD, InputBuffer } from "./input_buffer.ts";
 import { FRESH_MAX, SUBARRAY } from "./engine.ts";
 import { type DecoderLimits, resolveLimits } from "./limits.ts";
 import { decodeRange } from "./bytes.ts";
-import { Attributed, Push, type RespValue, VerbatimString } from "./types.ts";
+import { Push, type RespValue, VerbatimString } from "./types.ts";
+import {
+  Frame,
+  K_ARRAY,
+  K_ATTRIBUTE,
+  K_MAP,
+  K_PUSH,
+  K_SET,
+  K_STRING,
+  K_WRAP,
+} from "./reply_frame.ts";
 import { parseDouble, replyError } from "./reply_values.ts";
 
 /** Options of {@link ReplyDecoder}. */
@@ -18,31 +28,6 @@ export interface ReplyDecoderOptions {
   limits?: Partial<DecoderLimits>;
   /** Decode bulk strings as UTF-8 strings instead of `Uint8Array`. */
   bulkAsString?: boolean;
-}
-
-/** Kinds of {@link Frame}: the aggregate types, an attribute's wrapped value, a streamed string. */
-const K_ARRAY = 0;
-const K_MAP = 1;
-const K_SET = 2;
-const K_PUSH = 3;
-const K_ATTRIBUTE = 4;
-const K_WRAP = 5;
-const K_STRING = 6;
-
-/** An aggregate being read. `remaining` is -1 for streamed aggregates. */
-class Frame {
-  kind: number;
-  remaining: number;
-  items: RespValue[] = [];
-  map: Map<RespValue, RespValue> | undefined = undefined;
-  set: Set<RespValue> | undefined = undefined;
-  key: RespValue = null;
-  hasKey = false;
-  chunks: Uint8Array[] | undefined = undefined;
-  constructor(kind: number, remaining: number) {
-    this.kind = kind;
-    this.remaining = remaining;
-  }
 }
 
 const NEED: unique symbol = Symbol("need");
@@ -245,7 +230,7 @@ export class ReplyDecoder extends InputBuffer {
       for (;;) {
         const top = stack.length > 0 ? stack[stack.length - 1] : undefined;
         if (top === undefined) return value;
-        if (!this.#add(top, value)) break;
+        if (!top.add(value)) break;
         stack.pop();
         const closed = this.#close(top);
         if (closed === OPEN) break;
@@ -304,67 +289,13 @@ export class ReplyDecoder extends InputBuffer {
     frame.remaining = remaining;
   }
 
-  /** Adds `value` to `frame`; true when the frame is complete. */
-  #add(frame: Frame, value: RespValue): boolean {
-    switch (frame.kind) {
-      case K_ARRAY:
-      case K_PUSH:
-        frame.items.push(value);
-        break;
-      case K_MAP:
-      case K_ATTRIBUTE:
-        if (!frame.hasKey) {
-          frame.key = value;
-          frame.hasKey = true;
-          return false;
-        }
-        frame.map!.set(frame.key, value);
-        frame.key = null;
-        frame.hasKey = false;
-        break;
-      case K_SET:
-        frame.set!.add(value);
-        break;
-      case K_WRAP:
-        frame.items.push(value);
-        return true;
-    }
-    return frame.remaining !== -1 && --frame.remaining === 0;
-  }
-
-  /** The value of a complete frame, or OPEN when it opened another (attributes). */
+  /** The value of a complete frame, or OPEN when it opened another (an attribute's value). */
   #close(frame: Frame): RespValue | typeof OPEN {
-    switch (frame.kind) {
-      case K_ARRAY:
-        return frame.items;
-      case K_MAP:
-        return frame.map!;
-      case K_SET:
-        return frame.set!;
-      case K_PUSH:
-        return new Push(frame.items);
-      case K_ATTRIBUTE: {
-        const wrap = new Frame(K_WRAP, 1);
-        wrap.map = frame.map;
-        this.#open(wrap);
-        return OPEN;
-      }
-      case K_WRAP:
-        return new Attributed(frame.map!, frame.items[0]);
-      default: {
-        // K_STRING
-        const chunks = frame.chunks!;
-        let size = 0;
-        for (const chunk of chunks) size += chunk.length;
-        const out = new Uint8Array(size);
-        let at = 0;
-        for (const chunk of chunks) {
-          out.set(chunk, at);
-          at += chunk.length;
-        }
-        return this.#strings ? decodeRange(out, 0, size) : out;
-      }
-    }
+    if (frame.kind !== K_ATTRIBUTE) return frame.value(this.#strings);
+    const wrap = new Frame(K_WRAP, 1);
+    wrap.map = frame.map;
+    this.#open(wrap);
+    return OPEN;
   }
 
   #open(frame: Frame): void {
