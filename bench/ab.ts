@@ -19,7 +19,9 @@
  * runtime, before the script. Other flags: `--tests` (redis-benchmark test names, plus `xadd`:
  * `XADD bench:1 * f1 v1 f2 v2 f3 v3` as bench/streams.ts sends it), `--pipelines 1,16`,
  * `--requests N` (at -P 1; ten times that at higher depths), `--rounds N` (3), `--clients N`
- * (50). Nothing is written to bench/README.md: the table is printed.
+ * (50), `--floor node,deno,bun` (adds each runtime's speed floor,
+ * `bench/lib/floor_resp_server.mjs`: RESP framing and a constant reply, nothing else). Nothing
+ * is written to bench/README.md: the table is printed.
  *
  * Per round the order is Redis, each variant (rotated every round), Redis; a variant's ratio
  * in a round is its req/s over the mean of the two Redis runs around it.
@@ -41,6 +43,7 @@ import {
   setDeadline,
   spawnTracked,
   startRedis,
+  startScript,
   waitReady,
 } from "./lib/proc.ts";
 import { median, ratio, table } from "./lib/report.ts";
@@ -48,6 +51,7 @@ import { median, ratio, table } from "./lib/report.ts";
 interface Variant {
   name: string;
   runtime: Runtime;
+  /** A checkout to run, or "floor" for `bench/lib/floor_resp_server.mjs`. */
   dir: string;
   flags: string[];
 }
@@ -93,6 +97,19 @@ function parseOptions(argv: readonly string[]): Options {
         });
         break;
       }
+      case "--floor":
+        for (const runtime of value().split(",")) {
+          if (!(RUNTIMES as readonly string[]).includes(runtime)) {
+            throw new Error(`--floor RUNTIME[,RUNTIME...], not ${runtime}`);
+          }
+          options.variants.push({
+            name: `${runtime} floor`,
+            runtime: runtime as Runtime,
+            dir: "floor",
+            flags: [],
+          });
+        }
+        break;
       case "--tests":
         options.tests = value().toLowerCase().split(",");
         break;
@@ -117,6 +134,9 @@ function parseOptions(argv: readonly string[]): Options {
 }
 
 async function startVariant(variant: Variant): Promise<ServerProcess> {
+  if (variant.dir === "floor") {
+    return startScript(variant.runtime, "bench/lib/floor_resp_server.mjs", variant.name);
+  }
   const port = await freePort();
   const cli = ["--port", String(port)];
   const [command, args] = variant.runtime === "node"
