@@ -165,13 +165,19 @@ export function writeId(reply: Reply, id: StreamId): void {
     msWidth = digitCount(ms);
     putDigits(msDigits, 0, msWidth, ms);
   }
-  const seqWidth = digitCount(seq);
+  const seqWidth = seq < 10 ? 1 : seq < 100 ? 2 : seq < 1000 ? 3 : digitCount(seq);
   const length = msWidth + 1 + seqWidth;
-  const header = length < 10 ? 4 : 5; // `$`, the length's digits, CR LF
+  // `$`, the length's one or two digits (33 at most), CR LF.
+  const header = length < 10 ? 4 : 5;
   const size = header + length + 2;
   const bytes = idReplies[size] ??= new Uint8Array(size);
   bytes[0] = 36;
-  putDigits(bytes, 1, header - 3, length);
+  if (length < 10) bytes[1] = 48 + length;
+  else {
+    const tens = length < 20 ? 1 : length < 30 ? 2 : 3;
+    bytes[1] = 48 + tens;
+    bytes[2] = 48 + length - tens * 10;
+  }
   bytes[header - 2] = 13;
   bytes[header - 1] = 10;
   let at = header;
