@@ -86,7 +86,14 @@ function runSeed(seed: number, steps: number): void {
         : { ms: Math.max(ms, last.ms as number), seq: last.ms === ms ? 0 : pick(3) };
       if (compareIds(id, last) <= 0) continue;
       const pairs = rand() < 0.7 ? ["a", value(), "b", value()] : ["c", value()];
-      stream.append(id, pairs.map(bytes));
+      if (rand() < 0.5) stream.append(id, pairs.map(bytes));
+      else {
+        // As XADD appends: the request's own arguments from the first field on, which the
+        // connection may reuse afterwards (here: zeroed), so the node must have copied them.
+        const argv = ["XADD", "key", formatId(id), ...pairs].map(bytes);
+        stream.append(id, argv, 3);
+        for (const arg of argv) arg.fill(0);
+      }
       model.push({ id, pairs });
     } else if (op < 14) {
       const ids = [randomId(), randomId()];

@@ -16,7 +16,6 @@ import { lookup } from "../lookup.ts";
 import { RedisStream, type TrimOptions } from "../values/stream.ts";
 import {
   compareIds,
-  formatId,
   nextId,
   parseId,
   previousId,
@@ -25,7 +24,7 @@ import {
   ZERO_ID,
 } from "../values/stream_id.ts";
 import { type StreamNode, streamNodeLimits } from "../values/stream_node.ts";
-import { encodeEntries } from "./streams_encode.ts";
+import { encodeEntries, writeId } from "./streams_encode.ts";
 
 /** Writes one entry as [id, [field, value, ...]]. */
 export function writeEntry(reply: Reply, node: StreamNode, i: number): void {
@@ -161,10 +160,21 @@ function newId(stream: RedisStream, given: StreamId | undefined, seqGiven: boole
   return id;
 }
 
+/** XADD's options when its first argument after the key is the ID `*` (the common form). */
+const PLAIN_ADD: AddTrimArgs = {
+  trim: undefined,
+  noMkStream: false,
+  idIndex: 1,
+  id: undefined,
+  seqGiven: true,
+};
+
 const xadd: KvHandler = (db, key, command, reply, connection) => {
-  const args = parseAddOrTrim(command, true);
-  const fieldsAt = args.idIndex + 1;
-  const rest = command.length - fieldsAt;
+  const args = isChar(command, 1, 42) ? PLAIN_ADD : parseAddOrTrim(command, true);
+  // The fields and values are the request's own arguments from `from` on (argv counts the name).
+  const argv = command.argv;
+  const from = args.idIndex + 2;
+  const rest = argv.length - from;
   if (rest < 2 || rest % 2 === 1) fail("ERR wrong number of arguments for 'xadd' command");
   const given = args.id;
   if (given !== undefined && args.seqGiven && given.ms === 0 && given.seq === 0) {
@@ -179,14 +189,13 @@ const xadd: KvHandler = (db, key, command, reply, connection) => {
   if (stream.lastId.ms === U64_MAX && stream.lastId.seq === U64_MAX) {
     fail("ERR The stream has exhausted the last possible ID, unable to add more items");
   }
-  const pairs = command.argv.slice(fieldsAt + 1);
   let total = 0;
-  for (const part of pairs) total += part.length;
+  for (let k = from; k < argv.length; k++) total += argv[k].length;
   if (total > 0xffffffff) fail("ERR Elements are too large to be stored");
   const id = newId(stream, given, args.seqGiven, db.keyspace.now());
   if (created) db.set(key, stream);
-  stream.append(id, pairs);
-  reply.bulk(formatId(id));
+  stream.append(id, argv, from);
+  writeId(reply, id);
   db.touch(key); // `xadd`, then `xtrim` if trimming deleted entries (Redis's order)
   if (args.trim !== undefined && stream.trim(args.trim) > 0) db.notify("t", "xtrim", key);
   db.signalReady(key);

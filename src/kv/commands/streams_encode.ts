@@ -7,7 +7,7 @@
  */
 
 import type { Reply } from "../../server/reply.ts";
-import type { U64 } from "../values/stream_id.ts";
+import { formatId, type StreamId, type U64 } from "../values/stream_id.ts";
 import type { StreamNode } from "../values/stream_node.ts";
 
 /** The scratch buffer and its fill level (one command encodes at a time). */
@@ -122,4 +122,69 @@ export function encodeEntries(
   for (let j = 0; j < nodes.length; j++) entry(nodes[j], indexes[j]);
   reply.raw(out.subarray(0, pos));
   if (out.length > 1 << 20) out = new Uint8Array(16384);
+}
+
+/** Reusable buffers of ID replies, by byte length: {@link Reply.raw} copies what it gets. */
+const idReplies: Uint8Array[] = [];
+/** The digits of the milliseconds {@link writeId} wrote last (consecutive IDs share them). */
+const msDigits = new Uint8Array(16);
+let msWidth = 1;
+let lastMs = 0;
+msDigits[0] = 48;
+
+/** Writes the `count` decimal digits of a non-negative safe integer at `to[at...]`. */
+function putDigits(to: Uint8Array, at: number, count: number, n: number): void {
+  for (let i = at + count - 1; i > at; i--) {
+    const q = Math.floor(n / 10);
+    to[i] = 48 + (n - q * 10);
+    n = q;
+  }
+  to[at] = 48 + n;
+}
+
+/**
+ * Writes `id` as a bulk string (`$<len>\r\n<ms>-<seq>\r\n`, XADD's reply) with no string
+ * built: the digits go into a reused buffer of the reply's size, which the reply copies.
+ *
+ * @example
+ * ```ts
+ * import { Writer } from "../../resp/writer.ts";
+ * import { Reply } from "../../server/reply.ts";
+ * import { writeId } from "./streams_encode.ts";
+ *
+ * const writer = new Writer();
+ * writeId(new Reply(writer), { ms: 1700000000000, seq: 3 });
+ * new TextDecoder().decode(writer.take()); // "$15\r\n1700000000000-3\r\n"
+ * ```
+ */
+export function writeId(reply: Reply, id: StreamId): void {
+  const ms = id.ms, seq = id.seq;
+  if (typeof ms !== "number" || typeof seq !== "number") return reply.bulk(formatId(id));
+  if (ms !== lastMs) {
+    lastMs = ms;
+    msWidth = digitCount(ms);
+    putDigits(msDigits, 0, msWidth, ms);
+  }
+  const seqWidth = seq < 10 ? 1 : seq < 100 ? 2 : seq < 1000 ? 3 : digitCount(seq);
+  const length = msWidth + 1 + seqWidth;
+  // `$`, the length's one or two digits (33 at most), CR LF.
+  const header = length < 10 ? 4 : 5;
+  const size = header + length + 2;
+  const bytes = idReplies[size] ??= new Uint8Array(size);
+  bytes[0] = 36;
+  if (length < 10) bytes[1] = 48 + length;
+  else {
+    const tens = length < 20 ? 1 : length < 30 ? 2 : 3;
+    bytes[1] = 48 + tens;
+    bytes[2] = 48 + length - tens * 10;
+  }
+  bytes[header - 2] = 13;
+  bytes[header - 1] = 10;
+  let at = header;
+  for (let i = 0; i < msWidth; i++) bytes[at++] = msDigits[i];
+  bytes[at++] = 45;
+  putDigits(bytes, at, seqWidth, seq);
+  bytes[size - 2] = 13;
+  bytes[size - 1] = 10;
+  reply.raw(bytes);
 }

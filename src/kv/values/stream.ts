@@ -49,26 +49,30 @@ export class RedisStream implements RedisObject {
   /** Consumer groups by name (binary string). */
   groups: Map<string, ConsumerGroup> = new Map();
 
-  /** Appends an entry with `id` (greater than {@link lastId}) and [field, value, ...]. */
-  append(id: StreamId, pairs: readonly Uint8Array[]): void {
+  /**
+   * Appends an entry with `id` (greater than {@link lastId}) and `parts[from...]` as its
+   * [field, value, ...] (XADD passes its request's arguments as they are; the bytes are
+   * copied).
+   */
+  append(id: StreamId, parts: readonly Uint8Array[], from = 0): void {
     const last: StreamNode | undefined = this.nodes[this.nodes.length - 1];
     let tail: StreamNode | undefined = last;
-    if (tail !== undefined && !tail.fits(pairs)) {
+    if (tail !== undefined && !tail.fits(parts, from)) {
       tail.seal();
       tail = undefined;
     }
     if (tail === undefined) {
       // Consecutive nodes with the same fields share one copy of the field names.
-      let fields = last?.sameFields(pairs) ? last.fields : undefined;
+      let fields = last?.sameFields(parts, from) ? last.fields : undefined;
       if (fields === undefined) {
         const copies: Uint8Array[] = [];
-        for (let i = 0; i < pairs.length; i += 2) copies.push(pairs[i].slice());
+        for (let i = from; i < parts.length; i += 2) copies.push(parts[i].slice());
         fields = copies;
       }
       tail = new StreamNode(id, fields, last);
       this.nodes.push(tail);
     }
-    tail.append(id, pairs);
+    tail.append(id, parts, from);
     this.length++;
     this.entriesAdded++;
     this.lastId = id;

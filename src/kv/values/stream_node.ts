@@ -104,6 +104,9 @@ function delta(a: U64, b: U64): number | bigint {
   return d;
 }
 
+/** Parts up to this many bytes are copied by a loop, longer ones with `set`. */
+const SHORT_PART = 16;
+
 /** Offsets: 16-bit once a sealed node's values all fit, else 32-bit. */
 type Offsets = Uint16Array | Uint32Array;
 
@@ -202,46 +205,48 @@ export class StreamNode {
   }
 
   /**
-   * Whether an entry with `pairs` ([field, value, ...]) fits under the limits
+   * Whether an entry with `parts[from...]` ([field, value, ...]) fits under the limits
    * ({@link streamNodeLimits}), as Redis's streamAppendItem decides.
    */
-  fits(pairs: readonly Uint8Array[]): boolean {
+  fits(parts: readonly Uint8Array[], from = 0): boolean {
     let maxBytes = streamNodeLimits.maxBytes;
     if (maxBytes === 0 || maxBytes > LISTPACK_MAX_SIZE) maxBytes = LISTPACK_MAX_SIZE;
     let total = 0;
-    for (const part of pairs) total += part.length;
+    for (let k = from; k < parts.length; k++) total += parts[k].length;
     if (this.lpBytes + total >= maxBytes) return false;
     const maxEntries = streamNodeLimits.maxEntries;
     return maxEntries === 0 || this.count < maxEntries;
   }
 
-  /** Whether `pairs` ([field, value, ...]) has exactly the master fields. */
-  sameFields(pairs: readonly Uint8Array[]): boolean {
+  /** Whether `parts[from...]` ([field, value, ...]) has exactly the master fields. */
+  sameFields(parts: readonly Uint8Array[], from = 0): boolean {
     const fields = this.fields;
-    if (pairs.length !== fields.length * 2) return false;
+    if (parts.length - from !== fields.length * 2) return false;
     for (let i = 0; i < fields.length; i++) {
-      const a = fields[i], b = pairs[i * 2];
+      const a = fields[i], b = parts[from + i * 2];
       if (a.length !== b.length) return false;
       for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
     }
     return true;
   }
 
-  #pushPart(part: Uint8Array): void {
-    const need = this.#used + part.length;
+  /** Room for `parts` more parts of `bytes` more bytes. */
+  #reserve(parts: number, bytes: number): void {
+    const need = this.#used + bytes;
     if (need > this.#bytes.length) {
       const next = new Uint8Array(Math.max(need, this.#bytes.length * 2));
       next.set(this.#bytes.subarray(0, this.#used));
       this.#bytes = next;
     }
-    this.#bytes.set(part, this.#used);
-    this.#used = need;
-    this.#ends = grow32(this.#ends, this.#parts + 1);
-    this.#ends[this.#parts++] = need;
+    this.#ends = grow32(this.#ends, this.#parts + parts);
   }
 
-  /** Appends an entry (ID greater than every stored one; the caller checked {@link fits}). */
-  append(id: StreamId, pairs: readonly Uint8Array[]): void {
+  /**
+   * Appends an entry with `parts[from...]` ([field, value, ...]) as its fields and values
+   * (ID greater than every stored one; the caller checked {@link fits}). The bytes are
+   * copied straight from `parts` into the node: the caller keeps its arrays.
+   */
+  append(id: StreamId, parts: readonly Uint8Array[], from = 0): void {
     const i = this.count;
     if (i >= this.#flags.length) {
       const flags = new Uint8Array(Math.max(i + 1, Math.min(i * 2, entryLimit())));
@@ -250,20 +255,33 @@ export class StreamNode {
     }
     this.#starts = grow32(this.#starts, i + 2);
     this.#ids.set(i, id);
-    const same = i === 0 || this.sameFields(pairs);
+    const same = i === 0 || this.sameFields(parts, from);
     this.#flags[i] = same ? SAME_FIELDS : 0;
+    const fields = (parts.length - from) / 2;
+    // With the master fields only the values are stored: every other part from the first value.
+    const first = same ? from + 1 : from, step = same ? 2 : 1;
+    let bytes = 0;
+    for (let k = first; k < parts.length; k += step) bytes += parts[k].length;
+    this.#reserve(same ? fields : fields * 2, bytes);
+    const data = this.#bytes, ends = this.#ends;
+    let used = this.#used, p = this.#parts;
     let size = 2 + lpIntegerSize(delta(id.ms, this.#master.ms)) +
       lpIntegerSize(delta(id.seq, this.#master.seq));
-    const fields = pairs.length / 2;
-    for (let k = 0; k < pairs.length; k++) {
-      if (same && k % 2 === 0) continue;
-      this.#pushPart(pairs[k]);
-      size += lpStringSize(pairs[k]);
+    for (let k = first; k < parts.length; k += step) {
+      const part = parts[k], n = part.length;
+      // A byte loop beats TypedArray.prototype.set's call overhead for short parts.
+      if (n <= SHORT_PART) { for (let j = 0; j < n; j++) data[used + j] = part[j]; }
+      else data.set(part, used);
+      used += n;
+      ends[p++] = used;
+      size += lpStringSize(part);
     }
+    this.#used = used;
+    this.#parts = p;
     if (!same) size += lpIntegerSize(fields);
     size += lpIntegerSize(same ? fields + 3 : fields * 2 + 4);
     this.#lpFixed += size;
-    this.#starts[i + 1] = this.#parts;
+    this.#starts[i + 1] = p;
     this.count++;
     this.live++;
   }
