@@ -28,6 +28,11 @@ function element(random: (n: number) => number): string {
   return out;
 }
 
+/** A binary string's bytes (one per char). */
+function latin1Bytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
 /** Every element through `forEachRange`, as the parts it hands out. */
 function ranged(list: RedisList, start: number, end: number): string[] {
   const out: string[] = [];
@@ -45,10 +50,17 @@ describe("list value", () => {
       for (let step = 0; step < steps; step++) {
         const op = random(14);
         const n = model.length;
-        if (op < 3) {
+        if (op < 2) {
           const v = element(random);
           list.pushBack(v);
           model.push(v);
+        } else if (op === 2) {
+          // LPUSH / RPUSH with several arguments: argv[0..1] are the name and the key.
+          const values = Array.from({ length: 1 + random(12) }, () => element(random));
+          const front = random(2) === 0;
+          list.pushAll(["LPUSH", "k", ...values].map(latin1Bytes), 2, front);
+          if (front) model.unshift(...values.reverse());
+          else model.push(...values);
         } else if (op < 6) {
           const v = element(random);
           list.pushFront(v);

@@ -180,10 +180,10 @@ function pushCommand(end: End, onlyIfExists: boolean): KvHandler {
     if (list === undefined) {
       if (onlyIfExists) return reply.integer(0);
       list = new RedisList();
-      for (let i = 1; i < command.length; i++) push(list, end, keyOf(command.arg(i)!));
+      list.pushAll(command.argv, 2, end === "left");
       db.set(key, list);
     } else {
-      for (let i = 1; i < command.length; i++) push(list, end, keyOf(command.arg(i)!));
+      list.pushAll(command.argv, 2, end === "left");
       db.touch(key);
     }
     db.signalReady(key);

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { bytesToLatin1 } from "../../resp/bytes.ts";
 import type { RedisObject } from "../keyspace/values.ts";
 import { Deque } from "./deque.ts";
 
@@ -18,6 +19,9 @@ const PACKED_MAX = 64;
 const PACKED_CHARS_MAX = 1024;
 /** Longest element a packed list holds (its length is one char). */
 const PACKED_LENGTH_MAX = 255;
+
+/** Where {@link RedisList.pushAll} lays out the entries it adds to a packed list. */
+const scratch = new Uint8Array(PACKED_CHARS_MAX);
 
 /** Offset of the entry after the one at `at` in a packed string. */
 function nextEntry(text: string, at: number): number {
@@ -80,7 +84,42 @@ export class RedisList implements RedisObject {
   /** Whether `value` may join the packed string `text` (one more element). */
   #fits(text: string, value: string): boolean {
     return this.#count < PACKED_MAX && value.length <= PACKED_LENGTH_MAX &&
-      text.length + value.length < PACKED_CHARS_MAX;
+      text.length + 1 + value.length <= PACKED_CHARS_MAX;
+  }
+
+  /**
+   * Pushes `values[from..]` (bytes) one after the other at the head (`front`: the last ends up
+   * first, as LPUSH leaves them) or at the tail. A packed list takes them all in one copy of
+   * its string: the entries are laid out as bytes and become one string, with no string per
+   * element and no intermediate packed strings.
+   */
+  pushAll(values: readonly Uint8Array[], from: number, front: boolean): void {
+    const text = this.#packed;
+    if (text !== undefined && this.#count + values.length - from <= PACKED_MAX) {
+      let size = text.length;
+      for (let i = from; i < values.length && size <= PACKED_CHARS_MAX; i++) {
+        const length = values[i].length;
+        size = length > PACKED_LENGTH_MAX ? Infinity : size + 1 + length;
+      }
+      if (size <= PACKED_CHARS_MAX) {
+        let at = 0;
+        const last = values.length - 1;
+        for (let k = from; k <= last; k++) {
+          const value = values[front ? last - (k - from) : k];
+          const length = value.length;
+          scratch[at++] = length;
+          for (let j = 0; j < length; j++) scratch[at++] = value[j];
+        }
+        const entries = bytesToLatin1(scratch.subarray(0, at));
+        this.#packed = text === "" ? entries : flat(front ? entries + text : text + entries);
+        this.#count += values.length - from;
+        return;
+      }
+    }
+    for (let i = from; i < values.length; i++) {
+      if (front) this.pushFront(bytesToLatin1(values[i]));
+      else this.pushBack(bytesToLatin1(values[i]));
+    }
   }
 
   /** Moves the packed elements into a deque (for good) and returns it. */
@@ -157,7 +196,7 @@ export class RedisList implements RedisObject {
     const end = nextEntry(text, at);
     if (
       value.length > PACKED_LENGTH_MAX ||
-      text.length - (end - at) + value.length >= PACKED_CHARS_MAX
+      text.length - (end - at) + 1 + value.length > PACKED_CHARS_MAX
     ) {
       return this.#unpack().set(index, value);
     }
