@@ -9,7 +9,7 @@
  * @module
  */
 
-import { bytesToLatin1 } from "../../resp/bytes.ts";
+import { bytesToLatin1, bytesToLatin1Range } from "../../resp/bytes.ts";
 import type { RedisObject } from "../keyspace/values.ts";
 import { Deque } from "./deque.ts";
 
@@ -110,7 +110,7 @@ export class RedisList implements RedisObject {
           scratch[at++] = length;
           for (let j = 0; j < length; j++) scratch[at++] = value[j];
         }
-        const entries = bytesToLatin1(scratch.subarray(0, at));
+        const entries = bytesToLatin1Range(scratch, 0, at);
         this.#packed = text === "" ? entries : flat(front ? entries + text : text + entries);
         this.#count += values.length - from;
         return;
