@@ -76,6 +76,13 @@ export const tests: Array<[string, (i: number) => string[]]> = [
   // The write tests of redis-benchmark's default suite, as it sends them without `-r`.
   ["LPUSH", () => ["LPUSH", "mylist", value]],
   ["RPUSH", () => ["RPUSH", "mylist", value]],
+  // The list reads and pops of the default suite, on the list the two tests above fill (select
+  // them too, e.g. `push lrange pop`); then pushes to 100,000 small lists (the packed form).
+  ["LRANGE_100", () => ["LRANGE", "mylist", "0", "99"]],
+  ["LRANGE_600", () => ["LRANGE", "mylist", "0", "599"]],
+  ["LPOP", () => ["LPOP", "mylist"]],
+  ["RPOP", () => ["RPOP", "mylist"]],
+  ["LPUSH -r", (i) => ["LPUSH", `list:${String((i * 7919) % KEYS).padStart(12, "0")}`, value]],
   ["SADD", () => ["SADD", "myset", "element:__rand_int__"]],
   ["HSET", () => ["HSET", "myhash", "element:__rand_int__", value]],
   ["ZADD", () => ["ZADD", "myzset", "0", "element:__rand_int__"]],

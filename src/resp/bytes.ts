@@ -85,6 +85,23 @@ export function bytesToLatin1(bytes: Uint8Array): string {
 }
 
 /**
+ * `bytes[start:end]` as a string of one char per byte, like {@link bytesToLatin1} of that
+ * part but without a view of it when it is short (at most 32 bytes).
+ *
+ * @example
+ * ```ts
+ * import { bytesToLatin1Range } from "./bytes.ts";
+ *
+ * console.log(bytesToLatin1Range(new Uint8Array([0x6b, 0xff, 0x21]), 1, 3) === "\xff!"); // true
+ * ```
+ */
+export function bytesToLatin1Range(bytes: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n <= 32) return n <= 0 ? "" : shortByteString(bytes, start, n);
+  return bytesToLatin1(bytes.subarray(start, end));
+}
+
+/**
  * A Latin-1 string (one char per byte, as made by {@link bytesToLatin1}) back to its bytes.
  * A char above 255 keeps only its low byte.
  *

@@ -315,6 +315,22 @@ export class Writer {
     else this.#bytesPayload(36, value);
   }
 
+  /**
+   * `$len\r\n...\r\n` of chars `start`..`end` (exclusive) of a binary string, one byte per
+   * char (Latin-1, as the store holds keys and list elements): no UTF-8, no copy of the part.
+   */
+  bulkLatin1(text: string, start: number, end: number): void {
+    const length = end - start;
+    if (this.#pos + length + 26 > this.#buf.length) this.#grow(length + 26);
+    this.#header(36, length);
+    const buf = this.#buf;
+    let pos = this.#pos;
+    for (let i = start; i < end; i++) buf[pos++] = text.charCodeAt(i);
+    buf[pos++] = 13;
+    buf[pos++] = 10;
+    this.#pos = pos;
+  }
+
   /** RESP3 `_`, RESP2 `$-1`. */
   null(): void {
     if (this.protocol === 3) this.#line(95, "");

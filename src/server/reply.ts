@@ -125,6 +125,15 @@ export class Reply {
     this.#w.bulk(value);
   }
 
+  /**
+   * A bulk string of chars `start`..`end` of a binary string (one byte per char, as keys and
+   * list elements are held), written without a copy of the part.
+   */
+  bulkLatin1(text: string, start: number = 0, end: number = text.length): void {
+    this.wrote = true;
+    this.#w.bulkLatin1(text, start, end);
+  }
+
   /** Null: RESP3 `_`, RESP2 `$-1`. */
   null(): void {
     this.wrote = true;

@@ -6,7 +6,6 @@
  * @module
  */
 
-import { equalBytes } from "../../resp/bytes.ts";
 import { longArg, parseLongBig, positiveLongArg } from "../../server/args.ts";
 import type { Command } from "../../server/command.ts";
 import type { Connection } from "../../server/connection.ts";
@@ -14,7 +13,7 @@ import { fail, NOT_INTEGER, NOT_POSITIVE, SYNTAX } from "../../server/errors.ts"
 import type { Reply } from "../../server/reply.ts";
 import { isWord } from "../args.ts";
 import { keyAt, type KvCommand, type KvHandler } from "../command.ts";
-import { compactBytes, keyOf } from "../keyspace/encoding.ts";
+import { keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
 import { lookup } from "../lookup.ts";
 import { RedisList } from "../values/list.ts";
@@ -39,7 +38,7 @@ export function parseEnd(arg: Uint8Array): End {
 }
 
 /**
- * Pops an element from `end` of a non-empty list.
+ * Pops an element (a binary string) from `end` of a non-empty list.
  *
  * @example
  * ```ts
@@ -47,16 +46,15 @@ export function parseEnd(arg: Uint8Array): End {
  * import { pop } from "./lists.ts";
  *
  * const list = new RedisList();
- * list.pushBack(new Uint8Array([1]));
- * pop(list, "left"); // Uint8Array [1]
+ * list.pushBack("a");
+ * pop(list, "left"); // "a"
  * ```
  */
-export function pop(list: RedisList, end: End): Uint8Array {
+export function pop(list: RedisList, end: End): string {
   return (end === "left" ? list.popFront() : list.popBack())!;
 }
 
-function push(list: RedisList, end: End, value: Uint8Array): void {
-  value = compactBytes(value);
+function push(list: RedisList, end: End, value: string): void {
   if (end === "left") list.pushFront(value);
   else list.pushBack(value);
 }
@@ -90,7 +88,7 @@ export function settle(db: Database, key: string, list: RedisList): void {
  * import { moveTo } from "./lists.ts";
  *
  * const keyspace = new Keyspace();
- * moveTo(keyspace.db(0), "dst", undefined, new Uint8Array([1]), "left");
+ * moveTo(keyspace.db(0), "dst", undefined, "a", "left");
  * keyspace.close();
  * ```
  */
@@ -98,7 +96,7 @@ export function moveTo(
   db: Database,
   target: string,
   dest: RedisList | undefined,
-  element: Uint8Array,
+  element: string,
   to: End,
 ): void {
   if (dest === undefined) {
@@ -163,7 +161,7 @@ export function lmove(
   const element = pop(list, from);
   moveTo(db, target, dest, element, to);
   settle(db, source, list);
-  reply.bulk(element);
+  reply.bulkLatin1(element);
 }
 
 /** Normalises LRANGE-style indexes; returns [start, end] or undefined when empty. */
@@ -182,10 +180,10 @@ function pushCommand(end: End, onlyIfExists: boolean): KvHandler {
     if (list === undefined) {
       if (onlyIfExists) return reply.integer(0);
       list = new RedisList();
-      for (let i = 1; i < command.length; i++) push(list, end, command.arg(i)!);
+      list.pushAll(command.argv, 2, end === "left");
       db.set(key, list);
     } else {
-      for (let i = 1; i < command.length; i++) push(list, end, command.arg(i)!);
+      list.pushAll(command.argv, 2, end === "left");
       db.touch(key);
     }
     db.signalReady(key);
@@ -203,11 +201,11 @@ function popCommand(end: End): KvHandler {
     if (list === undefined) return hasCount ? reply.nullArray() : reply.null();
     if (hasCount && count === 0) return reply.arrayHeader(0);
     if (!hasCount) {
-      reply.bulk(pop(list, end));
+      reply.bulkLatin1(pop(list, end));
     } else {
       const n = Math.min(count, list.length);
       reply.arrayHeader(n);
-      for (let i = 0; i < n; i++) reply.bulk(pop(list, end));
+      for (let i = 0; i < n; i++) reply.bulkLatin1(pop(list, end));
     }
     settle(db, key, list);
   };
@@ -217,13 +215,13 @@ const lrem: KvHandler = (db, key, command, reply) => {
   const count = longArg(command, 1);
   const list = lookup<RedisList>(db, key, "list");
   if (list === undefined) return reply.integer(0);
-  const element = command.arg(2)!;
+  const element = keyOf(command.arg(2)!);
   let removed = 0;
   if (count === 0) {
-    removed = list.filter((v) => !equalBytes(v, element));
+    removed = list.filter((v) => v !== element);
   } else if (count > 0) {
     removed = list.filter((v) => {
-      if (removed < count && equalBytes(v, element)) {
+      if (removed < count && v === element) {
         removed++;
         return false;
       }
@@ -233,7 +231,7 @@ const lrem: KvHandler = (db, key, command, reply) => {
     // From the tail: find the indexes to drop first.
     const drop = new Set<number>();
     for (let i = list.length - 1; i >= 0 && drop.size < -count; i--) {
-      if (equalBytes(list.at(i)!, element)) drop.add(i);
+      if (list.at(i) === element) drop.add(i);
     }
     removed = drop.size === 0 ? 0 : list.filter((_, i) => !drop.has(i));
   }
@@ -272,11 +270,11 @@ const linsert: KvHandler = (db, key, command, reply) => {
   else fail(SYNTAX);
   const list = lookup<RedisList>(db, key, "list");
   if (list === undefined) return reply.integer(0);
-  const pivot = command.arg(2)!;
+  const pivot = keyOf(command.arg(2)!);
   const n = list.length;
   for (let i = 0; i < n; i++) {
-    if (equalBytes(list.at(i)!, pivot)) {
-      list.insert(after ? i + 1 : i, compactBytes(command.arg(3)!));
+    if (list.at(i) === pivot) {
+      list.insert(after ? i + 1 : i, keyOf(command.arg(3)!));
       db.touch(key);
       return reply.integer(list.length);
     }
@@ -317,7 +315,7 @@ function lposOptions(command: Command): { rank: number; count: number; maxlen: n
 }
 
 const lpos: KvHandler = (db, key, command, reply) => {
-  const element = command.arg(1)!;
+  const element = keyOf(command.arg(1)!);
   const options = lposOptions(command);
   const { count, maxlen } = options;
   let rank = options.rank;
@@ -331,7 +329,7 @@ const lpos: KvHandler = (db, key, command, reply) => {
   let matchIndex = -1;
   for (let index = 0; index < length && (maxlen === 0 || index < maxlen); index++) {
     const at = fromTail ? length - index - 1 : index;
-    if (equalBytes(list.at(at)!, element)) {
+    if (list.at(at) === element) {
       matches++;
       if (matches >= rank) {
         if (count !== -1) {
@@ -468,7 +466,7 @@ export const listCommands: readonly KvCommand[] = [
       const range = list === undefined ? undefined : normaliseRange(start, end, list.length);
       if (range === undefined) return reply.arrayHeader(0);
       reply.arrayHeader(range[1] - range[0] + 1);
-      list!.forEachRange(range[0], range[1], (v) => reply.bulk(v));
+      list!.forEachRange(range[0], range[1], (text, from, to) => reply.bulkLatin1(text, from, to));
     },
   },
   {
@@ -489,7 +487,7 @@ export const listCommands: readonly KvCommand[] = [
       if (index < 0) index = list.length + index;
       const value = list.at(index);
       if (value === undefined) reply.null();
-      else reply.bulk(value);
+      else reply.bulkLatin1(value);
     },
   },
   {
@@ -509,7 +507,7 @@ export const listCommands: readonly KvCommand[] = [
       let index = longArg(command, 1);
       if (index < 0) index = list.length + index;
       if (index < 0 || index >= list.length) fail("ERR index out of range");
-      list.set(index, compactBytes(command.arg(2)!));
+      list.set(index, keyOf(command.arg(2)!));
       db.touch(key);
       reply.status("OK");
     },

@@ -13,7 +13,7 @@ import { WRONGTYPE } from "../../server/errors.ts";
 import type { Reply } from "../../server/reply.ts";
 import { keyAt, keyRange, type KvCommand, type KvHandler } from "../command.ts";
 import type { Blocking } from "../keyspace/blocking.ts";
-import { keyBytes, keyOf } from "../keyspace/encoding.ts";
+import { keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
 import { lookup } from "../lookup.ts";
 import { RedisList } from "../values/list.ts";
@@ -36,8 +36,8 @@ function serveFromList(
   if (target === undefined) {
     const element = pop(list, from);
     reply.arrayHeader(2);
-    reply.bulk(keyBytes(key));
-    reply.bulk(element);
+    reply.bulkLatin1(key);
+    reply.bulkLatin1(element);
     settle(db, key, list);
     return true;
   }
@@ -48,7 +48,7 @@ function serveFromList(
   }
   const element = pop(list, from);
   moveTo(db, target, dest, element, to);
-  reply.bulk(element);
+  reply.bulkLatin1(element);
   settle(db, key, list);
   return true;
 }
@@ -86,7 +86,7 @@ function blockingPop(end: End): KvHandler {
         const element = pop(list, end);
         reply.arrayHeader(2);
         reply.bulk(command.arg(i)!);
-        reply.bulk(element);
+        reply.bulkLatin1(element);
         settle(db, key, list);
         return undefined;
       }

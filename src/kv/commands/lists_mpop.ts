@@ -14,7 +14,7 @@ import type { KeySpec } from "../../server/command_spec.ts";
 import type { Reply } from "../../server/reply.ts";
 import { parseNumkeys } from "../args.ts";
 import type { KvCommand, KvHandler } from "../command.ts";
-import { keyBytes, keyOf } from "../keyspace/encoding.ts";
+import { keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
 import { lookup } from "../lookup.ts";
 import type { RedisList } from "../values/list.ts";
@@ -75,9 +75,9 @@ function popReply(
 ): void {
   const n = Math.min(count, list.length);
   reply.arrayHeader(2);
-  reply.bulk(keyBytes(key));
+  reply.bulkLatin1(key);
   reply.arrayHeader(n);
-  for (let i = 0; i < n; i++) reply.bulk(pop(list, end));
+  for (let i = 0; i < n; i++) reply.bulkLatin1(pop(list, end));
   settle(db, key, list);
 }
 

@@ -165,7 +165,7 @@ type Sortable = RedisList | RedisSet | RedisZSet;
 /** The elements of the value to sort, in the order Redis loads them. */
 function loadAll(value: Sortable | undefined): Uint8Array[] {
   if (value === undefined) return [];
-  if (value instanceof RedisList) return value.toArray();
+  if (value instanceof RedisList) return value.toArray().map(keyBytes);
   if (value.type === "set") return (value as RedisSet).ordered().map(keyBytes);
   const out: Uint8Array[] = [];
   for (const node of (value as RedisZSet).list) out.push(keyBytes(node.member));
@@ -174,7 +174,7 @@ function loadAll(value: Sortable | undefined): Uint8Array[] {
 
 /** The element at rank `i` of a list or sorted set (ascending). */
 function elementAt(value: Sortable, i: number): Uint8Array {
-  if (value instanceof RedisList) return value.at(i)!;
+  if (value instanceof RedisList) return keyBytes(value.at(i)!);
   return keyBytes((value as RedisZSet).list.byRank(i + 1)!.member);
 }
 
@@ -279,8 +279,8 @@ function sortCommand(readonly: boolean): KvCommand["handler"] {
       return;
     }
     if (out.length > 0) {
-      const list = new RedisList(out.length);
-      for (const v of out) list.pushBack(v === undefined ? new Uint8Array(0) : v.slice());
+      const list = new RedisList();
+      for (const v of out) list.pushBack(v === undefined ? "" : keyOf(v));
       db.set(o.store, list);
     } else db.delete(o.store);
     reply.integer(out.length);

@@ -39,13 +39,13 @@ function readList(r: ByteReader, type: number): RedisList {
   const count = r.length();
   for (let i = 0; i < count; i++) {
     if (type === RdbType.LIST) {
-      list.pushBack(r.string());
+      list.pushBack(keyOf(r.string()));
       continue;
     }
     const container = r.length();
-    if (container === QuicklistContainer.PLAIN) list.pushBack(r.string());
+    if (container === QuicklistContainer.PLAIN) list.pushBack(keyOf(r.string()));
     else if (container === QuicklistContainer.PACKED) {
-      for (const item of readListpack(r)) list.pushBack(item);
+      for (const item of readListpack(r)) list.pushBack(keyOf(item));
     } else bad();
   }
   return list;

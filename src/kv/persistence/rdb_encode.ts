@@ -40,7 +40,7 @@ function writeList(w: ByteWriter, list: RedisList): void {
       node = [];
       bytes = 0;
     }
-    node.push(item);
+    node.push(keyBytes(item));
     bytes += size;
   }
   if (node.length > 0) nodes.push(node);

@@ -121,7 +121,7 @@ function listSize(list: RedisList, samples: number): number {
       if (nodes >= samples) break;
     }
     if (count === 0) lp = 7; // an empty listpack
-    lp += entryOfBytes(value);
+    lp += entryOfString(value);
     count++;
   }
   if (count > 0) {
