@@ -8,7 +8,7 @@
  */
 
 import { areasByShape, cellScores, type GeoShape, ShapeFilter } from "./geohash.ts";
-import type { RedisZSet } from "./zset.ts";
+import type { RedisZSet, ZSetSlice } from "./zset.ts";
 
 /** A member found by a search. */
 export interface GeoPoint {
@@ -25,6 +25,10 @@ const found: GeoPoint[] = [];
 const pool: GeoPoint[] = [];
 /** Points kept for reuse at most (more are made afresh, and left to the collector). */
 const POOL_MAX = 1024;
+/** Elements of a cell's score range read at a time. */
+const CHUNK = 128;
+/** The elements of a cell's score range being filtered, reused from chunk to chunk. */
+const cellElements: ZSetSlice = { members: [], scores: [] };
 
 /**
  * The members of `zset` inside `shape`, at most `limit` of them when `limit` > 0. The array
@@ -56,18 +60,24 @@ export function searchPoints(zset: RedisZSet, shape: GeoShape, limit: number): G
     ) continue;
     if (n > 0 && limit > 0 && n >= limit) break;
     const [min, max] = cellScores(cell);
-    let node = zset.list.firstInRange({ min, max, minExclusive: false, maxExclusive: true });
-    while (node !== null) {
-      const score = node.score;
-      if (!(score < max)) break;
-      const dist = filter.scoreDistance(score);
-      if (dist >= 0) {
+    const range = { min, max, minExclusive: false, maxExclusive: true };
+    // The cell's elements in chunks: COUNT ... ANY may stop long before a big cell's end.
+    let at = zset.firstInScore(range);
+    while (at >= 0 && !(limit > 0 && n >= limit)) {
+      const { members, scores } = cellElements;
+      members.length = 0;
+      scores.length = 0;
+      zset.readScores(at, false, CHUNK, range, cellElements);
+      for (let k = 0; k < members.length; k++) {
+        const score = scores[k];
+        const dist = filter.scoreDistance(score);
+        if (dist < 0) continue;
         let point = n < POOL_MAX ? pool[n] : undefined;
         if (point === undefined) {
-          point = { member: node.member, score, lon: filter.lon, lat: filter.lat, dist };
+          point = { member: members[k], score, lon: filter.lon, lat: filter.lat, dist };
           if (n < POOL_MAX) pool[n] = point;
         } else {
-          point.member = node.member;
+          point.member = members[k];
           point.score = score;
           point.lon = filter.lon;
           point.lat = filter.lat;
@@ -76,7 +86,7 @@ export function searchPoints(zset: RedisZSet, shape: GeoShape, limit: number): G
         found[n++] = point;
         if (limit > 0 && n >= limit) break;
       }
-      node = node.next[0];
+      at = members.length < CHUNK ? -1 : at + CHUNK;
     }
     last = i;
   }
