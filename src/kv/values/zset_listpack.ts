@@ -175,8 +175,8 @@ export class ZSetListpack {
     const head = prefix(member.length);
     if (i === n) this.#packed = flat(packed, head, member, "");
     else this.#packed = flat(packed.slice(0, off), head, member, packed.slice(off));
-    if (i === n) scores.push(score);
-    else scores.splice(i, 0, score);
+    // A fresh array of exactly n + 1 scores: push and splice leave spare capacity behind.
+    this.#scores = scores.toSpliced(i, 0, score);
   }
 
   /** Deletes `member`; true if it was there. */
@@ -194,7 +194,7 @@ export class ZSetListpack {
       ? ""
       : flat(packed.slice(0, from), packed.slice(to), "", "");
     if (first === 0 && last === this.#scores.length - 1) this.#scores = [];
-    else this.#scores.splice(first, last - first + 1);
+    else this.#scores = this.#scores.toSpliced(first, last - first + 1);
   }
 
   /**
