@@ -46,9 +46,10 @@ const cellElements: ZSetSlice = { members: [], scores: [] };
  * ```
  */
 export function searchPoints(zset: RedisZSet, shape: GeoShape, limit: number): GeoPoint[] {
-  let n = 0;
+  found.length = 0;
   const filter = new ShapeFilter(shape);
   const { cells } = areasByShape(shape);
+  const list = zset.skiplist;
   let last = 0;
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i];
@@ -58,40 +59,58 @@ export function searchPoints(zset: RedisZSet, shape: GeoShape, limit: number): G
       last !== 0 && cell.lat === previous.lat && cell.lon === previous.lon &&
       cell.step === previous.step
     ) continue;
-    if (n > 0 && limit > 0 && n >= limit) break;
+    if (full(limit)) break;
     const [min, max] = cellScores(cell);
     const range = { min, max, minExclusive: false, maxExclusive: true };
-    // The cell's elements in chunks: COUNT ... ANY may stop long before a big cell's end.
-    let at = zset.firstInScore(range);
-    while (at >= 0 && !(limit > 0 && n >= limit)) {
-      const { members, scores } = cellElements;
-      members.length = 0;
-      scores.length = 0;
-      zset.readScores(at, false, CHUNK, range, cellElements);
-      for (let k = 0; k < members.length; k++) {
-        const score = scores[k];
-        const dist = filter.scoreDistance(score);
-        if (dist < 0) continue;
-        let point = n < POOL_MAX ? pool[n] : undefined;
-        if (point === undefined) {
-          point = { member: members[k], score, lon: filter.lon, lat: filter.lat, dist };
-          if (n < POOL_MAX) pool[n] = point;
-        } else {
-          point.member = members[k];
-          point.score = score;
-          point.lon = filter.lon;
-          point.lat = filter.lat;
-          point.dist = dist;
-        }
-        found[n++] = point;
-        if (limit > 0 && n >= limit) break;
+    if (list !== undefined) {
+      // A skiplist: walk the cell's nodes in place.
+      for (let node = list.firstInRange(range); node !== null; node = node.next[0]) {
+        if (!(node.score < max)) break;
+        if (keep(filter, node.member, node.score, limit)) break;
       }
-      at = members.length < CHUNK ? -1 : at + CHUNK;
+    } else {
+      // A listpack: the cell's elements in chunks (COUNT ... ANY may stop early).
+      let at = zset.firstInScore(range);
+      while (at >= 0 && !full(limit)) {
+        const { members, scores } = cellElements;
+        members.length = 0;
+        scores.length = 0;
+        zset.readScores(at, false, CHUNK, range, cellElements);
+        for (let k = 0; k < members.length; k++) {
+          if (keep(filter, members[k], scores[k], limit)) break;
+        }
+        at = members.length < CHUNK ? -1 : at + CHUNK;
+      }
     }
     last = i;
   }
-  found.length = n;
+  cellElements.members.length = 0;
   return found;
+}
+
+/** Whether {@link found} holds `limit` points (0: no limit). */
+function full(limit: number): boolean {
+  return limit > 0 && found.length >= limit;
+}
+
+/** Adds the element to {@link found} when inside the shape; true when that made it full. */
+function keep(filter: ShapeFilter, member: string, score: number, limit: number): boolean {
+  const dist = filter.scoreDistance(score);
+  if (dist < 0) return false;
+  const n = found.length;
+  let point = n < POOL_MAX ? pool[n] : undefined;
+  if (point === undefined) {
+    point = { member, score, lon: filter.lon, lat: filter.lat, dist };
+    if (n < POOL_MAX) pool[n] = point;
+  } else {
+    point.member = member;
+    point.score = score;
+    point.lon = filter.lon;
+    point.lat = filter.lat;
+    point.dist = dist;
+  }
+  found.push(point);
+  return full(limit);
 }
 
 /**
