@@ -1,7 +1,7 @@
 /**
  * The compact form of a small sorted set, Redis's listpack encoding: the elements in
- * (score, member) order, members packed into one string (each prefixed by its length) and
- * scores in a parallel array. Lookups by member are linear scans, as in Redis's `zzlFind`;
+ * (score, member) order packed into one string, each element its member's length prefix, the
+ * member and the score's eight IEEE 754 bytes (one object, no array per set). Lookups by member are linear scans, as in Redis's `zzlFind`;
  * ranges by score and lex follow `zzlFirstInRange`, `zzlFirstInLexRange` and their `Last`
  * twins, lex ranges by a linear scan from the head or the tail.
  *
@@ -35,6 +35,26 @@ export const PACKED_MEMBER_MAX: number = 0xffffff;
 function prefix(length: number): string {
   if (length < LONG) return String.fromCharCode(length);
   return String.fromCharCode(LONG, length >>> 16, (length >>> 8) & 255, length & 255);
+}
+
+/** The scratch double through which scores go to and from their eight chars. */
+const SCORE = new Float64Array(1);
+const SCORE_BYTES = new Uint8Array(SCORE.buffer);
+/** Chars a score takes. */
+const SCORE_CHARS = 8;
+
+/** The score stored at `at` of `packed`. */
+function scoreAt(packed: string, at: number): number {
+  const bytes = SCORE_BYTES;
+  for (let k = 0; k < SCORE_CHARS; k++) bytes[k] = packed.charCodeAt(at + k);
+  return SCORE[0];
+}
+
+/** The eight chars that store `score`. */
+function scoreChars(score: number): string {
+  SCORE[0] = score;
+  const b = SCORE_BYTES;
+  return String.fromCharCode(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
 }
 
 /**
@@ -78,21 +98,21 @@ export interface ZSetSlice {
  * ```
  */
 export class ZSetListpack {
-  /** Members in order, each prefixed by its length (one char, or 255 and three chars). */
+  /** The elements in order: length prefix (one char, or 255 and three), member, score. */
   #packed = "";
-  /** Scores, parallel to the members. */
-  #scores: number[] = [];
+  /** Number of elements. */
+  #size = 0;
 
   /** Number of elements. */
   get size(): number {
-    return this.#scores.length;
+    return this.#size;
   }
 
   /** The index of `member` in the set, or -1; {@link foundOffset} is its prefix's offset. */
   #find(member: string): number {
     const packed = this.#packed;
     const length = member.length;
-    const n = this.#scores.length;
+    const n = this.#size;
     const last = length === 0 ? 0 : member.charCodeAt(length - 1);
     let off = 0;
     for (let i = 0; i < n; i++) {
@@ -110,45 +130,49 @@ export class ZSetListpack {
         foundOffset = off;
         return i;
       }
-      off = start + len;
+      off = start + len + SCORE_CHARS;
     }
     return -1;
   }
 
-  /** Offsets of the length prefixes of elements `0..count-1`, plus the end offset. */
+  /** Offsets of the elements `0..count-1`, plus the offset after the last of them. */
   #offsets(count: number): number[] {
     const packed = this.#packed;
     const out: number[] = new Array(count + 1);
     let off = 0;
     for (let i = 0; i < count; i++) {
       out[i] = off;
-      off = this.#dataEnd(packed, off);
+      off = this.#end(packed, off);
     }
     out[count] = off;
     return out;
   }
 
-  /** The offset after the element whose prefix is at `off`. */
-  #dataEnd(packed: string, off: number): number {
+  /** The offset after the element at `off` (its score is the eight chars before it). */
+  #end(packed: string, off: number): number {
     const len = packed.charCodeAt(off);
-    if (len !== LONG) return off + 1 + len;
-    return off + 4 +
+    if (len !== LONG) return off + 1 + len + SCORE_CHARS;
+    return off + 4 + SCORE_CHARS +
       ((packed.charCodeAt(off + 1) << 16) | (packed.charCodeAt(off + 2) << 8) |
         packed.charCodeAt(off + 3));
   }
 
-  /** The member whose prefix is at `off`. */
+  /** The member of the element at `off`. */
   #memberAt(packed: string, off: number): string {
     const len = packed.charCodeAt(off);
     if (len !== LONG) return packed.slice(off + 1, off + 1 + len);
-    const end = this.#dataEnd(packed, off);
-    return packed.slice(off + 4, end);
+    return packed.slice(off + 4, this.#end(packed, off) - SCORE_CHARS);
+  }
+
+  /** The score of the element at `off`. */
+  #scoreAt(packed: string, off: number): number {
+    return scoreAt(packed, this.#end(packed, off) - SCORE_CHARS);
   }
 
   /** The score of `member`, or undefined. */
   score(member: string): number | undefined {
-    const i = this.#find(member);
-    return i < 0 ? undefined : this.#scores[i];
+    if (this.#find(member) < 0) return undefined;
+    return this.#scoreAt(this.#packed, foundOffset);
   }
 
   /** 0-based rank of `member`, or -1. */
@@ -159,42 +183,41 @@ export class ZSetListpack {
   /** Inserts a member known to be absent, in (score, member) order (Redis `zzlInsert`). */
   insert(score: number, member: string): void {
     const packed = this.#packed;
-    const scores = this.#scores;
-    const n = scores.length;
+    const n = this.#size;
     let i = 0;
     let off = 0;
-    // Past every element with a lower score, then past equal scores with smaller members.
-    while (i < n && scores[i] < score) {
-      off = this.#dataEnd(packed, off);
-      i++;
+    // Past every element with a lower score, and equal scores with smaller members.
+    for (; i < n; i++) {
+      const end = this.#end(packed, off);
+      const s = scoreAt(packed, end - SCORE_CHARS);
+      if (s > score || (s === score && this.#memberAt(packed, off) > member)) break;
+      off = end;
     }
-    while (i < n && scores[i] === score && this.#memberAt(packed, off) < member) {
-      off = this.#dataEnd(packed, off);
-      i++;
-    }
-    const head = prefix(member.length);
-    if (i === n) this.#packed = flat(packed, head, member, "");
-    else this.#packed = flat(packed.slice(0, off), head, member, packed.slice(off));
-    // A fresh array of exactly n + 1 scores: push and splice leave spare capacity behind.
-    this.#scores = scores.toSpliced(i, 0, score);
+    // One flat string (see flat()).
+    this.#packed = [
+      packed.slice(0, off),
+      prefix(member.length),
+      member,
+      scoreChars(score),
+      packed.slice(off),
+    ].join("");
+    this.#size = n + 1;
   }
 
   /** Deletes `member`; true if it was there. */
   delete(member: string): boolean {
-    const i = this.#find(member);
-    if (i < 0) return false;
-    this.#remove(i, i, foundOffset, this.#dataEnd(this.#packed, foundOffset));
+    if (this.#find(member) < 0) return false;
+    this.#remove(1, foundOffset, this.#end(this.#packed, foundOffset));
     return true;
   }
 
-  /** Removes elements `first..last` spanning chars `from..to` of the packed string. */
-  #remove(first: number, last: number, from: number, to: number): void {
+  /** Removes `count` elements spanning chars `from..to` of the packed string. */
+  #remove(count: number, from: number, to: number): void {
     const packed = this.#packed;
     this.#packed = to - from === packed.length
       ? ""
       : flat(packed.slice(0, from), packed.slice(to), "", "");
-    if (first === 0 && last === this.#scores.length - 1) this.#scores = [];
-    else this.#scores = this.#scores.toSpliced(first, last - first + 1);
+    this.#size -= count;
   }
 
   /**
@@ -203,12 +226,23 @@ export class ZSetListpack {
    */
   update(member: string, score: number): void {
     const i = this.#find(member);
-    const scores = this.#scores;
-    if ((i === 0 || scores[i - 1] < score) && (i === scores.length - 1 || scores[i + 1] > score)) {
-      scores[i] = score;
+    const packed = this.#packed;
+    const off = foundOffset;
+    const end = this.#end(packed, off);
+    // The previous element's score is the eight chars just before this element.
+    if (
+      (i === 0 || scoreAt(packed, off - SCORE_CHARS) < score) &&
+      (i === this.#size - 1 || scoreAt(packed, this.#end(packed, end) - SCORE_CHARS) > score)
+    ) {
+      this.#packed = flat(
+        packed.slice(0, end - SCORE_CHARS),
+        scoreChars(score),
+        packed.slice(end),
+        "",
+      );
       return;
     }
-    this.#remove(i, i, foundOffset, this.#dataEnd(this.#packed, foundOffset));
+    this.#remove(1, off, end);
     this.insert(score, member);
   }
 
@@ -217,24 +251,24 @@ export class ZSetListpack {
     if (count <= 0) return;
     const first = reverse ? start - count + 1 : start;
     const packed = this.#packed;
-    const scores = this.#scores;
     let off = 0;
-    for (let i = 0; i < first; i++) off = this.#dataEnd(packed, off);
-    const members = out.members, outScores = out.scores;
+    for (let i = 0; i < first; i++) off = this.#end(packed, off);
+    const members = out.members, scores = out.scores;
     const base = members.length;
     for (let i = first; i < first + count; i++) {
+      const end = this.#end(packed, off);
       members.push(this.#memberAt(packed, off));
-      outScores.push(scores[i]);
-      off = this.#dataEnd(packed, off);
+      scores.push(scoreAt(packed, end - SCORE_CHARS));
+      off = end;
     }
     if (reverse) {
       for (let a = base, b = members.length - 1; a < b; a++, b--) {
         const m = members[a];
         members[a] = members[b];
         members[b] = m;
-        const s = outScores[a];
-        outScores[a] = outScores[b];
-        outScores[b] = s;
+        const s = scores[a];
+        scores[a] = scores[b];
+        scores[b] = s;
       }
     }
   }
@@ -242,74 +276,73 @@ export class ZSetListpack {
   /** Calls `visit` for every element in order. */
   forEach(visit: (member: string, score: number) => void): void {
     const packed = this.#packed;
-    const scores = this.#scores;
     let off = 0;
-    for (let i = 0; i < scores.length; i++) {
-      visit(this.#memberAt(packed, off), scores[i]);
-      off = this.#dataEnd(packed, off);
+    for (let i = 0; i < this.#size; i++) {
+      const end = this.#end(packed, off);
+      visit(this.#memberAt(packed, off), scoreAt(packed, end - SCORE_CHARS));
+      off = end;
     }
   }
 
   /** Rank of the first element in the score range, or -1 (Redis `zzlFirstInRange`). */
   firstInScore(range: ScoreRange): number {
-    const scores = this.#scores;
-    const n = scores.length;
-    if (n === 0 || scoreRangeEmpty(range)) return -1;
-    if (!scoreGteMin(scores[n - 1], range) || !scoreLteMax(scores[0], range)) return -1;
-    let lo = 0, hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (scoreGteMin(scores[mid], range)) hi = mid;
-      else lo = mid + 1;
+    if (this.#size === 0 || scoreRangeEmpty(range)) return -1;
+    const packed = this.#packed;
+    let off = 0;
+    for (let i = 0; i < this.#size; i++) {
+      const end = this.#end(packed, off);
+      const s = scoreAt(packed, end - SCORE_CHARS);
+      if (scoreGteMin(s, range)) return scoreLteMax(s, range) ? i : -1;
+      off = end;
     }
-    return lo < n && scoreLteMax(scores[lo], range) ? lo : -1;
+    return -1;
   }
 
   /** Rank of the last element in the score range, or -1 (Redis `zzlLastInRange`). */
   lastInScore(range: ScoreRange): number {
-    const scores = this.#scores;
-    const n = scores.length;
-    if (n === 0 || scoreRangeEmpty(range)) return -1;
-    if (!scoreGteMin(scores[n - 1], range) || !scoreLteMax(scores[0], range)) return -1;
-    let lo = 0, hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (scoreLteMax(scores[mid], range)) lo = mid + 1;
-      else hi = mid;
+    if (this.#size === 0 || scoreRangeEmpty(range)) return -1;
+    const packed = this.#packed;
+    let off = 0;
+    let last = -1, lastScore = 0;
+    // Scores ascend: the last element below the maximum, if it is above the minimum.
+    for (let i = 0; i < this.#size; i++) {
+      const end = this.#end(packed, off);
+      const s = scoreAt(packed, end - SCORE_CHARS);
+      if (!scoreLteMax(s, range)) break;
+      last = i;
+      lastScore = s;
+      off = end;
     }
-    const last = lo - 1;
-    return last >= 0 && scoreGteMin(scores[last], range) ? last : -1;
+    return last >= 0 && scoreGteMin(lastScore, range) ? last : -1;
   }
 
   /** Whether the lex range can hold any element (Redis `zzlIsInLexRange`). */
-  #inLexRange(range: LexRange): boolean {
-    const n = this.#scores.length;
+  #inLexRange(range: LexRange, offsets: number[]): boolean {
+    const n = this.#size;
     if (n === 0 || lexRangeEmpty(range)) return false;
     const packed = this.#packed;
-    const offsets = n === 1 ? [0] : this.#offsets(n - 1);
     return lexGteMin(this.#memberAt(packed, offsets[n - 1]), range.min) &&
       lexLteMax(this.#memberAt(packed, 0), range.max);
   }
 
   /** Rank of the first element in the lex range, or -1 (a scan from the head). */
   firstInLex(range: LexRange): number {
-    if (!this.#inLexRange(range)) return -1;
+    const offsets = this.#offsets(this.#size);
+    if (!this.#inLexRange(range, offsets)) return -1;
     const packed = this.#packed;
-    let off = 0;
-    for (let i = 0; i < this.#scores.length; i++) {
-      const member = this.#memberAt(packed, off);
+    for (let i = 0; i < this.#size; i++) {
+      const member = this.#memberAt(packed, offsets[i]);
       if (lexGteMin(member, range.min)) return lexLteMax(member, range.max) ? i : -1;
-      off = this.#dataEnd(packed, off);
     }
     return -1;
   }
 
   /** Rank of the last element in the lex range, or -1 (a scan from the tail). */
   lastInLex(range: LexRange): number {
-    if (!this.#inLexRange(range)) return -1;
+    const offsets = this.#offsets(this.#size);
+    if (!this.#inLexRange(range, offsets)) return -1;
     const packed = this.#packed;
-    const offsets = this.#offsets(this.#scores.length);
-    for (let i = this.#scores.length - 1; i >= 0; i--) {
+    for (let i = this.#size - 1; i >= 0; i--) {
       const member = this.#memberAt(packed, offsets[i]);
       if (lexLteMax(member, range.max)) return lexGteMin(member, range.min) ? i : -1;
     }
@@ -327,31 +360,30 @@ export class ZSetListpack {
     range: ScoreRange,
     out: ZSetSlice,
   ): void {
-    const scores = this.#scores;
-    let end = start;
-    const step = reverse ? -1 : 1;
-    while (
-      end >= 0 && end < scores.length && limit !== 0 &&
-      (reverse ? scoreGteMin(scores[end], range) : scoreLteMax(scores[end], range))
-    ) {
-      end += step;
+    const n = this.#size;
+    if (start < 0 || start >= n) return;
+    const packed = this.#packed;
+    const offsets = this.#offsets(reverse ? start + 1 : n);
+    for (let i = start; i >= 0 && i < n && limit !== 0; i += reverse ? -1 : 1) {
+      const s = scoreAt(packed, offsets[i + 1] - SCORE_CHARS);
+      if (reverse ? !scoreGteMin(s, range) : !scoreLteMax(s, range)) break;
+      out.members.push(this.#memberAt(packed, offsets[i]));
+      out.scores.push(s);
       if (limit > 0) limit--;
     }
-    this.read(start, reverse ? start - end : end - start, reverse, out);
   }
 
   /** As {@link ZSetListpack.readScores}, for a lex range. */
   readLex(start: number, reverse: boolean, limit: number, range: LexRange, out: ZSetSlice): void {
-    const n = this.#scores.length;
+    const n = this.#size;
     if (start < 0 || start >= n) return;
-    const scores = this.#scores;
     const packed = this.#packed;
     const offsets = this.#offsets(n);
     for (let i = start; i >= 0 && i < n && limit !== 0; i += reverse ? -1 : 1) {
       const member = this.#memberAt(packed, offsets[i]);
       if (reverse ? !lexGteMin(member, range.min) : !lexLteMax(member, range.max)) break;
       out.members.push(member);
-      out.scores.push(scores[i]);
+      out.scores.push(scoreAt(packed, offsets[i + 1] - SCORE_CHARS));
       if (limit > 0) limit--;
     }
   }
@@ -372,7 +404,7 @@ export class ZSetListpack {
   /** How many elements from rank `first` on are below the lex range's maximum. */
   #whileLteMax(first: number, range: LexRange): number {
     const packed = this.#packed;
-    const n = this.#scores.length;
+    const n = this.#size;
     const offsets = this.#offsets(n);
     let count = 0;
     for (let i = first; i < n && lexLteMax(this.#memberAt(packed, offsets[i]), range.max); i++) {
@@ -384,7 +416,7 @@ export class ZSetListpack {
   /** Deletes ranks `start..end` (inclusive, valid); returns how many. */
   deleteRanks(start: number, end: number): number {
     const offsets = this.#offsets(end + 1);
-    this.#remove(start, end, offsets[start], offsets[end + 1]);
+    this.#remove(end - start + 1, offsets[start], offsets[end + 1]);
     return end - start + 1;
   }
 
@@ -392,8 +424,12 @@ export class ZSetListpack {
   deleteScores(range: ScoreRange): number {
     const first = this.firstInScore(range);
     if (first < 0) return 0;
+    const packed = this.#packed;
+    const offsets = this.#offsets(this.#size);
     let end = first;
-    while (end < this.#scores.length && scoreLteMax(this.#scores[end], range)) end++;
+    while (
+      end < this.#size && scoreLteMax(scoreAt(packed, offsets[end + 1] - SCORE_CHARS), range)
+    ) end++;
     return this.deleteRanks(first, end - 1);
   }
 
