@@ -183,25 +183,39 @@ export class ZSetListpack {
   /** Inserts a member known to be absent, in (score, member) order (Redis `zzlInsert`). */
   insert(score: number, member: string): void {
     const packed = this.#packed;
-    const n = this.#size;
-    let i = 0;
-    let off = 0;
-    // Past every element with a lower score, and equal scores with smaller members.
-    for (; i < n; i++) {
-      const end = this.#end(packed, off);
-      const s = scoreAt(packed, end - SCORE_CHARS);
-      if (s > score || (s === score && this.#memberAt(packed, off) > member)) break;
-      off = end;
-    }
+    const at = this.#insertionPoint(packed, score, member, -1, -1);
     // One flat string (see flat()).
     this.#packed = [
-      packed.slice(0, off),
+      packed.slice(0, at),
       prefix(member.length),
       member,
       scoreChars(score),
-      packed.slice(off),
+      packed.slice(at),
     ].join("");
-    this.#size = n + 1;
+    this.#size++;
+  }
+
+  /**
+   * The offset where (score, member) goes: past every element with a lower score, and equal
+   * scores with smaller members; the element at `skip..skipEnd` (-1: none) is passed over.
+   */
+  #insertionPoint(
+    packed: string,
+    score: number,
+    member: string,
+    skip: number,
+    skipEnd: number,
+  ): number {
+    let off = 0;
+    for (let i = 0; i < this.#size; i++) {
+      const end = this.#end(packed, off);
+      if (off !== skip) {
+        const s = scoreAt(packed, end - SCORE_CHARS);
+        if (s > score || (s === score && this.#memberAt(packed, off) > member)) break;
+      }
+      off = end;
+    }
+    return off === skipEnd ? skip : off;
   }
 
   /** Deletes `member`; true if it was there. */
@@ -242,8 +256,12 @@ export class ZSetListpack {
       );
       return;
     }
-    this.#remove(1, off, end);
-    this.insert(score, member);
+    // Moved: one new string, the element cut out at off..end and put in at its new place.
+    const entry = prefix(member.length) + member + scoreChars(score);
+    const at = this.#insertionPoint(packed, score, member, off, end);
+    this.#packed = at <= off
+      ? flat(packed.slice(0, at), entry, packed.slice(at, off), packed.slice(end))
+      : flat(packed.slice(0, off), packed.slice(end, at), entry, packed.slice(at));
   }
 
   /** Pushes elements of ranks `start..start+count-1` (or down from `start` when `reverse`). */
