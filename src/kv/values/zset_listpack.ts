@@ -1,7 +1,8 @@
 /**
  * The compact form of a small sorted set, Redis's listpack encoding: the elements in
  * (score, member) order packed into one string, each element its member's length prefix, the
- * member and the score's eight IEEE 754 bytes (one object, no array per set). Lookups by member are linear scans, as in Redis's `zzlFind`;
+ * member and eight chars of the score's IEEE 754 bits that compare as the scores do (one
+ * object, no array per set). Lookups by member are linear scans, as in Redis's `zzlFind`;
  * ranges by score and lex follow `zzlFirstInRange`, `zzlFirstInLexRange` and their `Last`
  * twins, lex ranges by a linear scan from the head or the tail.
  *
@@ -21,6 +22,12 @@ import {
 
 /** Where {@link ZSetListpack}'s last successful member search found its length prefix. */
 let foundOffset = 0;
+/**
+ * The last successful member search (ZADD asks a member's score, then updates it): its
+ * packed string, member, index and offset. Equal strings hold the same elements, so a hit
+ * is right for whichever set holds them.
+ */
+let lastPacked = "", lastMember = "", lastIndex = -1, lastOffset = 0;
 
 /** A length prefix of 255 is followed by three chars holding the length (base 256). */
 const LONG = 255;
@@ -39,22 +46,59 @@ function prefix(length: number): string {
 
 /** The scratch double through which scores go to and from their eight chars. */
 const SCORE = new Float64Array(1);
-const SCORE_BYTES = new Uint8Array(SCORE.buffer);
+const SCORE_WORDS = new Uint32Array(SCORE.buffer);
+/** Which of the two words holds the sign and exponent (1 on little-endian machines). */
+const HIGH = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 /** Chars a score takes. */
 const SCORE_CHARS = 8;
 
-/** The score stored at `at` of `packed`. */
+/**
+ * The eight chars that store `score`: its IEEE 754 bits big-endian, the sign bit flipped
+ * for positive numbers and every bit for negative ones, so that comparing the chars
+ * compares the scores (no score is NaN; a listpack holds no -0).
+ */
+function scoreChars(score: number): string {
+  SCORE[0] = score;
+  let hi = SCORE_WORDS[HIGH], lo = SCORE_WORDS[1 - HIGH];
+  if (hi >>> 31 === 1) {
+    hi = ~hi >>> 0;
+    lo = ~lo >>> 0;
+  } else hi = (hi | 0x80000000) >>> 0;
+  return String.fromCharCode(
+    hi >>> 24,
+    (hi >>> 16) & 255,
+    (hi >>> 8) & 255,
+    hi & 255,
+    lo >>> 24,
+    (lo >>> 16) & 255,
+    (lo >>> 8) & 255,
+    lo & 255,
+  );
+}
+
+/** The score stored (by {@link scoreChars}) at `at` of `packed`. */
 function scoreAt(packed: string, at: number): number {
-  const bytes = SCORE_BYTES;
-  for (let k = 0; k < SCORE_CHARS; k++) bytes[k] = packed.charCodeAt(at + k);
+  let hi = ((packed.charCodeAt(at) << 24) | (packed.charCodeAt(at + 1) << 16) |
+    (packed.charCodeAt(at + 2) << 8) | packed.charCodeAt(at + 3)) >>> 0;
+  let lo = ((packed.charCodeAt(at + 4) << 24) | (packed.charCodeAt(at + 5) << 16) |
+    (packed.charCodeAt(at + 6) << 8) | packed.charCodeAt(at + 7)) >>> 0;
+  if (hi >>> 31 === 1) hi = hi & 0x7fffffff;
+  else {
+    hi = ~hi >>> 0;
+    lo = ~lo >>> 0;
+  }
+  SCORE_WORDS[HIGH] = hi;
+  SCORE_WORDS[1 - HIGH] = lo;
   return SCORE[0];
 }
 
-/** The eight chars that store `score`. */
-function scoreChars(score: number): string {
-  SCORE[0] = score;
-  const b = SCORE_BYTES;
-  return String.fromCharCode(b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
+/** Compares the score stored at `at` of `packed` with the one `chars` stores. */
+function compareScoreAt(packed: string, at: number, chars: string): number {
+  for (let k = 0; k < SCORE_CHARS; k++) {
+    const d = packed.charCodeAt(at + k) - chars.charCodeAt(k);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /**
@@ -111,6 +155,10 @@ export class ZSetListpack {
   /** The index of `member` in the set, or -1; {@link foundOffset} is its prefix's offset. */
   #find(member: string): number {
     const packed = this.#packed;
+    if (lastIndex >= 0 && member === lastMember && packed === lastPacked) {
+      foundOffset = lastOffset;
+      return lastIndex;
+    }
     const length = member.length;
     const n = this.#size;
     const last = length === 0 ? 0 : member.charCodeAt(length - 1);
@@ -127,8 +175,10 @@ export class ZSetListpack {
         len === length && (length === 0 || packed.charCodeAt(start + length - 1) === last) &&
         packed.startsWith(member, start)
       ) {
-        foundOffset = off;
-        return i;
+        foundOffset = lastOffset = off;
+        lastPacked = packed;
+        lastMember = member;
+        return lastIndex = i;
       }
       off = start + len + SCORE_CHARS;
     }
@@ -183,13 +233,14 @@ export class ZSetListpack {
   /** Inserts a member known to be absent, in (score, member) order (Redis `zzlInsert`). */
   insert(score: number, member: string): void {
     const packed = this.#packed;
-    const at = this.#insertionPoint(packed, score, member, -1, -1);
+    const chars = scoreChars(score);
+    const at = this.#insertionPoint(packed, chars, member, -1, -1);
     // One flat string (see flat()).
     this.#packed = [
       packed.slice(0, at),
       prefix(member.length),
       member,
-      scoreChars(score),
+      chars,
       packed.slice(at),
     ].join("");
     this.#size++;
@@ -201,7 +252,7 @@ export class ZSetListpack {
    */
   #insertionPoint(
     packed: string,
-    score: number,
+    chars: string,
     member: string,
     skip: number,
     skipEnd: number,
@@ -210,8 +261,8 @@ export class ZSetListpack {
     for (let i = 0; i < this.#size; i++) {
       const end = this.#end(packed, off);
       if (off !== skip) {
-        const s = scoreAt(packed, end - SCORE_CHARS);
-        if (s > score || (s === score && this.#memberAt(packed, off) > member)) break;
+        const c = compareScoreAt(packed, end - SCORE_CHARS, chars);
+        if (c > 0 || (c === 0 && this.#memberAt(packed, off) > member)) break;
       }
       off = end;
     }
@@ -257,8 +308,9 @@ export class ZSetListpack {
       return;
     }
     // Moved: one new string, the element cut out at off..end and put in at its new place.
-    const entry = prefix(member.length) + member + scoreChars(score);
-    const at = this.#insertionPoint(packed, score, member, off, end);
+    const chars = scoreChars(score);
+    const entry = prefix(member.length) + member + chars;
+    const at = this.#insertionPoint(packed, chars, member, off, end);
     this.#packed = at <= off
       ? flat(packed.slice(0, at), entry, packed.slice(at, off), packed.slice(end))
       : flat(packed.slice(0, off), packed.slice(end, at), entry, packed.slice(at));
