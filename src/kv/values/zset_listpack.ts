@@ -214,6 +214,23 @@ export class ZSetListpack {
     return packed.slice(off + 4, this.#end(packed, off) - SCORE_CHARS);
   }
 
+  /** Compares the member of the element at `off` with `member`, byte by byte. */
+  #compareMember(packed: string, off: number, member: string): number {
+    let len = packed.charCodeAt(off);
+    let start = off + 1;
+    if (len === LONG) {
+      len = (packed.charCodeAt(off + 1) << 16) | (packed.charCodeAt(off + 2) << 8) |
+        packed.charCodeAt(off + 3);
+      start = off + 4;
+    }
+    const n = len < member.length ? len : member.length;
+    for (let k = 0; k < n; k++) {
+      const d = packed.charCodeAt(start + k) - member.charCodeAt(k);
+      if (d !== 0) return d;
+    }
+    return len - member.length;
+  }
+
   /** The score of the element at `off`. */
   #scoreAt(packed: string, off: number): number {
     return scoreAt(packed, this.#end(packed, off) - SCORE_CHARS);
@@ -262,7 +279,7 @@ export class ZSetListpack {
       const end = this.#end(packed, off);
       if (off !== skip) {
         const c = compareScoreAt(packed, end - SCORE_CHARS, chars);
-        if (c > 0 || (c === 0 && this.#memberAt(packed, off) > member)) break;
+        if (c > 0 || (c === 0 && this.#compareMember(packed, off, member) > 0)) break;
       }
       off = end;
     }
