@@ -89,7 +89,50 @@ export const tests: Array<[string, (i: number) => string[]]> = [
   ["MSET", () => ["MSET", ...Array.from({ length: 10 }, () => ["key:__rand_int__", value]).flat()]],
   // bench/streams.ts's XADD: 9 arguments.
   ["XADD", () => ["XADD", "bench:1", "*", "f1", "v1", "f2", "v2", "f3", "v3"]],
+  // Small sorted sets (listpack in Redis): 1000 keys of up to 20 members, 20 keys of up to
+  // 120; the adds first, so that the reads and pops after them find the sets filled.
+  ...smallZSetTests("zs20", 1000, 20),
+  ...smallZSetTests("zs120", 20, 120),
 ];
+
+/** The small sorted-set tests over `keys` keys of up to `members` members each. */
+function smallZSetTests(
+  name: string,
+  keys: number,
+  members: number,
+): Array<[string, (i: number) => string[]]> {
+  const k = (i: number) => `${name}:${i % keys}`;
+  const m = (i: number) => `member:${(i * 7) % members}`;
+  const lon = (i: number) => (13 + ((i * 37) % members) / members).toFixed(6);
+  return [
+    [`${name}-ZADD`, (i) => ["ZADD", k(i), String((i * 13) % 29), m(i)]],
+    [`${name}-ZSCORE`, (i) => ["ZSCORE", k(i), m(i * 3)]],
+    [`${name}-ZRANK`, (i) => ["ZRANK", k(i), m(i * 5)]],
+    [`${name}-ZRANGE`, (i) => ["ZRANGE", k(i), "0", "9", "WITHSCORES"]],
+    [`${name}-ZINCRBY`, (i) => ["ZINCRBY", k(i), "1.5", m(i * 11)]],
+    [
+      `${name}-ZPOPMIN`,
+      (i) => i % 2 === 0 ? ["ZPOPMIN", k(i >> 1)] : ["ZADD", k(i >> 1), String(i % 31), m(i)],
+    ],
+    [
+      `${name}-ZREM`,
+      (i) =>
+        i % 2 === 0 ? ["ZREM", k(i >> 1), m(i)] : ["ZADD", k(i >> 1), String(i % 31), m(i - 1)],
+    ],
+    [`${name}-GEOADD`, (i) => ["GEOADD", `g${k(i)}`, lon(i), "52.5", m(i)]],
+    [`${name}-GEOSEARCH`, (i) => [
+      "GEOSEARCH",
+      `g${k(i)}`,
+      "FROMLONLAT",
+      "13.4",
+      "52.5",
+      "BYRADIUS",
+      "50",
+      "km",
+      "ASC",
+    ]],
+  ];
+}
 
 /** The tests whose names contain one of the filters (all without filters). */
 export function selectTests(filters: readonly string[]): Array<[string, (i: number) => string[]]> {

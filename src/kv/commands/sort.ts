@@ -168,14 +168,14 @@ function loadAll(value: Sortable | undefined): Uint8Array[] {
   if (value instanceof RedisList) return value.toArray().map(keyBytes);
   if (value.type === "set") return (value as RedisSet).ordered().map(keyBytes);
   const out: Uint8Array[] = [];
-  for (const node of (value as RedisZSet).list) out.push(keyBytes(node.member));
+  (value as RedisZSet).forEach((member) => out.push(keyBytes(member)));
   return out;
 }
 
 /** The element at rank `i` of a list or sorted set (ascending). */
 function elementAt(value: Sortable, i: number): Uint8Array {
   if (value instanceof RedisList) return keyBytes(value.at(i)!);
-  return keyBytes((value as RedisZSet).list.byRank(i + 1)!.member);
+  return keyBytes((value as RedisZSet).memberAt(i));
 }
 
 function lengthOf(value: Sortable | undefined): number {
@@ -263,7 +263,7 @@ function sortCommand(readonly: boolean): KvCommand["handler"] {
       o.by = undefined;
     }
     // Redis converts a listpack sorted set to a skiplist before sorting it.
-    if (value?.type === "zset") (value as RedisZSet).listpack = false;
+    if (value?.type === "zset") (value as RedisZSet).convertToSkiplist();
     const selected = sortElements(db, value as Sortable | undefined, o);
     const out: (Uint8Array | undefined)[] = [];
     for (const element of selected) {

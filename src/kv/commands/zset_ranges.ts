@@ -1,7 +1,7 @@
 /**
  * Sorted-set range commands (Redis's t_zset.c): ZRANGE (BYSCORE, BYLEX, REV, LIMIT),
  * ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZRANGEBYLEX, ZREVRANGEBYLEX, ZREVRANGE, ZCOUNT, ZLEXCOUNT
- * and ZREMRANGEBYRANK/SCORE/LEX, over the skip list of a {@link RedisZSet}.
+ * and ZREMRANGEBYRANK/SCORE/LEX, over the ranks of a {@link RedisZSet} (either encoding).
  *
  * @module
  */
@@ -13,17 +13,8 @@ import { keyAt, type KvCommand, type KvHandler } from "../command.ts";
 import { keyBytes, keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
 import { lookup } from "../lookup.ts";
-import {
-  type LexBound,
-  lexGteMin,
-  lexLteMax,
-  type LexRange,
-  scoreGteMin,
-  scoreLteMax,
-  type ScoreRange,
-  type SkipNode,
-} from "../values/skiplist.ts";
-import type { RedisZSet } from "../values/zset.ts";
+import type { LexBound, LexRange, ScoreRange } from "../values/skiplist.ts";
+import type { RedisZSet, ZSetSlice } from "../values/zset.ts";
 
 /** Parses a ZRANGEBYSCORE bound pair (Redis `zslParseRange`). */
 function parseScoreRange(min: Uint8Array, max: Uint8Array): ScoreRange {
@@ -51,14 +42,16 @@ function parseLexRange(min: Uint8Array, max: Uint8Array): LexRange {
   return { min: one(min), max: one(max) };
 }
 
-/** Writes `nodes` as a ZRANGE reply (WITHSCORES: flat pairs in RESP2, nested in RESP3). */
-function writeRange(reply: Reply, nodes: readonly SkipNode[], withScores: boolean): void {
+/** Writes `range` as a ZRANGE reply (WITHSCORES: flat pairs in RESP2, nested in RESP3). */
+function writeRange(reply: Reply, range: ZSetSlice, withScores: boolean): void {
   const nested = withScores && reply.protocol === 3;
-  reply.arrayHeader(withScores && !nested ? nodes.length * 2 : nodes.length);
-  for (const node of nodes) {
+  const { members, scores } = range;
+  const n = members.length;
+  reply.arrayHeader(withScores && !nested ? n * 2 : n);
+  for (let i = 0; i < n; i++) {
     if (nested) reply.arrayHeader(2);
-    reply.bulk(keyBytes(node.member));
-    if (withScores) reply.double(node.score);
+    reply.bulk(keyBytes(members[i]));
+    if (withScores) reply.double(scores[i]);
   }
 }
 
@@ -68,13 +61,13 @@ export type RangeType = "auto" | "rank" | "score" | "lex";
 export type Direction = "auto" | "forward" | "reverse";
 
 /**
- * ZRANGESTORE's output: stores `nodes` at `dst` and replies; `sizeKnown` is true for a rank
+ * ZRANGESTORE's output: stores `range` at `dst` and replies; `sizeKnown` is true for a rank
  * range (Redis then sizes the destination's encoding from the count).
  */
 export type RangeStore = (
   db: Database,
   dst: string,
-  nodes: readonly SkipNode[],
+  range: ZSetSlice,
   sizeKnown: boolean,
   reply: Reply,
 ) => void;
@@ -132,63 +125,39 @@ export function zrange(
     } else {
       lexRange = parseLexRange(command.arg(minIdx)!, command.arg(maxIdx)!);
     }
-    const emit = (nodes: readonly SkipNode[]): void => {
-      if (store === undefined) writeRange(reply, nodes, withScores);
-      else store(db, key, nodes, rangeType === "rank", reply);
+    const out: ZSetSlice = { members: [], scores: [] };
+    const emit = (): void => {
+      if (store === undefined) writeRange(reply, out, withScores);
+      else store(db, key, out, rangeType === "rank", reply);
     };
     const zset = lookup<RedisZSet>(db, store === undefined ? key : keyOf(command.arg(1)!), "zset");
     if (zset === undefined) {
       if (store === undefined) reply.arrayHeader(0);
-      else store(db, key, [], false, reply);
+      else store(db, key, out, false, reply);
       return;
     }
-    const list = zset.list;
-    const length = list.length;
-    const nodes: SkipNode[] = [];
+    const length = zset.size;
     if (rangeType === "rank") {
       if (start < 0) start = length + start;
       if (end < 0) end = length + end;
       if (start < 0) start = 0;
       if (!(start > end || start >= length)) {
         if (end >= length) end = length - 1;
-        let node = reverse ? list.byRank(length - start) : list.byRank(start + 1);
-        for (let n = end - start + 1; n > 0 && node !== null; n--) {
-          nodes.push(node);
-          node = reverse ? node.backward : node.next[0];
-        }
+        zset.read(reverse ? length - 1 - start : start, end - start + 1, reverse, out);
       }
-      emit(nodes);
-      return;
+      return emit();
     }
-    if ((offset > 0 && offset >= length) || offset < 0) {
-      emit(nodes);
-      return;
-    }
-    let node: SkipNode | null;
+    if ((offset > 0 && offset >= length) || offset < 0) return emit();
+    let first: number;
     if (scoreRange !== undefined) {
-      node = reverse ? list.lastInRange(scoreRange) : list.firstInRange(scoreRange);
-    } else {
-      node = reverse ? list.lastInLexRange(lexRange!) : list.firstInLexRange(lexRange!);
+      first = reverse ? zset.lastInScore(scoreRange) : zset.firstInScore(scoreRange);
+    } else first = reverse ? zset.lastInLex(lexRange!) : zset.firstInLex(lexRange!);
+    if (first >= 0) {
+      first += reverse ? -offset : offset;
+      if (scoreRange !== undefined) zset.readScores(first, reverse, limit, scoreRange, out);
+      else zset.readLex(first, reverse, limit, lexRange!, out);
     }
-    if (node !== null && offset > 0) {
-      const r = list.rankOf(node) + (reverse ? -offset : offset);
-      node = list.byRank(r);
-    }
-    while (node !== null && limit !== 0) {
-      if (scoreRange !== undefined) {
-        if (reverse ? !scoreGteMin(node.score, scoreRange) : !scoreLteMax(node.score, scoreRange)) {
-          break;
-        }
-      } else if (
-        reverse ? !lexGteMin(node.member, lexRange!.min) : !lexLteMax(node.member, lexRange!.max)
-      ) {
-        break;
-      }
-      nodes.push(node);
-      if (limit > 0) limit--;
-      node = reverse ? node.backward : node.next[0];
-    }
-    emit(nodes);
+    emit();
   };
 }
 
@@ -208,9 +177,6 @@ function removeRange(type: "rank" | "score" | "lex"): KvHandler {
       reply.integer(0);
       return;
     }
-    const removed = (node: SkipNode): void => {
-      zset.dict.delete(node.member);
-    };
     let deleted: number;
     if (type === "rank") {
       const length = zset.size;
@@ -222,12 +188,9 @@ function removeRange(type: "rank" | "score" | "lex"): KvHandler {
         return;
       }
       if (end >= length) end = length - 1;
-      deleted = zset.list.deleteRangeByRank(start + 1, end + 1, removed);
-    } else if (scoreRange !== undefined) {
-      deleted = zset.list.deleteRangeByScore(scoreRange, removed);
-    } else {
-      deleted = zset.list.deleteRangeByLex(lexRange!, removed);
-    }
+      deleted = zset.deleteRanks(start, end);
+    } else if (scoreRange !== undefined) deleted = zset.deleteScores(scoreRange);
+    else deleted = zset.deleteLex(lexRange!);
     if (deleted > 0) {
       if (zset.size === 0) db.delete(key);
       else db.touch(key);
@@ -251,7 +214,7 @@ export const zsetRangeCommands: readonly KvCommand[] = [
     handler: (db, key, command, reply) => {
       const range = parseScoreRange(command.arg(1)!, command.arg(2)!);
       const zset = lookup<RedisZSet>(db, key, "zset");
-      reply.integer(zset === undefined ? 0 : zset.list.countInRange(range));
+      reply.integer(zset === undefined ? 0 : zset.countScore(range));
     },
   },
   {
@@ -267,7 +230,7 @@ export const zsetRangeCommands: readonly KvCommand[] = [
     handler: (db, key, command, reply) => {
       const range = parseLexRange(command.arg(1)!, command.arg(2)!);
       const zset = lookup<RedisZSet>(db, key, "zset");
-      reply.integer(zset === undefined ? 0 : zset.list.countInLexRange(range));
+      reply.integer(zset === undefined ? 0 : zset.countLex(range));
     },
   },
   {

@@ -15,7 +15,7 @@ import { keyBytes, keyOf } from "../keyspace/encoding.ts";
 import { deleteMembers, lookup } from "../lookup.ts";
 import { parseCursor, parseScanOptions, scanReply } from "../scan.ts";
 import { MapScanner } from "../values/map_scanner.ts";
-import { LISTPACK_VALUE, RedisZSet } from "../values/zset.ts";
+import { LISTPACK_VALUE, RedisZSet, type ZSetSlice } from "../values/zset.ts";
 
 const ZADD_NX = 1, ZADD_XX = 2, ZADD_GT = 4, ZADD_LT = 8, ZADD_INCR = 16;
 
@@ -120,13 +120,15 @@ function pop(max: boolean): KvHandler {
     if (zset === undefined || count === 0) return reply.arrayHeader(0);
     const nested = reply.protocol === 3 && hasCount;
     const n = Math.min(count, zset.size);
+    const popped: ZSetSlice = { members: [], scores: [] };
+    zset.read(max ? zset.size - 1 : 0, n, max, popped);
+    if (max) zset.deleteRanks(zset.size - n, zset.size - 1);
+    else zset.deleteRanks(0, n - 1);
     reply.arrayHeader(nested ? n : n * 2);
     for (let i = 0; i < n; i++) {
-      const node = max ? zset.list.tail! : zset.list.first!;
-      zset.delete(node.member);
       if (nested) reply.arrayHeader(2);
-      reply.bulk(keyBytes(node.member));
-      reply.double(node.score);
+      reply.bulk(keyBytes(popped.members[i]));
+      reply.double(popped.scores[i]);
     }
     if (zset.size === 0) db.delete(key);
     else db.touch(key);
@@ -140,12 +142,12 @@ const zscan: KvHandler = (db, key, command, reply) => {
   const { count, pattern } = parseScanOptions(command, 2, false);
   let members: string[];
   let next = 0;
-  if (zset.listpack) {
+  const scanner = zset.scanner(() => new MapScanner<string>());
+  if (scanner === undefined) {
     members = [];
-    for (const node of zset.list) members.push(node.member);
+    zset.forEach((member) => members.push(member));
   } else {
-    zset.scanner ??= new MapScanner<string>();
-    const page = zset.scanner.scan(zset.dict, cursor, count);
+    const page = scanner.scan(zset.dict!, cursor, count);
     next = page.cursor;
     members = page.keys;
   }

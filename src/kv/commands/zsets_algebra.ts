@@ -17,9 +17,8 @@ import { keyAt, type KvCommand, type KvHandler } from "../command.ts";
 import { keyBytes, keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
 import { lookup } from "../lookup.ts";
-import type { SkipNode } from "../values/skiplist.ts";
 import { randomIndex, RedisSet } from "../values/set.ts";
-import { LISTPACK_VALUE, RedisZSet } from "../values/zset.ts";
+import { LISTPACK_VALUE, RedisZSet, type ZSetSlice } from "../values/zset.ts";
 import { zrange } from "./zset_ranges.ts";
 
 /** zset-max-listpack-entries. */
@@ -45,7 +44,7 @@ function scoreIn(source: Source, member: string): number | undefined {
 /** Visits the source's members with their scores. */
 function forEachMember(source: Source, visit: (member: string, score: number) => void): void {
   if (source.zset !== undefined) {
-    for (const [member, score] of source.zset.dict) visit(member, score);
+    source.zset.forEach(visit);
   } else if (source.set !== undefined) {
     for (const member of source.set.ordered()) visit(member, 1);
   }
@@ -182,14 +181,15 @@ function store(db: Database, dst: string, zset: RedisZSet, reply: Reply): void {
 }
 
 /** Writes members in order, WITHSCORES flat in RESP2 and as pairs in RESP3. */
-function writeMembers(reply: Reply, nodes: Iterable<SkipNode>, n: number, withScores: boolean) {
+function writeMembers(reply: Reply, zset: RedisZSet, withScores: boolean): void {
   const nested = withScores && reply.protocol === 3;
+  const n = zset.size;
   reply.arrayHeader(withScores && !nested ? n * 2 : n);
-  for (const node of nodes) {
+  zset.forEach((member, score) => {
     if (nested) reply.arrayHeader(2);
-    reply.bulk(keyBytes(node.member));
-    if (withScores) reply.double(node.score);
-  }
+    reply.bulk(keyBytes(member));
+    if (withScores) reply.double(score);
+  });
 }
 
 function algebra(op: Op, storeResult: boolean): KvHandler {
@@ -199,7 +199,7 @@ function algebra(op: Op, storeResult: boolean): KvHandler {
     const zset = storeResult ? toZSet(result.scores) : new RedisZSet(false);
     if (storeResult) return store(db, key, zset, reply);
     for (const [member, score] of result.scores) zset.add(score, member);
-    writeMembers(reply, zset.list, zset.size, result.withScores);
+    writeMembers(reply, zset, result.withScores);
   };
 }
 
@@ -211,12 +211,13 @@ const zintercard: KvHandler = (db, _key, command, reply) => {
 function storeRange(
   db: Database,
   dst: string,
-  nodes: readonly SkipNode[],
+  range: ZSetSlice,
   sizeKnown: boolean,
   reply: Reply,
 ): void {
-  const zset = new RedisZSet(!sizeKnown || nodes.length <= LISTPACK_ENTRIES);
-  for (const node of nodes) zset.add(node.score, node.member);
+  const { members, scores } = range;
+  const zset = new RedisZSet(!sizeKnown || members.length <= LISTPACK_ENTRIES);
+  for (let i = 0; i < members.length; i++) zset.add(scores[i], members[i]);
   store(db, dst, zset, reply);
 }
 
@@ -224,8 +225,7 @@ const zrandmember: KvHandler = (db, key, command, reply) => {
   if (command.length < 2) {
     const zset = lookup<RedisZSet>(db, key, "zset");
     if (zset === undefined) return reply.null();
-    const members = [...zset.dict.keys()];
-    return reply.bulk(keyBytes(members[randomIndex(members.length)]));
+    return reply.bulk(keyBytes(zset.memberAt(randomIndex(zset.size))));
   }
   const l = rangeLongArg(command, 1);
   let withScores = false;
@@ -241,7 +241,8 @@ const zrandmember: KvHandler = (db, key, command, reply) => {
   const count = unique ? l : -l;
   if (count === 0) return reply.arrayHeader(0);
   if (!unique || count === 1) checkRepeatedPicks(count);
-  const entries = [...zset.dict];
+  const entries: [string, number][] = [];
+  zset.forEach((member, score) => entries.push([member, score]));
   const size = entries.length;
   const nested = withScores && reply.protocol === 3;
   const emit = ([member, score]: [string, number]): void => {

@@ -15,7 +15,7 @@ import { keyRange, type KvCommand, type KvHandler } from "../command.ts";
 import { keyBytes, keyOf } from "../keyspace/encoding.ts";
 import type { Database } from "../keyspace/keyspace.ts";
 import { lookup } from "../lookup.ts";
-import type { RedisZSet } from "../values/zset.ts";
+import type { RedisZSet, ZSetSlice } from "../values/zset.ts";
 import { mpopKeys, parseMpop } from "./lists_mpop.ts";
 
 /** MIN or MAX. */
@@ -47,12 +47,14 @@ function popReply(
     reply.arrayHeader(n * 2 + 1);
     reply.bulk(keyBytes(key));
   }
+  const popped: ZSetSlice = { members: [], scores: [] };
+  zset.read(max ? zset.size - 1 : 0, n, max, popped);
+  if (max) zset.deleteRanks(zset.size - n, zset.size - 1);
+  else zset.deleteRanks(0, n - 1);
   for (let i = 0; i < n; i++) {
-    const node = max ? zset.list.tail! : zset.list.first!;
-    zset.delete(node.member);
     if (nested) reply.arrayHeader(2);
-    reply.bulk(keyBytes(node.member));
-    reply.double(node.score);
+    reply.bulk(keyBytes(popped.members[i]));
+    reply.double(popped.scores[i]);
   }
   if (zset.size === 0) db.delete(key);
   else db.touch(key);

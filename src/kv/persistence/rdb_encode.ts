@@ -95,18 +95,17 @@ function writeValue(w: ByteWriter, value: KeyValue): void {
       const zset = value as RedisZSet;
       if (zset.listpack) {
         const entries: Uint8Array[] = [];
-        for (const node of zset.list) entries.push(keyBytes(node.member), scoreBytes(node.score));
+        zset.forEach((member, score) => entries.push(keyBytes(member), scoreBytes(score)));
         w.byte(RdbType.ZSET_LISTPACK);
         w.string(encodeListpack(entries));
         return;
       }
       // Redis writes a skiplist from its tail, so that loading inserts at the head.
-      const nodes = [...zset.list];
       w.byte(RdbType.ZSET_2);
-      w.length(nodes.length);
-      for (let i = nodes.length - 1; i >= 0; i--) {
-        w.string(keyBytes(nodes[i].member));
-        w.double(nodes[i].score);
+      w.length(zset.size);
+      for (let node = zset.skiplist!.tail; node !== null; node = node.backward) {
+        w.string(keyBytes(node.member));
+        w.double(node.score);
       }
       return;
     }

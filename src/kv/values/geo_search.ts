@@ -8,7 +8,7 @@
  */
 
 import { areasByShape, cellScores, type GeoShape, ShapeFilter } from "./geohash.ts";
-import type { RedisZSet } from "./zset.ts";
+import type { RedisZSet, ZSetSlice } from "./zset.ts";
 
 /** A member found by a search. */
 export interface GeoPoint {
@@ -25,6 +25,10 @@ const found: GeoPoint[] = [];
 const pool: GeoPoint[] = [];
 /** Points kept for reuse at most (more are made afresh, and left to the collector). */
 const POOL_MAX = 1024;
+/** Elements of a cell's score range read at a time. */
+const CHUNK = 128;
+/** The elements of a cell's score range being filtered, reused from chunk to chunk. */
+const cellElements: ZSetSlice = { members: [], scores: [] };
 
 /**
  * The members of `zset` inside `shape`, at most `limit` of them when `limit` > 0. The array
@@ -42,9 +46,10 @@ const POOL_MAX = 1024;
  * ```
  */
 export function searchPoints(zset: RedisZSet, shape: GeoShape, limit: number): GeoPoint[] {
-  let n = 0;
+  found.length = 0;
   const filter = new ShapeFilter(shape);
   const { cells } = areasByShape(shape);
+  const list = zset.skiplist;
   let last = 0;
   for (let i = 0; i < cells.length; i++) {
     const cell = cells[i];
@@ -54,34 +59,58 @@ export function searchPoints(zset: RedisZSet, shape: GeoShape, limit: number): G
       last !== 0 && cell.lat === previous.lat && cell.lon === previous.lon &&
       cell.step === previous.step
     ) continue;
-    if (n > 0 && limit > 0 && n >= limit) break;
+    if (full(limit)) break;
     const [min, max] = cellScores(cell);
-    let node = zset.list.firstInRange({ min, max, minExclusive: false, maxExclusive: true });
-    while (node !== null) {
-      const score = node.score;
-      if (!(score < max)) break;
-      const dist = filter.scoreDistance(score);
-      if (dist >= 0) {
-        let point = n < POOL_MAX ? pool[n] : undefined;
-        if (point === undefined) {
-          point = { member: node.member, score, lon: filter.lon, lat: filter.lat, dist };
-          if (n < POOL_MAX) pool[n] = point;
-        } else {
-          point.member = node.member;
-          point.score = score;
-          point.lon = filter.lon;
-          point.lat = filter.lat;
-          point.dist = dist;
-        }
-        found[n++] = point;
-        if (limit > 0 && n >= limit) break;
+    const range = { min, max, minExclusive: false, maxExclusive: true };
+    if (list !== undefined) {
+      // A skiplist: walk the cell's nodes in place.
+      for (let node = list.firstInRange(range); node !== null; node = node.next[0]) {
+        if (!(node.score < max)) break;
+        if (keep(filter, node.member, node.score, limit)) break;
       }
-      node = node.next[0];
+    } else {
+      // A listpack: the cell's elements in chunks (COUNT ... ANY may stop early).
+      let at = zset.firstInScore(range);
+      while (at >= 0 && !full(limit)) {
+        const { members, scores } = cellElements;
+        members.length = 0;
+        scores.length = 0;
+        zset.readScores(at, false, CHUNK, range, cellElements);
+        for (let k = 0; k < members.length; k++) {
+          if (keep(filter, members[k], scores[k], limit)) break;
+        }
+        at = members.length < CHUNK ? -1 : at + CHUNK;
+      }
     }
     last = i;
   }
-  found.length = n;
+  cellElements.members.length = 0;
   return found;
+}
+
+/** Whether {@link found} holds `limit` points (0: no limit). */
+function full(limit: number): boolean {
+  return limit > 0 && found.length >= limit;
+}
+
+/** Adds the element to {@link found} when inside the shape; true when that made it full. */
+function keep(filter: ShapeFilter, member: string, score: number, limit: number): boolean {
+  const dist = filter.scoreDistance(score);
+  if (dist < 0) return false;
+  const n = found.length;
+  let point = n < POOL_MAX ? pool[n] : undefined;
+  if (point === undefined) {
+    point = { member, score, lon: filter.lon, lat: filter.lat, dist };
+    if (n < POOL_MAX) pool[n] = point;
+  } else {
+    point.member = member;
+    point.score = score;
+    point.lon = filter.lon;
+    point.lat = filter.lat;
+    point.dist = dist;
+  }
+  found.push(point);
+  return full(limit);
 }
 
 /**

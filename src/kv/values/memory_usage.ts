@@ -181,16 +181,19 @@ function scoreEntry(score: number): number {
 }
 
 function zsetSize(zset: RedisZSet, samples: number): number {
-  if (zset.listpack) {
+  const list = zset.skiplist;
+  if (list === undefined) {
     let entries = 0;
-    for (const [member, score] of zset.dict) entries += entryOfString(member) + scoreEntry(score);
+    zset.forEach((member, score) => {
+      entries += entryOfString(member) + scoreEntry(score);
+    });
     return ROBJ + listpack(entries);
   }
   const n = zset.size;
   let size = ROBJ + ZSET + SKIPLIST + DICT + 8 * slots(n) + SKIPLIST_HEADER;
   let taken = 0;
   let bytes = 0;
-  for (const node of zset.list) {
+  for (let node = list.first; node !== null; node = node.next[0]) {
     if (taken >= samples) break;
     bytes += sds(node.member.length) + DICT_ENTRY + alloc(24 + 16 * node.next.length);
     taken++;
