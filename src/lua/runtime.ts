@@ -340,6 +340,23 @@ export function call(f: unknown, args: readonly unknown[]): unknown[] {
   return out;
 }
 
+/** {@link call}, returning the first result only (no array of results). */
+export function callFirst(f: unknown, args: readonly unknown[]): unknown {
+  const saved = E.at;
+  if (++E.c > MAX_C_CALLS) {
+    E.c -= 8;
+    rtError(saved, "C stack overflow");
+  }
+  E.stk[++E.d] = saved;
+  E.at = 0;
+  const r = typeof f === "function" ? f(...args) : callMeta(f, saved, "", args as unknown[]);
+  const out = first(r);
+  E.d--;
+  E.c--;
+  E.at = saved;
+  return out;
+}
+
 /** Calls a metamethod from a slow path at `site` and returns its first result. */
 function callMM(h: unknown, site: number, a: unknown, b: unknown, c?: unknown): unknown {
   E.at = site;

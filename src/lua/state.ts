@@ -18,6 +18,7 @@ import { helpers } from "./ops.ts";
 import { parse } from "./parser.ts";
 import {
   call,
+  callFirst,
   chunkBase,
   E,
   levelSite,
@@ -158,8 +159,31 @@ export class LuaState {
    * A Lua error comes out as a LuaError carrying the Lua value (with its position).
    */
   call(fn: unknown, ...args: unknown[]): unknown[] {
-    const saved = { state: E.state, depth: E.maxDepth, steps: E.steps };
-    const limits = { max: tableLimits.maxEntries, check: tableLimits.check };
+    return this.enter(fn, args, false) as unknown[];
+  }
+
+  /**
+   * Calls `fn` with `args` as {@link LuaState.call} does and returns its first result only
+   * (undefined when it returned none): no array of results is made.
+   *
+   * @example
+   * ```ts
+   * import { LuaState } from "./state.ts";
+   * const lua = new LuaState();
+   * lua.callFirst(lua.load("return ... + 1, 'ignored'"), [41]); // 42
+   * ```
+   */
+  callFirst(fn: unknown, args: readonly unknown[]): unknown {
+    return this.enter(fn, args, true);
+  }
+
+  /** Runs a call from the host in this state's settings, restoring the engine's afterwards. */
+  private enter(fn: unknown, args: readonly unknown[], firstOnly: boolean): unknown {
+    const state = E.state;
+    const maxDepth = E.maxDepth;
+    const steps = E.steps;
+    const maxEntries = tableLimits.maxEntries;
+    const check = tableLimits.check;
     const d = E.d;
     const c = E.c;
     const at = E.at;
@@ -169,18 +193,18 @@ export class LuaState {
     tableLimits.maxEntries = this.maxEntries;
     tableLimits.check = this.memoryCheck;
     try {
-      return call(fn, args).slice();
+      return firstOnly ? callFirst(fn, args) : call(fn, args).slice();
     } catch (e) {
       throw settle(e);
     } finally {
       E.d = d;
       E.c = c;
       E.at = at;
-      E.state = saved.state;
-      E.maxDepth = saved.depth;
-      E.steps = saved.steps;
-      tableLimits.maxEntries = limits.max;
-      tableLimits.check = limits.check;
+      E.state = state;
+      E.maxDepth = maxDepth;
+      E.steps = steps;
+      tableLimits.maxEntries = maxEntries;
+      tableLimits.check = check;
     }
   }
 

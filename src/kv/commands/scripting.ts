@@ -36,7 +36,6 @@ function evalGeneric(
     if ("error" in created) return reply.error(created.error);
     script = created;
   }
-  const argv = command.argv;
   return scripting.runner.run(
     {
       environment: scripting.scripts.environment,
@@ -45,9 +44,8 @@ function evalGeneric(
       flags: script.flags,
       evalMode: true,
       ro,
-      keys: argv.slice(3, 3 + numkeys),
-      args: argv.slice(3 + numkeys),
-      argv,
+      numkeys,
+      argv: command.argv,
       source: "@user_script",
     },
     connection,

@@ -60,6 +60,10 @@ export class ScriptEnvironment {
   readonly redis: LuaTable;
   /** The base library's `setfenv` (not visible to scripts; libraries' code runs with it). */
   readonly setfenv: LuaNative;
+  /** The KEYS table of EVAL scripts (the runner fills it again for each run). */
+  readonly keys: LuaTable = new LuaTable();
+  /** The ARGV table of EVAL scripts (the runner fills it again for each run). */
+  readonly argv: LuaTable = new LuaTable();
   /** Where the last error was raised (to report the line as Redis's error handler does). */
   lastRaise: RaiseSite | undefined = undefined;
   readonly #host: ScriptHost;

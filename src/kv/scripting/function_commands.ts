@@ -25,7 +25,6 @@ function fcall(
   const fn = scripting.functions.functions.get(command.string(0));
   if (fn === undefined) return reply.error("ERR Function not found");
   const numkeys = keyCount(command, "ERR Bad number of keys provided");
-  const argv = command.argv;
   return scripting.runner.run(
     {
       environment: scripting.functions.environment,
@@ -34,9 +33,8 @@ function fcall(
       flags: fn.flags,
       evalMode: false,
       ro,
-      keys: argv.slice(3, 3 + numkeys),
-      args: argv.slice(3 + numkeys),
-      argv,
+      numkeys,
+      argv: command.argv,
       source: "@user_function",
     },
     connection,

@@ -135,11 +135,11 @@ export interface RunRequest {
   readonly evalMode: boolean;
   /** Called as EVAL_RO, EVALSHA_RO or FCALL_RO. */
   readonly ro: boolean;
-  readonly keys: readonly Uint8Array[];
-  readonly args: readonly Uint8Array[];
+  /** How many of the request's arguments after numkeys are keys (KEYS); ARGV is the rest. */
+  readonly numkeys: number;
   /** Chunk name shown in error suffixes ("@user_script", "@user_function"). */
   readonly source: string;
-  /** The EVAL/FCALL request. */
+  /** The EVAL/FCALL request: name, script or function, numkeys, keys, arguments. */
   readonly argv: readonly Uint8Array[];
 }
 
@@ -355,8 +355,7 @@ export class ScriptRunner implements ScriptHost {
     const log = this.#log;
     log.record();
     try {
-      const results = env.lua.call(request.fn, ...this.#prepare(request, ctx));
-      writeLuaReply(reply, results[0], ctx.resp);
+      writeLuaReply(reply, env.lua.callFirst(request.fn, this.#prepare(request, ctx)), ctx.resp);
     } catch (error) {
       if (error === RESTART) {
         redisRandom.restore(random);
@@ -460,17 +459,31 @@ export class ScriptRunner implements ScriptHost {
   }
 
   /** The script's inputs: KEYS and ARGV (globals for EVAL, arguments for FCALL). */
-  #prepare(request: RunRequest, ctx: RunContext): unknown[] {
+  #prepare(request: RunRequest, ctx: RunContext): readonly unknown[] {
     this.#client.db = ctx.caller.db;
     ctx.resp = 2;
     request.environment.lastRaise = undefined;
-    const keys = luaArray(request.keys);
-    const args = luaArray(request.args);
-    if (!request.evalMode) return [keys, args];
-    const globals = request.environment.lua.globals;
-    globals.set("KEYS", keys);
-    globals.set("ARGV", args);
-    return [];
+    const argv = request.argv;
+    const split = FIRST_KEY + request.numkeys;
+    if (!request.evalMode) {
+      // A function may keep its arguments (in its library's upvalues): fresh tables.
+      return [
+        fillArray(new LuaTable(), argv, FIRST_KEY, split),
+        fillArray(new LuaTable(), argv, split, argv.length),
+      ];
+    }
+    // An EVAL script cannot keep KEYS or ARGV past its run (the globals and every table
+    // reachable from them are read-only, and its chunk's locals end with it): the
+    // environment's two tables are emptied and filled again for each run.
+    const env = request.environment;
+    fillArray(env.keys, argv, FIRST_KEY, split);
+    fillArray(env.argv, argv, split, argv.length);
+    const globals = env.lua.globals;
+    if (globals.getStr("KEYS") !== env.keys) {
+      globals.set("KEYS", env.keys);
+      globals.set("ARGV", env.argv);
+    }
+    return NO_ARGUMENTS;
   }
 
   /** Answers a failed run with Redis's error text. */
@@ -560,11 +573,22 @@ function luaToString(v: unknown): string {
   return "?";
 }
 
-/** KEYS or ARGV: the byte strings as the table's array part. */
-function luaArray(items: readonly Uint8Array[]): LuaTable {
-  const t = new LuaTable();
+/** The arguments of an EVAL script's main function (shared: calls never write into them). */
+const NO_ARGUMENTS: readonly unknown[] = [];
+
+/** Where the keys start in EVAL/FCALL's argv (after the name, the script and numkeys). */
+const FIRST_KEY = 3;
+
+/** KEYS or ARGV: `t` emptied, then `items[start, end)` as byte strings in its array part. */
+function fillArray(
+  t: LuaTable,
+  items: readonly Uint8Array[],
+  start: number,
+  end: number,
+): LuaTable {
+  t.reset();
   const arr = t.arr;
-  for (let i = 0; i < items.length; i++) arr.push(bytesToLatin1(items[i]));
+  for (let i = start; i < end; i++) arr.push(bytesToLatin1(items[i]));
   return t;
 }
 

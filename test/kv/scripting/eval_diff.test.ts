@@ -150,6 +150,28 @@ describe("EVAL vs redis-server", { skip: oracleSkip }, () => {
         await d.same("EVAL", "return {pcall(redis.call, 'INCR', KEYS[1])}", "1", "k");
       });
 
+      run("KEYS and ARGV are fresh in every run, whatever the last run did to them", async (d) => {
+        // After the array part, no key is left (next from the last index, or from the start).
+        const after = (t: string) => `tostring(next(${t}, #${t} > 0 and #${t} or nil))`;
+        const look = "return {#KEYS, #ARGV, KEYS[1], KEYS[2], ARGV[1], ARGV[2], " +
+          "tostring(getmetatable(KEYS)), tostring(getmetatable(ARGV)), " +
+          `tostring(rawget(KEYS, 'x')), tostring(ARGV.y), ${after("KEYS")}, ${after("ARGV")}}`;
+        const changes = [
+          "KEYS[1] = nil KEYS[3] = 'c' KEYS.x = 1 ARGV.y = 2 setmetatable(KEYS, {}) return 1",
+          "for i = 1, 40 do KEYS[i] = i; ARGV[i] = -i end return #KEYS + #ARGV",
+          "table.remove(KEYS) table.remove(ARGV) return {#KEYS, #ARGV}",
+          "setmetatable(ARGV, {__index = function() return 'dflt' end}) return ARGV[9]",
+          "for k in pairs(KEYS) do KEYS[k] = nil end return next(KEYS)",
+          "return {pcall(error, KEYS)}",
+        ];
+        for (const change of changes) {
+          await d.same("EVAL", change, "2", "k1", "k2", "a1", "a2");
+          await d.same("EVAL", look, "2", "k1", "k2", "a1", "a2");
+          await d.same("EVAL", look, "1", "only", "a1");
+          await d.same("EVAL", look, "0");
+        }
+      });
+
       run("errors: runtime, compile, numkeys, NOSCRIPT", async (d) => {
         await evals(d, [
           "error('boom')",
