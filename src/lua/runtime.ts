@@ -191,7 +191,7 @@ export function tick(): boolean {
     E.steps = BIG;
     return false;
   }
-  E.steps = s.hookEvery;
+  E.steps = s.hookEvery - 1;
   s.hook();
   if (!s.suspend || E.co === undefined || !E.co.host) return false;
   s.suspend = false;

@@ -189,7 +189,7 @@ export class LuaState {
     const at = E.at;
     E.state = this.hooks;
     E.maxDepth = d + this.maxDepth;
-    E.steps = this.hooks.hook === undefined ? 0x3fffffff : this.hooks.hookEvery;
+    E.steps = this.hooks.hook === undefined ? 0x3fffffff : this.hooks.hookEvery - 1;
     tableLimits.maxEntries = this.maxEntries;
     tableLimits.check = this.memoryCheck;
     try {
@@ -292,7 +292,9 @@ export class LuaState {
   setHook(everySteps: number, callback: (() => void) | undefined): void {
     this.hooks.hook = callback;
     this.hooks.hookEvery = Math.max(1, Math.floor(everySteps));
-    if (E.state === this.hooks) E.steps = callback === undefined ? 0x3fffffff : everySteps;
+    if (E.state === this.hooks) {
+      E.steps = callback === undefined ? 0x3fffffff : this.hooks.hookEvery - 1;
+    }
   }
 
   /**

@@ -226,6 +226,17 @@ describe("LuaState: limits", () => {
     assert.deepEqual(lua.run("local n = 0 for i = 1, 100000 do n = n + 1 end return n"), [100000]);
   });
 
+  it("runs the hook once every N steps", () => {
+    const lua = new LuaState();
+    for (const every of [1, 3, 1000]) {
+      let calls = 0;
+      lua.setHook(every, () => calls++);
+      lua.run("for i = 1, 30000 do end");
+      // Every loop iteration is one step (plus a few for the chunk's own entry).
+      assert.ok(Math.abs(calls - 30000 / every) <= 2, `every ${every}: ${calls} calls`);
+    }
+  });
+
   it("stops a runaway recursion without loops with the hook", () => {
     const lua = new LuaState();
     lua.setHook(10000, () => {

@@ -72,6 +72,21 @@ return {ok, err}`,
         await done(b);
       });
 
+      it("a killed script that calls pcall in a loop still ends", async () => {
+        // The kill error is raised at every step from then on, so it lands outside pcall.
+        const [a, b] = await pair();
+        a.send(
+          "EVAL",
+          "local f = function() while 1 do redis.call('ping') end end while 1 do pcall(f) end",
+          "0",
+        );
+        await sleep(500);
+        await b.same("SCRIPT", "KILL");
+        await a.sameReplies(1, "the killed script's reply");
+        await b.same("PING");
+        await done(b);
+      });
+
       it("FUNCTION KILL stops a function; SCRIPT KILL does not", async () => {
         const [a, b] = await pair();
         await b.same("FUNCTION", "FLUSH");
